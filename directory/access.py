@@ -1,0 +1,57 @@
+"""Who may see and change what. One helper per object type; views call these, never their own checks.
+
+Listings are public while listed (active or temporarily closed). Editors of an organization and
+network admins also see its unlisted services, and only they may change them.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from directory.models import Membership
+from providers.models import Organization, Service
+
+
+def is_network_admin(user) -> bool:
+    """Return True for superusers and network admins (costs a query)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.memberships.filter(role=Membership.Role.NETWORK_ADMIN).exists()
+
+
+def organizations_edited_by(user) -> QuerySet[Organization]:
+    """Return the organizations whose listings ``user`` may change."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if is_network_admin(user):
+        return Organization.objects.all()
+    return Organization.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.AGENCY_EDITOR
+    ).distinct()
+
+
+def services_visible_to(user) -> QuerySet[Service]:
+    """Return the services ``user`` may see: every listed one, plus the unlisted ones they edit."""
+    listed = Service.objects.listed()
+    if not user.is_authenticated:
+        return listed
+    return listed | Service.objects.filter(organization__in=organizations_edited_by(user))
+
+
+def get_service_for_user(user, service_id) -> Service:
+    """Return the service if ``user`` may see it; 404 otherwise, so a hidden listing stays hidden."""
+    try:
+        return services_visible_to(user).distinct().get(pk=service_id)
+    except (Service.DoesNotExist, ValueError):
+        raise Http404("No such service") from None
+
+
+def get_organization_for_editor(user, organization_id) -> Organization:
+    """Return the organization if ``user`` may change its listings; 404 otherwise."""
+    try:
+        return organizations_edited_by(user).get(pk=organization_id)
+    except (Organization.DoesNotExist, ValueError):
+        raise Http404("No such organization") from None
+
+
+def can_edit_service(user, service: Service) -> bool:
+    return organizations_edited_by(user).filter(pk=service.organization_id).exists()

@@ -1,0 +1,713 @@
+"""Listings, shaped after Open Referral HSDS 3.0 (../shared/hsds/v3.0/schema/*.json).
+
+Field names follow HSDS where HSDS has the concept, so the feed and the importer map one to one.
+What a referral network needs beyond HSDS (capacity, how to refer, verification, structured
+eligibility) sits beside the HSDS fields on Service and travels in the feed as attributes.
+
+Every record has a UUID primary key (HSDS requires UUIDs) and ``modified_at``. A change to a child
+record (phone, schedule, location ...) also marks its services modified: see providers/signals.py.
+"""
+
+import datetime
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+US_ZIP_MESSAGE = "A US ZIP code is 5 digits, like 80219."
+validate_us_zip = RegexValidator(r"^\d{5}$", US_ZIP_MESSAGE, code="invalid_zip")
+LANGUAGE_CODE_MESSAGE = "Use a two-letter ISO 639-1 language code, like 'es'."
+validate_language_code = RegexValidator(r"^[a-z]{2}$", LANGUAGE_CODE_MESSAGE, code="invalid_language")
+TIMEZONE_MESSAGE = "'{value}' is not a time zone name like America/Denver."
+AGE_RANGE_MESSAGE = "The minimum age must not be greater than the maximum age."
+SCHEDULE_SAME_TIMES_MESSAGE = "Opening and closing times are the same; give the hours the service is open."
+SERVICE_AREA_EXTENT_MESSAGE = "A service area has exactly one kind of extent: {extent_type} needs {needs} and nothing else."
+COUNTY_MESSAGE = "Write a county as 'Denver County, CO'."
+ORPHAN_MESSAGE = "Attach this {what} to at least one of: {owners}."
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(TIMEZONE_MESSAGE.format(value=value), code="invalid_timezone") from None
+
+
+class Record(models.Model):
+    """The fields every HSDS record shares here."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Used by the feed's modified_after; child records also bump their services' modified_at.
+    modified_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Taxonomy(Record):
+    """A vocabulary of terms: service categories, populations served, insurance plans."""
+
+    # Codes of the taxonomies the product relies on; the reference data creates them.
+    CATEGORIES = "categories"
+    POPULATIONS = "populations"
+    INSURANCE = "insurance"
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    uri = models.URLField(blank=True)
+    version = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        verbose_name_plural = "taxonomies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTermQuerySet(models.QuerySet):
+    def categories(self):
+        return self.filter(taxonomy__code=Taxonomy.CATEGORIES)
+
+    def populations(self):
+        return self.filter(taxonomy__code=Taxonomy.POPULATIONS)
+
+    def insurance(self):
+        return self.filter(taxonomy__code=Taxonomy.INSURANCE)
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+
+class TaxonomyTerm(Record):
+    """A term of a taxonomy. ``code`` is stable and used in URLs and the API (``child-care``)."""
+
+    taxonomy = models.ForeignKey(Taxonomy, models.PROTECT, related_name="terms")
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    code = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    name_es = models.CharField("name in Spanish", max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    # Words people search with that are not in the name ("daycare" for child care).
+    synonyms = models.TextField(blank=True, help_text="Comma-separated words that mean this term.")
+    term_uri = models.URLField(blank=True)
+
+    objects = TaxonomyTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["taxonomy", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "code"], name="providers_taxonomyterm_unique_code"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="providers_taxonomyterm_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A term cannot be its own ancestor."})
+            if ancestor.taxonomy_id != self.taxonomy_id:
+                raise ValidationError({"parent": "A term's parent must be in the same taxonomy."})
+            ancestor = ancestor.parent
+
+    @property
+    def localized_name(self) -> str:
+        if get_language() == "es" and self.name_es:
+            return self.name_es
+        return self.name
+
+    def ancestors(self) -> list["TaxonomyTerm"]:
+        """Return the parent, grandparent ... up to the top (a query per level)."""
+        chain = []
+        term = self.parent
+        while term is not None:
+            chain.append(term)
+            term = term.parent
+        return chain
+
+
+class Organization(Record):
+    """An agency: a provider that lists services, a workforce program that refers, or both."""
+
+    name = models.CharField(max_length=200)
+    alternate_name = models.CharField(max_length=200, blank=True)
+    description = models.TextField()
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    tax_status = models.CharField(max_length=100, blank=True)
+    tax_id = models.CharField(max_length=50, blank=True)
+    year_incorporated = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2100)]
+    )
+    legal_status = models.CharField(max_length=100, blank=True)
+    logo = models.URLField(blank=True)
+    uri = models.URLField(blank=True)
+    parent_organization = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="child_organizations"
+    )
+    # Fictional records of the demo network; the UI labels them so nobody mistakes them for real help.
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Service.Status.ACTIVE)
+
+    def listed(self):
+        """Services the public directory shows: active or temporarily closed."""
+        return self.filter(status__in=[Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED])
+
+
+class Service(Record):
+    """A service an organization offers, with what a referral network needs to know about it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        DEFUNCT = "defunct", _("Closed for good")
+        TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
+
+    class Capacity(models.TextChoices):
+        ACCEPTING = "accepting", _("Accepting new clients")
+        WAITLIST = "waitlist", _("Waitlist")
+        NOT_ACCEPTING = "not_accepting", _("Not accepting new clients")
+
+    class ReferralMethod(models.TextChoices):
+        ELECTRONIC = "electronic", _("Electronic referral in the network")
+        CONTACT = "contact", _("Contact the provider directly")
+
+    class Gender(models.TextChoices):
+        ANY = "any", _("Any gender")
+        WOMEN = "women", _("Women only")
+        MEN = "men", _("Men only")
+
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="services")
+    name = models.CharField(max_length=200)
+    alternate_name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    interpretation_services = models.TextField(blank=True)
+    application_process = models.TextField(blank=True)
+    fees_description = models.TextField(blank=True)
+    wait_time = models.CharField(max_length=200, blank=True)
+    accreditations = models.TextField(blank=True)
+    licenses = models.TextField(blank=True)
+    alert = models.TextField(blank=True)
+    keywords = models.TextField(blank=True, help_text="Comma-separated words people search with.")
+
+    categories = models.ManyToManyField(TaxonomyTerm, related_name="category_services", blank=True)
+
+    # Capacity and referral: what a case manager needs before sending someone.
+    capacity_status = models.CharField(max_length=20, choices=Capacity.choices, default=Capacity.ACCEPTING)
+    capacity_updated_at = models.DateTimeField(default=timezone.now)
+    referral_method = models.CharField(max_length=20, choices=ReferralMethod.choices, default=ReferralMethod.CONTACT)
+    last_verified_at = models.DateTimeField(null=True, blank=True)
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # Structured eligibility, read by the evaluator; eligibility_description says it in words.
+    eligibility_description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(130)])
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(130)])
+    income_limit_percent_fpl = models.PositiveSmallIntegerField(
+        "income limit (% of the federal poverty guideline)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.ANY)
+    populations = models.ManyToManyField(TaxonomyTerm, related_name="population_services", blank=True)
+    populations_required = models.BooleanField(
+        default=False,
+        help_text="Checked: only people in one of the populations qualify. "
+        "Unchecked: the populations are a focus, and anyone may be served.",
+    )
+    residency_required = models.BooleanField(
+        default=False, help_text="Only people who live in the service area qualify."
+    )
+    insurance_accepted = models.ManyToManyField(TaxonomyTerm, related_name="insurance_services", blank=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minimum_age__isnull=True) | Q(maximum_age__isnull=True) | Q(minimum_age__lte=models.F("maximum_age")),
+                name="providers_service_age_range_ordered",
+                violation_error_message=AGE_RANGE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(income_limit_percent_fpl__isnull=True) | Q(income_limit_percent_fpl__gt=0),
+                name="providers_service_income_limit_positive",
+                violation_error_message="The income limit must be more than 0% of the poverty guideline.",
+            ),
+        ]
+        indexes = [
+            # The review and freshness pages list services by last verification.
+            models.Index(fields=["last_verified_at"], name="providers_service_verified_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("providers:service_detail", args=[self.pk])
+
+    @property
+    def is_stale(self) -> bool:
+        """True when nobody confirmed the listing within VERIFY_AFTER_DAYS."""
+        if self.last_verified_at is None:
+            return True
+        return timezone.now() - self.last_verified_at > datetime.timedelta(days=settings.VERIFY_AFTER_DAYS)
+
+    @property
+    def accepts_electronic_referrals(self) -> bool:
+        return self.referral_method == self.ReferralMethod.ELECTRONIC
+
+
+class Location(Record):
+    """A place where services are delivered (or a postal or virtual location)."""
+
+    class Type(models.TextChoices):
+        PHYSICAL = "physical", _("In person")
+        POSTAL = "postal", _("Mailing address")
+        VIRTUAL = "virtual", _("Online or by phone")
+
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="locations")
+    location_type = models.CharField(max_length=10, choices=Type.choices, default=Type.PHYSICAL)
+    url = models.URLField(blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    alternate_name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    transportation = models.TextField(blank=True)
+    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    external_identifier = models.CharField(max_length=100, blank=True)
+    external_identifier_type = models.CharField(max_length=100, blank=True)
+    services = models.ManyToManyField(Service, through="ServiceAtLocation", related_name="locations")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="providers_location_latitude_range",
+                violation_error_message="Latitude must be between -90 and 90.",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="providers_location_longitude_range",
+                violation_error_message="Longitude must be between -180 and 180.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="providers_location_coordinates_paired",
+                violation_error_message="Give both latitude and longitude, or neither.",
+            ),
+        ]
+        indexes = [
+            # Bounding-box prefilter for distance queries: latitude range first, then longitude.
+            models.Index(fields=["latitude", "longitude"], name="providers_location_latlon_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Location {self.pk}"
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class ServiceAtLocation(Record):
+    """A service delivered at a location."""
+
+    service = models.ForeignKey(Service, models.CASCADE, related_name="service_at_locations")
+    location = models.ForeignKey(Location, models.CASCADE, related_name="service_at_locations")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "service at location"
+        verbose_name_plural = "services at locations"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "location"], name="providers_serviceatlocation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} at {self.location}"
+
+
+class Address(Record):
+    """A location's street or mailing address. US addresses use a 5-digit ZIP."""
+
+    location = models.ForeignKey(Location, models.CASCADE, related_name="addresses")
+    attention = models.CharField(max_length=200, blank=True)
+    address_1 = models.CharField(max_length=200)
+    address_2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True, help_text="County, like 'Denver County'.")
+    state_province = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=10)
+    country = models.CharField(max_length=2, default="US", help_text="ISO 3166-1 alpha-2 country code.")
+    address_type = models.CharField(max_length=10, choices=Location.Type.choices, default=Location.Type.PHYSICAL)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return f"{self.address_1}, {self.city}, {self.state_province} {self.postal_code}"
+
+    def clean(self) -> None:
+        if self.country == "US":
+            try:
+                validate_us_zip(self.postal_code)
+            except ValidationError as error:
+                raise ValidationError({"postal_code": error.messages}) from None
+
+
+class Phone(Record):
+    """A phone number of an organization, service, location or service at a location."""
+
+    class Type(models.TextChoices):
+        VOICE = "voice", _("Voice")
+        TEXT = "text", _("Text")
+        CELL = "cell", _("Cell")
+        FAX = "fax", _("Fax")
+        VIDEO = "video", _("Video")
+        PAGER = "pager", _("Pager")
+        TEXTPHONE = "textphone", _("TTY")
+
+    organization = models.ForeignKey(Organization, models.CASCADE, null=True, blank=True, related_name="phones")
+    service = models.ForeignKey(Service, models.CASCADE, null=True, blank=True, related_name="phones")
+    location = models.ForeignKey(Location, models.CASCADE, null=True, blank=True, related_name="phones")
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, models.CASCADE, null=True, blank=True, related_name="phones"
+    )
+    number = models.CharField(max_length=30)
+    extension = models.CharField(max_length=10, blank=True)
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.VOICE)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False)
+                | Q(service__isnull=False)
+                | Q(location__isnull=False)
+                | Q(service_at_location__isnull=False),
+                name="providers_phone_has_owner",
+                violation_error_message=ORPHAN_MESSAGE.format(
+                    what="phone", owners="organization, service, location, service at location"
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} x{self.extension}" if self.extension else self.number
+
+
+class Schedule(Record):
+    """Weekly opening hours, or a closure on given dates.
+
+    Hours: one row per weekday and opening interval. ``closes_at`` earlier than ``opens_at`` means
+    the service stays open past midnight (22:00-06:00 closes at 06:00 the next morning).
+    Closure: ``valid_from``..``valid_to`` (inclusive) when the service is closed, e.g. a holiday.
+    Times are in ``timezone``, the schedule's own IANA zone.
+    """
+
+    class Kind(models.TextChoices):
+        HOURS = "hours", _("Opening hours")
+        CLOSURE = "closure", _("Closed")
+
+    class Weekday(models.TextChoices):
+        # HSDS `byday` codes, in ISO order so that Monday is 0 as in date.weekday().
+        MO = "MO", _("Monday")
+        TU = "TU", _("Tuesday")
+        WE = "WE", _("Wednesday")
+        TH = "TH", _("Thursday")
+        FR = "FR", _("Friday")
+        SA = "SA", _("Saturday")
+        SU = "SU", _("Sunday")
+
+    service = models.ForeignKey(Service, models.CASCADE, null=True, blank=True, related_name="schedules")
+    location = models.ForeignKey(Location, models.CASCADE, null=True, blank=True, related_name="schedules")
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, models.CASCADE, null=True, blank=True, related_name="schedules"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.HOURS)
+    weekday = models.CharField(max_length=2, choices=Weekday.choices, blank=True)
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone])
+    description = models.CharField(max_length=200, blank=True, help_text="For a closure: the holiday's name.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kind", "weekday", "opens_at", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service__isnull=False) | Q(location__isnull=False) | Q(service_at_location__isnull=False),
+                name="providers_schedule_has_owner",
+                violation_error_message=ORPHAN_MESSAGE.format(
+                    what="schedule", owners="service, location, service at location"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="closure") | (~Q(weekday="") & Q(opens_at__isnull=False, closes_at__isnull=False)),
+                name="providers_schedule_hours_complete",
+                violation_error_message="Opening hours need a weekday, an opening time and a closing time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="hours") | Q(valid_from__isnull=False),
+                name="providers_schedule_closure_has_date",
+                violation_error_message="A closure needs the date it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=models.F("valid_to")),
+                name="providers_schedule_dates_ordered",
+                violation_error_message="The end date must not be before the start date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.CLOSURE:
+            return f"Closed {self.valid_from}–{self.valid_to or self.valid_from} {self.description}".strip()
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.HOURS and self.opens_at is not None and self.opens_at == self.closes_at:
+            raise ValidationError({"closes_at": SCHEDULE_SAME_TIMES_MESSAGE})
+
+    @property
+    def past_midnight(self) -> bool:
+        return self.kind == self.Kind.HOURS and self.closes_at < self.opens_at
+
+    @property
+    def last_day(self) -> datetime.date | None:
+        return self.valid_to or self.valid_from
+
+
+class ServiceArea(Record):
+    """Where a service's clients must live: ZIP codes, counties, a radius around a point, or a polygon."""
+
+    class ExtentType(models.TextChoices):
+        POSTAL_CODES = "postal_codes", _("ZIP codes")
+        COUNTIES = "counties", _("Counties")
+        RADIUS = "radius", _("Distance from a point")
+        POLYGON = "geojson", _("Area on a map")
+
+    service = models.ForeignKey(Service, models.CASCADE, related_name="service_areas")
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    extent_type = models.CharField(max_length=20, choices=ExtentType.choices)
+    postal_codes = models.JSONField(default=list, blank=True, help_text='A list of ZIP codes: ["80219", "80223"].')
+    counties = models.JSONField(default=list, blank=True, help_text='A list of counties: ["Denver County, CO"].')
+    center_latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    center_longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    radius_miles = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0.1), MaxValueValidator(500)])
+    polygon = models.JSONField(null=True, blank=True, help_text="A GeoJSON Polygon or MultiPolygon geometry.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(extent_type="radius")
+                    & Q(center_latitude__isnull=False, center_longitude__isnull=False, radius_miles__gt=0)
+                )
+                | (~Q(extent_type="radius") & Q(center_latitude__isnull=True, center_longitude__isnull=True, radius_miles__isnull=True)),
+                name="providers_servicearea_radius_complete",
+                violation_error_message="A radius needs a center point and a distance in miles; other extents have neither.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.get_extent_type_display()
+
+    def clean(self) -> None:
+        has = {
+            self.ExtentType.POSTAL_CODES: bool(self.postal_codes),
+            self.ExtentType.COUNTIES: bool(self.counties),
+            self.ExtentType.RADIUS: self.radius_miles is not None
+            or self.center_latitude is not None
+            or self.center_longitude is not None,
+            self.ExtentType.POLYGON: bool(self.polygon),
+        }
+        needs = {
+            self.ExtentType.POSTAL_CODES: "a list of ZIP codes",
+            self.ExtentType.COUNTIES: "a list of counties",
+            self.ExtentType.RADIUS: "a center point and a radius in miles",
+            self.ExtentType.POLYGON: "a GeoJSON polygon",
+        }
+        if self.extent_type not in has:
+            return  # the choices validator reports it
+        others = [kind for kind, present in has.items() if present and kind != self.extent_type]
+        complete = has[self.extent_type] and (
+            self.extent_type != self.ExtentType.RADIUS
+            or None not in (self.radius_miles, self.center_latitude, self.center_longitude)
+        )
+        if others or not complete:
+            raise ValidationError(
+                SERVICE_AREA_EXTENT_MESSAGE.format(
+                    extent_type=self.get_extent_type_display(), needs=needs[self.extent_type]
+                )
+            )
+        if self.extent_type == self.ExtentType.POSTAL_CODES:
+            if not isinstance(self.postal_codes, list):
+                raise ValidationError({"postal_codes": US_ZIP_MESSAGE})
+            for zip_code in self.postal_codes:
+                try:
+                    validate_us_zip(str(zip_code))
+                except ValidationError:
+                    raise ValidationError({"postal_codes": f"{zip_code!r}: {US_ZIP_MESSAGE}"}) from None
+        if self.extent_type == self.ExtentType.COUNTIES:
+            if not isinstance(self.counties, list) or not all(
+                isinstance(county, str) and county.count(",") == 1 and county.rsplit(",", 1)[1].strip().isalpha()
+                for county in self.counties
+            ):
+                raise ValidationError({"counties": COUNTY_MESSAGE})
+        if self.extent_type == self.ExtentType.POLYGON:
+            validate_geojson_polygon(self.polygon)
+
+
+POLYGON_MESSAGE = "Give a GeoJSON Polygon or MultiPolygon with closed rings of [longitude, latitude] points."
+
+
+def validate_geojson_polygon(geometry) -> None:
+    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        raise ValidationError({"polygon": POLYGON_MESSAGE})
+    polygons = [geometry.get("coordinates")] if geometry["type"] == "Polygon" else geometry.get("coordinates")
+    try:
+        for polygon in polygons:
+            for ring in polygon:
+                if len(ring) < 4 or ring[0] != ring[-1]:
+                    raise ValueError
+                for longitude, latitude in ring:
+                    if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
+                        raise ValueError
+    except (TypeError, ValueError):
+        raise ValidationError({"polygon": POLYGON_MESSAGE}) from None
+
+
+class Language(Record):
+    """A language spoken at a service, location or phone."""
+
+    service = models.ForeignKey(Service, models.CASCADE, null=True, blank=True, related_name="languages")
+    location = models.ForeignKey(Location, models.CASCADE, null=True, blank=True, related_name="languages")
+    phone = models.ForeignKey(Phone, models.CASCADE, null=True, blank=True, related_name="languages")
+    name = models.CharField(max_length=100)
+    code = models.CharField(max_length=2, validators=[validate_language_code], help_text="ISO 639-1, like 'es'.")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service__isnull=False) | Q(location__isnull=False) | Q(phone__isnull=False),
+                name="providers_language_has_owner",
+                violation_error_message=ORPHAN_MESSAGE.format(what="language", owners="service, location, phone"),
+            ),
+        ]
+        indexes = [
+            # Search filters services by the languages spoken.
+            models.Index(fields=["code"], name="providers_language_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CostOption(Record):
+    """What a service costs; an amount of 0 means free."""
+
+    service = models.ForeignKey(Service, models.CASCADE, related_name="cost_options")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    option = models.CharField(max_length=200, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    amount_description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="providers_costoption_amount_not_negative",
+                violation_error_message="A cost cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.option or f"{self.amount} {self.currency}"
+
+
+class RequiredDocument(Record):
+    """A document a person must bring to be served."""
+
+    service = models.ForeignKey(Service, models.CASCADE, related_name="required_documents")
+    document = models.CharField(max_length=200)
+    uri = models.URLField(blank=True)
+
+    def __str__(self) -> str:
+        return self.document
+
+
+class Accessibility(Record):
+    """An accessibility feature of a location."""
+
+    location = models.ForeignKey(Location, models.CASCADE, related_name="accessibility")
+    description = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "accessibility features"
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Attribute(Record):
+    """A taxonomy term attached to any record (HSDS ``attribute``), with an optional value.
+
+    Categories, populations and insurance have their own relations on Service; this holds the
+    other terms an import brings (for example from another taxonomy), so nothing is lost.
+    """
+
+    taxonomy_term = models.ForeignKey(TaxonomyTerm, models.PROTECT, related_name="attributes")
+    link_type = models.CharField(max_length=50, blank=True)
+    link_id = models.UUIDField(db_index=True)  # the record the term is attached to
+    link_entity = models.CharField(max_length=50, help_text="The kind of record: service, location, organization ...")
+    value = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.taxonomy_term} on {self.link_entity} {self.link_id}"

@@ -1,0 +1,113 @@
+"""Named personas and a small listing, shared by every test package.
+
+- ``admin``: a network admin; ``alice``: editor of agency A; ``bob``: editor of agency B;
+  ``carol``: a case manager of a workforce program; ``client``: anonymous.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from directory.models import Membership
+from providers.models import (
+    Address,
+    Location,
+    Organization,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def search_index_in_tmp(settings, tmp_path):
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+
+
+def make_user(username: str, organization: Organization, role: str) -> User:
+    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
+    Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+@pytest.fixture
+def agency_a(db) -> Organization:
+    return Organization.objects.create(name="Agency A", description="A child care provider.")
+
+
+@pytest.fixture
+def agency_b(db) -> Organization:
+    return Organization.objects.create(name="Agency B", description="A housing provider.")
+
+
+@pytest.fixture
+def workforce_program(db) -> Organization:
+    return Organization.objects.create(name="Workforce Program", description="Job training that refers.")
+
+
+@pytest.fixture
+def admin(workforce_program) -> User:
+    return make_user("admin", workforce_program, Membership.Role.NETWORK_ADMIN)
+
+
+@pytest.fixture
+def alice(agency_a) -> User:
+    return make_user("alice", agency_a, Membership.Role.AGENCY_EDITOR)
+
+
+@pytest.fixture
+def bob(agency_b) -> User:
+    return make_user("bob", agency_b, Membership.Role.AGENCY_EDITOR)
+
+
+@pytest.fixture
+def carol(workforce_program) -> User:
+    return make_user("carol", workforce_program, Membership.Role.CASE_MANAGER)
+
+
+@pytest.fixture
+def categories(db) -> Taxonomy:
+    taxonomy = Taxonomy.objects.create(code=Taxonomy.CATEGORIES, name="Categories", description="Service categories")
+    child_care = TaxonomyTerm.objects.create(
+        taxonomy=taxonomy, code="child-care", name="Child care", name_es="Cuidado infantil"
+    )
+    TaxonomyTerm.objects.create(
+        taxonomy=taxonomy, code="daycare", name="Daycare", name_es="Guardería", parent=child_care
+    )
+    return taxonomy
+
+
+@pytest.fixture
+def service_a(agency_a, categories) -> Service:
+    """A child care service of agency A at one Denver location, open weekdays."""
+    service = Service.objects.create(
+        organization=agency_a,
+        name="Sunrise Daycare",
+        description="Full-day child care for working parents.",
+        minimum_age=0,
+        maximum_age=5,
+        income_limit_percent_fpl=200,
+    )
+    service.categories.add(TaxonomyTerm.objects.get(code="daycare"))
+    location = Location.objects.create(
+        organization=agency_a, name="Sunrise Westwood", latitude=39.6956, longitude=-105.0341
+    )
+    Address.objects.create(
+        location=location, address_1="3300 W Alameda Ave", city="Denver", state_province="CO", postal_code="80219"
+    )
+    ServiceAtLocation.objects.create(service=service, location=location)
+    for weekday in ["MO", "TU", "WE", "TH", "FR"]:
+        Schedule.objects.create(
+            service=service, weekday=weekday, opens_at=datetime.time(7), closes_at=datetime.time(18)
+        )
+    return service
