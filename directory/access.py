@@ -4,6 +4,7 @@ Listings are public while listed (active or temporarily closed). Editors of an o
 network admins also see its unlisted services, and only they may change them.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -41,7 +42,7 @@ def get_service_for_user(user, service_id) -> Service:
     """Return the service if ``user`` may see it; 404 otherwise, so a hidden listing stays hidden."""
     try:
         return services_visible_to(user).distinct().get(pk=service_id)
-    except (Service.DoesNotExist, ValueError):
+    except (Service.DoesNotExist, ValidationError):
         raise Http404("No such service") from None
 
 
@@ -49,7 +50,7 @@ def get_organization_for_editor(user, organization_id) -> Organization:
     """Return the organization if ``user`` may change its listings; 404 otherwise."""
     try:
         return organizations_edited_by(user).get(pk=organization_id)
-    except (Organization.DoesNotExist, ValueError):
+    except (Organization.DoesNotExist, ValidationError):
         raise Http404("No such organization") from None
 
 
