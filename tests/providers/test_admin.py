@@ -1,0 +1,266 @@
+"""The staff admin: every page opens, search, filters and inlines work, and only staff get in."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, User
+from django.core import checks
+from django.forms import MultiWidget
+from django.urls import reverse
+from django.utils import timezone
+
+from providers.admin import ClosureInline
+from providers.models import (
+    Accessibility,
+    Attribute,
+    CostOption,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    RequiredDocument,
+    Schedule,
+    Service,
+    ServiceArea,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser("root", "root@example.org", PASSWORD)
+
+
+@pytest.fixture
+def staff_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def every_model(service_a, carol) -> None:
+    """At least one row of every model the admin shows, on top of ``service_a`` and carol's membership."""
+    location = service_a.locations.get()
+    populations = Taxonomy.objects.create(code=Taxonomy.POPULATIONS, name="Populations", description="Who is served")
+    TaxonomyTerm.objects.create(taxonomy=populations, code="veterans", name="Veterans")
+    insurance = Taxonomy.objects.create(code=Taxonomy.INSURANCE, name="Insurance", description="Plans accepted")
+    medicaid = TaxonomyTerm.objects.create(taxonomy=insurance, code="medicaid", name="Medicaid")
+    phone = Phone.objects.create(service=service_a, number="303-555-0100")
+    Language.objects.create(phone=phone, name="Spanish", code="es")
+    ServiceArea.objects.create(
+        service=service_a, extent_type=ServiceArea.ExtentType.POSTAL_CODES, postal_codes=["80219"]
+    )
+    CostOption.objects.create(service=service_a, option="Sliding scale", amount=0)
+    RequiredDocument.objects.create(service=service_a, document="Proof of income")
+    Accessibility.objects.create(location=location, description="Wheelchair ramp")
+    Attribute.objects.create(taxonomy_term=medicaid, link_id=service_a.pk, link_entity="service")
+    Group.objects.create(name="Reviewers")
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def inline_prefix(response, inline_class) -> str:
+    """Return the form prefix of the inline of ``inline_class`` on the change page in ``response``."""
+    return next(
+        inline.formset.prefix
+        for inline in response.context["inline_admin_formsets"]
+        if isinstance(inline.opts, inline_class)
+    )
+
+
+def change_form_data(response) -> dict:
+    """Return the POST data a browser would send for the change form in ``response``, unchanged."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    data = {}
+    for form in forms:
+        for bound_field in form:
+            names_and_values = [(bound_field.html_name, bound_field.value())]
+            if bound_field.field.show_hidden_initial:
+                names_and_values.append((form.add_initial_prefix(bound_field.name), bound_field.value()))
+            for name, value in names_and_values:
+                widget = bound_field.field.widget
+                if isinstance(widget, MultiWidget):  # a date and a time: posted as name_0, name_1
+                    for index, subvalue in enumerate(widget.decompress(value)):
+                        data[f"{name}_{index}"] = "" if subvalue is None else str(subvalue)
+                elif isinstance(value, bool):
+                    if value:
+                        data[name] = "on"
+                elif isinstance(value, list):
+                    data[name] = [str(item) for item in value]
+                elif value is not None:
+                    data[name] = str(value)
+    return data
+
+
+def test_it_passes_the_admin_system_checks() -> None:
+    """Every ModelAdmin is well formed: autocomplete targets are searchable, fields exist, inlines fit."""
+    errors = checks.run_checks(tags=[checks.Tags.admin])
+    assert errors == []
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda model: model._meta.label)
+def test_it_serves_every_admin_page_to_a_superuser(staff_client, every_model, model) -> None:
+    """A superuser opens the list (also searched), the add page and the change page of each registered model."""
+    instance = model._default_manager.first()
+    assert instance is not None, f"Create a {model._meta.label} in the every_model fixture"
+
+    assert staff_client.get(admin_url(model, "changelist")).status_code == 200
+    assert staff_client.get(admin_url(model, "changelist"), {"q": "80219"}).status_code == 200
+    assert staff_client.get(admin_url(model, "add")).status_code == 200
+    assert staff_client.get(admin_url(model, "change", instance.pk)).status_code == 200
+
+
+def test_it_finds_a_service_by_organization_name(staff_client, service_a, agency_b) -> None:
+    """Searching the service list for an agency's name lists that agency's services and no others."""
+    Service.objects.create(organization=agency_b, name="Safe Harbor Shelter")
+
+    response = staff_client.get(admin_url(Service, "changelist"), {"q": '"Agency A"'})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [service_a]
+    assert "Sunrise Daycare" in response.text
+    assert "Safe Harbor Shelter" not in response.text
+
+
+def test_it_filters_services_by_capacity(staff_client, service_a, agency_b) -> None:
+    """The capacity filter keeps only the services with that capacity."""
+    Service.objects.create(organization=agency_b, name="Safe Harbor Shelter", capacity_status=Service.Capacity.WAITLIST)
+
+    response = staff_client.get(admin_url(Service, "changelist"), {"capacity_status__exact": "waitlist"})
+
+    assert response.status_code == 200
+    assert [service.name for service in response.context["cl"].result_list] == ["Safe Harbor Shelter"]
+
+
+def test_it_filters_services_by_category(staff_client, service_a, agency_b) -> None:
+    """The category filter offers category terms and keeps only the services in the chosen one."""
+    Service.objects.create(organization=agency_b, name="Safe Harbor Shelter")
+    daycare = TaxonomyTerm.objects.get(code="daycare")
+
+    response = staff_client.get(admin_url(Service, "changelist"), {"categories__id__exact": str(daycare.pk)})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [service_a]
+
+
+def test_it_filters_stale_services(staff_client, service_a, agency_b) -> None:
+    """The verification filter separates listings verified recently from those nobody confirmed in time."""
+    fresh = Service.objects.create(organization=agency_b, name="Safe Harbor Shelter", last_verified_at=timezone.now())
+    old = timezone.now() - datetime.timedelta(days=400)
+    stale = Service.objects.create(organization=agency_b, name="Old Pantry", last_verified_at=old)
+    url = admin_url(Service, "changelist")
+
+    assert set(staff_client.get(url, {"stale": "yes"}).context["cl"].result_list) == {service_a, stale}
+    assert list(staff_client.get(url, {"stale": "no"}).context["cl"].result_list) == [fresh]
+
+
+def test_it_offers_only_terms_of_the_matching_taxonomy(staff_client, every_model, service_a) -> None:
+    """Categories, populations and insurance each offer only the terms of their own taxonomy."""
+    form = staff_client.get(admin_url(Service, "change", service_a.pk)).context["adminform"].form
+
+    assert {term.code for term in form.fields["categories"].queryset} == {"child-care", "daycare"}
+    assert {term.code for term in form.fields["populations"].queryset} == {"veterans"}
+    assert {term.code for term in form.fields["insurance_accepted"].queryset} == {"medicaid"}
+
+
+def test_it_adds_a_phone_through_the_service_inline(staff_client, service_a) -> None:
+    """Adding a row to the phones inline and saving the service stores the phone on that service."""
+    url = admin_url(Service, "change", service_a.pk)
+    data = change_form_data(staff_client.get(url))
+    data.update({"phones-TOTAL_FORMS": "1", "phones-0-number": "303-555-0199", "phones-0-type": "voice"})
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    phone = Phone.objects.get()
+    assert (phone.service, phone.number) == (service_a, "303-555-0199")
+    assert service_a.schedules.count() == 5  # the untouched hours inline kept its rows
+
+
+def test_it_adds_a_closure_through_the_location_inline(staff_client, service_a) -> None:
+    """A closure added on a location is stored as a closure; one without a start date is refused, not a crash."""
+    location = service_a.locations.get()
+    url = admin_url(Location, "change", location.pk)
+    response = staff_client.get(url)
+    prefix = inline_prefix(response, ClosureInline)
+    data = change_form_data(response)
+    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-kind": "closure", f"{prefix}-0-description": "Christmas"})
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "A closure needs the date it starts." in response.text
+    assert not location.schedules.exists()
+
+    data[f"{prefix}-0-valid_from"] = "2025-12-25"
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    closure = location.schedules.get()
+    assert (closure.kind, closure.valid_from, closure.description) == (
+        Schedule.Kind.CLOSURE,
+        datetime.date(2025, 12, 25),
+        "Christmas",
+    )
+
+
+def test_it_shows_a_users_memberships_on_the_user_page(staff_client, carol) -> None:
+    """The user page lists the person's memberships inline: which organization, which role."""
+    response = staff_client.get(admin_url(User, "change", carol.pk))
+
+    assert response.status_code == 200
+    assert "Workforce Program" in response.text
+    memberships = response.context["inline_admin_formsets"][0].formset.queryset
+    assert [(m.organization.name, m.role) for m in memberships] == [("Workforce Program", "case_manager")]
+
+
+def test_it_sends_a_non_staff_user_to_the_admin_login(client, carol, service_a) -> None:
+    """A case manager is redirected to the admin login, and a POST changes nothing."""
+    client.force_login(carol)
+    changelist = admin_url(Service, "changelist")
+    change = admin_url(Service, "change", service_a.pk)
+
+    response = client.get(changelist)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+    response = client.post(
+        change,
+        {
+            "name": "Renamed",
+            "organization": str(service_a.organization_id),
+            "phones-TOTAL_FORMS": "1",
+            "phones-INITIAL_FORMS": "0",
+            "phones-0-number": "303-555-0199",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    service_a.refresh_from_db()
+    assert service_a.name == "Sunrise Daycare"
+    assert not Phone.objects.exists()
+
+
+def test_it_lists_services_without_a_query_per_row(
+    staff_client, agency_a, categories, django_assert_max_num_queries
+) -> None:
+    """The service list of a superuser costs the same few queries for 20 services as for one."""
+    daycare = TaxonomyTerm.objects.get(code="daycare")
+    for number in range(20):
+        organization = Organization.objects.create(name=f"Agency {number}", description="A provider.")
+        service = Service.objects.create(organization=organization, name=f"Service {number}")
+        service.categories.add(daycare)
+
+    with django_assert_max_num_queries(8):
+        response = staff_client.get(admin_url(Service, "changelist"))
+
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 20
