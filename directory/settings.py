@@ -70,6 +70,7 @@ SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "directory",
     "providers",
+    "search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -185,6 +186,18 @@ CONTENT_SECURITY_POLICY = {
 
 # Where the Whoosh search index lives; it can always be rebuilt from the database.
 SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", VAR_DIR / "search-index"))
+# Listing changes reach the index after their transaction commits; off only for bulk work.
+SEARCH_INDEX_UPKEEP = envbool("SEARCH_INDEX_UPKEEP", "True")
+
+# Street addresses are geocoded only when a geopy geocoder is configured, e.g. GEOCODER=nominatim
+# with GEOCODER_USER_AGENT set as its usage policy asks; ZIP codes always work offline.
+GEOCODER = os.getenv("GEOCODER", "")
+GEOCODER_USER_AGENT = os.getenv("GEOCODER_USER_AGENT", "referral-network-directory")
+GEOCODER_TIMEOUT = envint("GEOCODER_TIMEOUT", 5)
+GEOCODER_MIN_DELAY_SECONDS = envint("GEOCODER_MIN_DELAY_SECONDS", 1)
+# A self-hosted geocoder, e.g. GEOCODER_DOMAIN=nominatim.internal:8080 GEOCODER_SCHEME=http.
+GEOCODER_DOMAIN = os.getenv("GEOCODER_DOMAIN", "")
+GEOCODER_SCHEME = os.getenv("GEOCODER_SCHEME", "https")
 
 # Listings not confirmed accurate for this many days are flagged stale.
 VERIFY_AFTER_DAYS = envint("VERIFY_AFTER_DAYS", 180)

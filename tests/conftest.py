@@ -31,7 +31,9 @@ def fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def search_index_in_tmp(settings, tmp_path):
+    """Each test gets its own index folder, and no indexing happens unless the test asks for it."""
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    settings.SEARCH_INDEX_UPKEEP = False
 
 
 def make_user(username: str, organization: Organization, role: str) -> User:

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "search"
+    verbose_name = "Search and geography"
+
+    def ready(self) -> None:
+        from providers.signals import services_changed
+        from search import index
+
+        def reindex(sender, service_ids, **kwargs) -> None:
+            index.queue(service_ids)
+
+        services_changed.connect(reindex, weak=False, dispatch_uid="search.reindex")

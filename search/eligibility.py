@@ -1,0 +1,247 @@
+"""Eligibility that explains itself: a participant profile against a service's criteria.
+
+Pure functions: ``evaluate(criteria, participant)`` returns a verdict and one plain-language reason
+per criterion the service sets, in the active language. The verdict follows from the reasons:
+
+- ``not_eligible`` when any criterion is not met;
+- otherwise ``maybe`` when a fact needed by a criterion is unknown (the reason names it);
+- otherwise ``eligible``.
+
+Criteria the service does not set are not mentioned. Residency is checked only where the service
+requires it; where a service merely serves an area, the search's "serves me" filter uses the area.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from providers.poverty import percent_of_guideline, region_for_state
+from search.geography import Place, distance_miles, point_in_polygon
+
+
+class Verdict(models.TextChoices):
+    ELIGIBLE = "eligible", gettext_lazy("Eligible")
+    MAYBE = "maybe", gettext_lazy("Maybe: facts missing")
+    NOT_ELIGIBLE = "not_eligible", gettext_lazy("Not eligible")
+
+
+class Outcome(models.TextChoices):
+    MET = "met", gettext_lazy("Met")
+    UNKNOWN = "unknown", gettext_lazy("Unknown")
+    NOT_MET = "not_met", gettext_lazy("Not met")
+
+
+@dataclass(frozen=True)
+class Area:
+    """A service area as the evaluator needs it (ServiceArea without the database)."""
+
+    postal_codes: frozenset[str] = frozenset()
+    counties: frozenset[str] = frozenset()
+    center: tuple[float, float] | None = None
+    radius_miles: float | None = None
+    polygon: dict | None = None
+
+    def contains(self, place: Place) -> bool:
+        if place.zip_code and place.zip_code in self.postal_codes:
+            return True
+        if place.county and place.county in self.counties:
+            return True
+        if self.center is not None and distance_miles(self.center, place.point) <= self.radius_miles:
+            return True
+        return self.polygon is not None and point_in_polygon(place.point, self.polygon)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a service asks of the people it serves. Empty fields set no criterion."""
+
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    income_limit_percent: int | None = None
+    gender: str = "any"  # Service.Gender values
+    populations: dict[str, str] = field(default_factory=dict)  # code -> display name
+    populations_required: bool = False
+    residency_required: bool = False
+    areas: tuple[Area, ...] = ()
+    languages: dict[str, str] = field(default_factory=dict)  # ISO 639-1 code -> display name
+    interpretation: bool = False
+    insurance: dict[str, str] = field(default_factory=dict)  # code -> display name
+
+    def serves(self, place: Place | None) -> bool | None:
+        """True when the place is in a service area (or there is none); None when the place is unknown."""
+        if not self.areas:
+            return True
+        if place is None:
+            return None
+        return any(area.contains(place) for area in self.areas)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """What the case manager chose to tell about the participant; None and empty mean unknown."""
+
+    age: int | None = None
+    place: Place | None = None
+    household_size: int | None = None
+    annual_income: float | None = None
+    languages: frozenset[str] = frozenset()
+    populations: frozenset[str] = frozenset()
+    gender: str | None = None  # "female", "male", "another"
+    insurance: str | None = None  # an insurance taxonomy code
+
+    @property
+    def is_empty(self) -> bool:
+        return self == Participant()
+
+
+@dataclass(frozen=True)
+class Reason:
+    criterion: str
+    outcome: str  # Outcome values
+    text: str
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    verdict: str
+    reasons: tuple[Reason, ...]
+
+    @property
+    def missing(self) -> list[str]:
+        return [reason.criterion for reason in self.reasons if reason.outcome == Outcome.UNKNOWN]
+
+
+def verdict_for(reasons: tuple[Reason, ...]) -> str:
+    outcomes = {reason.outcome for reason in reasons}
+    if Outcome.NOT_MET in outcomes:
+        return Verdict.NOT_ELIGIBLE
+    if Outcome.UNKNOWN in outcomes:
+        return Verdict.MAYBE
+    return Verdict.ELIGIBLE
+
+
+def evaluate(criteria: Criteria, participant: Participant) -> Eligibility:
+    checks = (_age, _income, _gender, _populations, _residency, _languages, _insurance)
+    reasons = tuple(reason for check in checks if (reason := check(criteria, participant)) is not None)
+    return Eligibility(verdict_for(reasons), reasons)
+
+
+def _age_range(criteria: Criteria) -> str:
+    if criteria.minimum_age is not None and criteria.maximum_age is not None:
+        return f"{criteria.minimum_age}–{criteria.maximum_age}"
+    if criteria.minimum_age is not None:
+        return _("%(age)s and older") % {"age": criteria.minimum_age}
+    return _("up to %(age)s") % {"age": criteria.maximum_age}
+
+
+def _age(criteria: Criteria, participant: Participant) -> Reason | None:
+    if criteria.minimum_age is None and criteria.maximum_age is None:
+        return None
+    ages = _age_range(criteria)
+    if participant.age is None:
+        return Reason("age", Outcome.UNKNOWN, _("Age needed: serves ages %(ages)s") % {"ages": ages})
+    values = {"age": participant.age, "ages": ages}
+    if criteria.minimum_age is not None and participant.age < criteria.minimum_age:
+        return Reason("age", Outcome.NOT_MET, _("Age %(age)s is outside %(ages)s") % values)
+    if criteria.maximum_age is not None and participant.age > criteria.maximum_age:
+        return Reason("age", Outcome.NOT_MET, _("Age %(age)s is outside %(ages)s") % values)
+    return Reason("age", Outcome.MET, _("Age %(age)s is within %(ages)s") % values)
+
+
+def _income(criteria: Criteria, participant: Participant) -> Reason | None:
+    limit = criteria.income_limit_percent
+    if limit is None:
+        return None
+    if participant.annual_income is None or participant.household_size is None:
+        return Reason(
+            "income",
+            Outcome.UNKNOWN,
+            _("Household size and income needed: the limit is %(limit)s%% of the poverty guideline") % {"limit": limit},
+        )
+    region = region_for_state(participant.place.state) if participant.place and participant.place.state else "contiguous"
+    percent = percent_of_guideline(
+        annual_income=participant.annual_income, household_size=participant.household_size, region=region
+    )
+    values = {"percent": round(percent), "limit": limit}
+    if percent > limit:
+        return Reason(
+            "income",
+            Outcome.NOT_MET,
+            _("Household income is %(percent)s%% of the poverty guideline; the limit is %(limit)s%%") % values,
+        )
+    return Reason(
+        "income",
+        Outcome.MET,
+        _("Household income is %(percent)s%% of the poverty guideline, within the limit of %(limit)s%%") % values,
+    )
+
+
+def _gender(criteria: Criteria, participant: Participant) -> Reason | None:
+    if criteria.gender == "any":
+        return None
+    serves = {"women": "female", "men": "male"}[criteria.gender]
+    label = _("Serves women only") if criteria.gender == "women" else _("Serves men only")
+    if participant.gender is None:
+        return Reason("gender", Outcome.UNKNOWN, _("%(rule)s: gender not given") % {"rule": label})
+    outcome = Outcome.MET if participant.gender == serves else Outcome.NOT_MET
+    return Reason("gender", outcome, label)
+
+
+def _populations(criteria: Criteria, participant: Participant) -> Reason | None:
+    if not criteria.populations:
+        return None
+    shared = [name for code, name in criteria.populations.items() if code in participant.populations]
+    names = ", ".join(criteria.populations.values())
+    if not criteria.populations_required:
+        if shared:
+            return Reason("populations", Outcome.MET, _("Focuses on %(names)s") % {"names": ", ".join(shared)})
+        return None
+    if shared:
+        return Reason("populations", Outcome.MET, _("Serves %(names)s") % {"names": ", ".join(shared)})
+    if not participant.populations:
+        return Reason(
+            "populations", Outcome.UNKNOWN, _("Serves only: %(names)s; circumstances not given") % {"names": names}
+        )
+    return Reason("populations", Outcome.NOT_MET, _("Serves only: %(names)s") % {"names": names})
+
+
+def _residency(criteria: Criteria, participant: Participant) -> Reason | None:
+    if not criteria.residency_required or not criteria.areas:
+        return None
+    serves = criteria.serves(participant.place)
+    if serves is None:
+        return Reason("residency", Outcome.UNKNOWN, _("ZIP code needed: serves residents of its area only"))
+    where = participant.place.zip_code or participant.place.county
+    if serves:
+        return Reason("residency", Outcome.MET, _("Lives in the service area (%(where)s)") % {"where": where})
+    return Reason("residency", Outcome.NOT_MET, _("Lives outside the service area (%(where)s)") % {"where": where})
+
+
+def _languages(criteria: Criteria, participant: Participant) -> Reason | None:
+    if not criteria.languages or not participant.languages:
+        return None
+    shared = [name for code, name in criteria.languages.items() if code in participant.languages]
+    if shared:
+        return Reason("languages", Outcome.MET, _("Speaks %(languages)s") % {"languages": ", ".join(shared)})
+    if criteria.interpretation:
+        return Reason("languages", Outcome.MET, _("Interpretation available"))
+    return Reason(
+        "languages",
+        Outcome.NOT_MET,
+        _("No shared language: staff speak %(languages)s") % {"languages": ", ".join(criteria.languages.values())},
+    )
+
+
+def _insurance(criteria: Criteria, participant: Participant) -> Reason | None:
+    if not criteria.insurance:
+        return None
+    accepted = ", ".join(criteria.insurance.values())
+    if participant.insurance is None:
+        return Reason("insurance", Outcome.UNKNOWN, _("Insurance needed: accepts %(plans)s") % {"plans": accepted})
+    if participant.insurance in criteria.insurance:
+        return Reason(
+            "insurance", Outcome.MET, _("Accepts %(plan)s") % {"plan": criteria.insurance[participant.insurance]}
+        )
+    return Reason("insurance", Outcome.NOT_MET, _("Accepts only %(plans)s") % {"plans": accepted})

@@ -1,0 +1,169 @@
+"""Where things are: ZIP codes offline, street addresses through a configured geocoder, distances.
+
+ZIP codes come from the `zipcodes` package (GeoNames data, CC BY 4.0), so the common case needs no
+network. A street address goes to a geopy geocoder only when the deployment configures one
+(settings.GEOCODER); answers are cached in the database and requests rate-limited. When the
+geocoder cannot be reached, the ZIP's centroid stands in, with a note the user sees.
+"""
+
+import functools
+import logging
+import math
+import re
+from dataclasses import dataclass
+
+import zipcodes
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from geopy.distance import great_circle
+from geopy.exc import GeopyError
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import get_geocoder_for_service
+
+from search.models import GeocodedAddress
+
+logger = logging.getLogger(__name__)
+
+EARTH_RADIUS_MILES = 3958.7613
+ZIP_PATTERN = re.compile(r"^\d{5}$")
+FALLBACK_NOTE = _("The address could not be located just now; distances are from the ZIP code's center.")
+
+
+@dataclass(frozen=True)
+class Place:
+    latitude: float
+    longitude: float
+    zip_code: str = ""
+    county: str = ""  # "Denver County, CO", the form service areas use
+    state: str = ""
+    timezone: str = ""
+    note: str = ""  # shown to the user when the place is less precise than asked
+
+    @property
+    def point(self) -> tuple[float, float]:
+        return (self.latitude, self.longitude)
+
+
+@functools.cache
+def _zip_table() -> dict[str, dict]:
+    """Load the gazetteer once per process (about half a second)."""
+    return {record["zip_code"]: record for record in zipcodes.list_all()}
+
+
+def place_for_zip(zip_code: str) -> Place | None:
+    """Return the centroid, county and time zone of a US ZIP code, or None if there is no such ZIP."""
+    if not ZIP_PATTERN.match(zip_code or ""):
+        return None
+    record = _zip_table().get(zip_code)
+    if record is None or not record["lat"]:
+        return None
+    county = f"{record['county']}, {record['state']}" if record["county"] else ""
+    return Place(
+        latitude=float(record["lat"]),
+        longitude=float(record["long"]),
+        zip_code=zip_code,
+        county=county,
+        state=record["state"],
+        timezone=record["timezone"],
+    )
+
+
+def counties_of_state(state: str) -> set[str]:
+    return {f"{r['county']}, {r['state']}" for r in _zip_table().values() if r["state"] == state and r["county"]}
+
+
+@functools.cache
+def _geocode_function():
+    """Return a rate-limited geocode callable for settings.GEOCODER, or None when none is configured."""
+    if not settings.GEOCODER:
+        return None
+    geocoder_class = get_geocoder_for_service(settings.GEOCODER)
+    options = {"user_agent": settings.GEOCODER_USER_AGENT, "timeout": settings.GEOCODER_TIMEOUT}
+    if settings.GEOCODER_DOMAIN:
+        options |= {"domain": settings.GEOCODER_DOMAIN, "scheme": settings.GEOCODER_SCHEME}
+    geocoder = geocoder_class(**options)
+    return RateLimiter(
+        geocoder.geocode,
+        min_delay_seconds=settings.GEOCODER_MIN_DELAY_SECONDS,
+        max_retries=0,
+        swallow_exceptions=False,
+    )
+
+
+def normalize_address(address: str) -> str:
+    return " ".join(address.lower().replace(",", " ").split())
+
+
+def place_for_address(address: str, zip_code: str) -> Place | None:
+    """Locate a street address; fall back to the ZIP centroid, with a note, when that fails.
+
+    Costs a query for the cache; a geocoder request only on a cache miss.
+    """
+    zip_place = place_for_zip(zip_code)
+    query = normalize_address(f"{address} {zip_code}")
+    cached = GeocodedAddress.objects.filter(query=query).first()
+    if cached is not None:
+        return _with_point(zip_place, cached.latitude, cached.longitude)
+    geocode = _geocode_function()
+    if geocode is None:
+        return zip_place
+    try:
+        location = geocode(f"{address}, {zip_code}, USA")
+    except GeopyError as error:
+        logger.warning("Geocoder %s failed for a search address: %s", settings.GEOCODER, error)
+        location = None
+        failed = True
+    else:
+        failed = False
+    if location is None:
+        if zip_place is None:
+            return None
+        note = FALLBACK_NOTE if failed else _("The address was not found; distances are from the ZIP code's center.")
+        return Place(**{**zip_place.__dict__, "note": str(note)})
+    GeocodedAddress.objects.get_or_create(
+        query=query,
+        defaults={"latitude": location.latitude, "longitude": location.longitude, "geocoder": settings.GEOCODER},
+    )
+    return _with_point(zip_place, location.latitude, location.longitude)
+
+
+def _with_point(zip_place: Place | None, latitude: float, longitude: float) -> Place:
+    if zip_place is None:
+        return Place(latitude=latitude, longitude=longitude)
+    return Place(**{**zip_place.__dict__, "latitude": latitude, "longitude": longitude})
+
+
+def distance_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return great_circle(a, b).miles
+
+
+def bounding_box(point: tuple[float, float], radius_miles: float) -> tuple[float, float, float, float]:
+    """Return (min_lat, max_lat, min_lon, max_lon) around ``point``: a cheap prefilter before distances."""
+    latitude, longitude = point
+    delta_latitude = math.degrees(radius_miles / EARTH_RADIUS_MILES)
+    cos_latitude = max(math.cos(math.radians(latitude)), 1e-6)
+    delta_longitude = math.degrees(radius_miles / (EARTH_RADIUS_MILES * cos_latitude))
+    return (latitude - delta_latitude, latitude + delta_latitude, longitude - delta_longitude, longitude + delta_longitude)
+
+
+def point_in_polygon(point: tuple[float, float], geometry: dict) -> bool:
+    """Return True when (lat, lon) lies inside a GeoJSON Polygon or MultiPolygon (holes respected)."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return any(_in_polygon(point, polygon) for polygon in polygons)
+
+
+def _in_polygon(point: tuple[float, float], rings: list) -> bool:
+    outer, *holes = rings
+    return _in_ring(point, outer) and not any(_in_ring(point, hole) for hole in holes)
+
+
+def _in_ring(point: tuple[float, float], ring: list) -> bool:
+    """Ray casting over [lon, lat] vertices."""
+    latitude, longitude = point
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+        if (y1 > latitude) != (y2 > latitude):
+            crossing = x1 + (latitude - y1) * (x2 - x1) / (y2 - y1)
+            if longitude < crossing:
+                inside = not inside
+    return inside

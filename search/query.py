@@ -1,0 +1,295 @@
+"""Run a search: text with synonyms and typo tolerance, filters, geography, eligibility, facets, ranking.
+
+Whoosh narrows the candidates (text, category, population, language, cost, capacity, and coarse
+prefilters for distance, service area and opening hours); Python then checks the exact distance,
+area and hours, evaluates eligibility against the participant profile, counts facets and ranks.
+
+Ranking (the one place it is decided): results are ordered by, in turn,
+1. text relevance band: a strong match (at least a third of the best score) before a weak one;
+2. eligibility verdict, when a profile is given: eligible, then maybe, then not eligible;
+3. serving the participant's area, when a place is given: in the area (or no area) first;
+4. responsiveness band, when the network knows it (``responsiveness``): answers quickly first;
+5. distance to the nearest fitting location, nearest first;
+6. name.
+Bands rather than a weighted sum, so that an order can be explained in a sentence.
+"""
+
+import datetime
+import math
+import zoneinfo
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from whoosh import query as q
+from whoosh.searching import Searcher
+
+from providers.hours import WEEKDAYS, is_open_at
+from search import index
+from search.eligibility import Area, Criteria, Eligibility, Participant, Verdict, evaluate
+from search.geography import Place, bounding_box, distance_miles
+from search.models import UnmetSearch
+
+TEXT_FIELDS = ("name", "organization", "description", "keywords", "categories_text", "populations_text")
+STRONG_MATCH = 1 / 3
+VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.MAYBE: 1, Verdict.NOT_ELIGIBLE: 2}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str = ""
+    category: str = ""
+    population: str = ""
+    language: str = ""
+    place: Place | None = None
+    radius_miles: float | None = None
+    serves_me: bool = False
+    open_at: datetime.datetime | None = None
+    accepting: bool = False
+    free: bool = False
+    participant: Participant = field(default_factory=Participant)
+    hide_ineligible: bool = False
+    page: int = 1
+    page_size: int = 20
+
+
+@dataclass
+class Result:
+    service_id: str
+    data: dict
+    location: dict | None
+    distance_miles: float | None
+    open_now: bool | None
+    eligibility: Eligibility | None
+    serves_area: bool | None
+    relevance: float
+    sort_key: tuple = ()
+
+
+@dataclass
+class SearchResults:
+    request: SearchRequest
+    count: int
+    results: list[Result]
+    facets: dict[str, dict[str, int]]
+    page_count: int
+
+
+def responsiveness(service_id: str) -> int | None:
+    """Return a band (0 answers quickly .. 2 slowly) once referrals exist; None while unknown."""
+    return None
+
+
+def search(request: SearchRequest, *, log_unmet: bool = True) -> SearchResults:
+    """Return one page of ranked results with facet counts. Raises index.IndexMissing without an index."""
+    searcher = index.searcher()
+    candidates = _candidates(searcher, request)
+    now = timezone.now()
+    results = [
+        result for hit_data, score in candidates if (result := _result(hit_data, score, request, now)) is not None
+    ]
+    if request.hide_ineligible:
+        results = [r for r in results if r.eligibility is None or r.eligibility.verdict != Verdict.NOT_ELIGIBLE]
+    _rank(results, request)
+    facets = _facets(results)
+    count = len(results)
+    if count == 0 and log_unmet:
+        _log_unmet(request)
+    start = (request.page - 1) * request.page_size
+    page_count = max(1, math.ceil(count / request.page_size))
+    return SearchResults(request, count, results[start : start + request.page_size], facets, page_count)
+
+
+def _candidates(searcher: Searcher, request: SearchRequest) -> list[tuple[dict, float]]:
+    filters = _filter_query(searcher, request)
+    if not request.text.strip():
+        hits = searcher.search(q.Every(), filter=filters, limit=None, scored=False)
+        return [(hit["data"], 1.0) for hit in hits]
+    words = [token.text for token in index.ANALYZER(request.text)]
+    if not words:
+        return []
+    per_word = [_word_query(word) for word in words]
+    hits = searcher.search(q.And(per_word), filter=filters, limit=None)
+    if hits.is_empty() and len(per_word) > 1:
+        hits = searcher.search(q.Or(per_word), filter=filters, limit=None)
+    return [(hit["data"], hit.score) for hit in hits]
+
+
+def _word_query(word: str) -> q.Query:
+    """Match a word exactly in any text field, or with a typo or two when it is long enough."""
+    alternatives = [q.Term(name, word) for name in TEXT_FIELDS]
+    if len(word) >= 4:
+        distance = 2 if len(word) >= 8 else 1
+        alternatives += [q.FuzzyTerm(name, word, maxdist=distance, prefixlength=1, boost=0.5) for name in TEXT_FIELDS]
+    return q.Or(alternatives)
+
+
+def _filter_query(searcher: Searcher, request: SearchRequest) -> q.Query | None:
+    parts = []
+    if request.category:
+        parts.append(q.Term("categories", request.category))
+    if request.population:
+        parts.append(q.Term("populations", request.population))
+    if request.language:
+        parts.append(q.Term("languages", request.language))
+    if request.free:
+        parts.append(q.Term("free", True))
+    if request.accepting:
+        parts.append(q.Term("capacity", "accepting"))
+    if request.place is not None and request.radius_miles:
+        parts.append(q.Or([q.Term("cells", cell) for cell in _cells_within(request.place, request.radius_miles)]))
+    if request.serves_me and request.place is not None:
+        place = request.place
+        parts.append(
+            q.Or(
+                [
+                    q.Term("area_kinds", "none"),
+                    q.Term("area_kinds", "radius"),
+                    q.Term("area_kinds", "geojson"),
+                    q.Term("area_zips", place.zip_code),
+                    q.Term("area_counties", index.county_term(place.county)),
+                ]
+            )
+        )
+    if request.open_at is not None:
+        slots = []
+        for zone in searcher.lexicon("timezones"):
+            zone_name = zone.decode() if isinstance(zone, bytes) else zone
+            local = request.open_at.astimezone(zoneinfo.ZoneInfo(zone_name))
+            slots.append(q.Term("hour_slots", f"{zone_name}|{WEEKDAYS[local.weekday()]}|{local.hour:02d}"))
+        parts.append(q.Or(slots) if slots else q.NullQuery)
+    return q.And(parts) if parts else None
+
+
+def _cells_within(place: Place, radius_miles: float) -> list[str]:
+    size = index.FINE_CELL if radius_miles <= 30 else index.COARSE_CELL
+    min_lat, max_lat, min_lon, max_lon = bounding_box(place.point, radius_miles)
+    cells = []
+    latitude_cell = math.floor(min_lat / size)
+    while latitude_cell * size <= max_lat:
+        longitude_cell = math.floor(min_lon / size)
+        while longitude_cell * size <= max_lon:
+            cells.append(f"{size:g}:{latitude_cell}:{longitude_cell}")
+            longitude_cell += 1
+        latitude_cell += 1
+    return cells
+
+
+def criteria_for(data: dict) -> Criteria:
+    """Rebuild a service's criteria from its stored document, with names in the active language."""
+    spanish = get_language() == "es"
+
+    def names(terms: dict) -> dict:
+        return {code: (name_es if spanish and name_es else name) for code, (name, name_es) in terms.items()}
+
+    return Criteria(
+        minimum_age=data["minimum_age"],
+        maximum_age=data["maximum_age"],
+        income_limit_percent=data["income_limit_percent"],
+        gender=data["gender"],
+        populations=names(data["populations"]),
+        populations_required=data["populations_required"],
+        residency_required=data["residency_required"],
+        areas=tuple(
+            Area(
+                postal_codes=frozenset(area["postal_codes"]),
+                counties=frozenset(area["counties"]),
+                center=tuple(area["center"]) if area["center"] else None,
+                radius_miles=area["radius_miles"],
+                polygon=area["polygon"],
+            )
+            for area in data["areas"]
+        ),
+        languages=data["languages"],
+        interpretation=data["interpretation"],
+        insurance=names(data["insurance"]),
+    )
+
+
+def _result(data: dict, score: float, request: SearchRequest, now: datetime.datetime) -> Result | None:
+    """Check a candidate exactly (distance, area, hours) and explain it; None when it does not fit."""
+    criteria = criteria_for(data)
+    serves_area = criteria.serves(request.place) if request.place is not None else None
+    if request.serves_me and request.place is not None and not serves_area:
+        return None
+    moment = request.open_at or now
+    fitting = []
+    for location in data["locations"] or [None]:
+        distance = None
+        if location is not None and request.place is not None and location["latitude"] is not None:
+            distance = distance_miles(request.place.point, (location["latitude"], location["longitude"]))
+        if request.radius_miles and (distance is None or distance > request.radius_miles):
+            continue
+        schedules = location["schedules"] if location is not None else data["service_schedules"]
+        open_now = is_open_at([index.schedule_from_tuple(values) for values in schedules], moment)
+        if request.open_at is not None and not open_now:
+            continue
+        fitting.append((distance if distance is not None else math.inf, location, open_now))
+    if not fitting:
+        return None
+    distance, location, open_now = min(fitting, key=lambda item: item[0])
+    eligibility = None if request.participant.is_empty else evaluate(criteria, request.participant)
+    return Result(
+        service_id=data["id"],
+        data=data,
+        location=location,
+        distance_miles=None if distance == math.inf else round(distance, 1),
+        open_now=open_now,
+        eligibility=eligibility,
+        serves_area=serves_area,
+        relevance=score,
+    )
+
+
+def _rank(results: list[Result], request: SearchRequest) -> None:
+    best = max((result.relevance for result in results), default=0) or 1
+    for result in results:
+        result.sort_key = (
+            0 if result.relevance >= best * STRONG_MATCH else 1,
+            VERDICT_ORDER[result.eligibility.verdict] if result.eligibility else 0,
+            0 if result.serves_area in (True, None) else 1,
+            responsiveness(result.service_id) or 0,
+            result.distance_miles if result.distance_miles is not None else math.inf,
+            result.data["name"].lower(),
+        )
+    results.sort(key=lambda result: result.sort_key)
+
+
+def _facets(results: list[Result]) -> dict[str, dict[str, int]]:
+    categories, populations, languages, capacity = Counter(), Counter(), Counter(), Counter()
+    for result in results:
+        categories.update(result.data["categories"])
+        populations.update(result.data["populations"].keys())
+        languages.update(result.data["languages"].keys())
+        capacity[result.data["capacity"]] += 1
+    return {
+        "category": dict(categories.most_common()),
+        "population": dict(populations.most_common()),
+        "language": dict(languages.most_common()),
+        "capacity": dict(capacity.most_common()),
+    }
+
+
+def _log_unmet(request: SearchRequest) -> None:
+    """Record what was looked for and where, never who: the network's unmet needs."""
+    filters = {
+        "population": request.population,
+        "language": request.language,
+        "radius_miles": request.radius_miles,
+        "serves_me": request.serves_me,
+        "open_at": request.open_at.isoformat() if request.open_at else None,
+        "accepting": request.accepting,
+        "free": request.free,
+    }
+    UnmetSearch.objects.create(
+        query=request.text[:200],
+        category=request.category,
+        filters={key: value for key, value in filters.items() if value},
+        zip_code=request.place.zip_code if request.place else "",
+        county=request.place.county if request.place else "",
+    )
+
+
+def with_page(request: SearchRequest, page: int) -> SearchRequest:
+    return replace(request, page=page)

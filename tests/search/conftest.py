@@ -1,0 +1,102 @@
+"""Listings made to order for search tests, and a real Whoosh index in a temporary folder."""
+
+import datetime
+
+import pytest
+
+from providers.models import (
+    Address,
+    CostOption,
+    Language,
+    Location,
+    Organization,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from search import index
+
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "vi": "Vietnamese", "am": "Amharic"}
+
+
+@pytest.fixture
+def taxonomy(db):
+    """Categories (child care > daycare, transportation > bus passes, housing) and populations."""
+    categories = Taxonomy.objects.create(code=Taxonomy.CATEGORIES, name="Categories", description="Categories")
+    child_care = TaxonomyTerm.objects.create(
+        taxonomy=categories, code="child-care", name="Child care", synonyms="daycare, day care, babysitting"
+    )
+    TaxonomyTerm.objects.create(taxonomy=categories, code="daycare", name="Daycare centers", parent=child_care)
+    transportation = TaxonomyTerm.objects.create(
+        taxonomy=categories, code="transportation", name="Transportation", synonyms="ride, rides, bus, car"
+    )
+    TaxonomyTerm.objects.create(taxonomy=categories, code="bus-passes", name="Bus passes", parent=transportation)
+    TaxonomyTerm.objects.create(
+        taxonomy=categories, code="housing", name="Housing", synonyms="rent, eviction, shelter"
+    )
+    populations = Taxonomy.objects.create(code=Taxonomy.POPULATIONS, name="Populations", description="Populations")
+    TaxonomyTerm.objects.create(taxonomy=populations, code="veterans", name="Veterans", synonyms="veteran, military")
+    TaxonomyTerm.objects.create(taxonomy=populations, code="youth", name="Youth", synonyms="teen")
+    return categories
+
+
+def make_service(
+    name: str,
+    *,
+    category: str = "daycare",
+    zip_code: str = "80219",
+    point: tuple[float, float] = (39.6956, -105.0341),
+    languages: tuple[str, ...] = ("en",),
+    description: str = "",
+    hours: list[tuple[str, str, str]] | None = None,
+    organization: Organization | None = None,
+    **fields,
+) -> Service:
+    """Create a listed service with one location, weekday 8-18 hours unless told otherwise."""
+    organization = organization or Organization.objects.create(name=f"{name} Inc.", description="An agency.")
+    populations = fields.pop("populations", ())
+    area = fields.pop("area", None)
+    free = fields.pop("free", True)
+    service = Service.objects.create(organization=organization, name=name, description=description, **fields)
+    service.categories.add(TaxonomyTerm.objects.get(code=category))
+    service.populations.add(*TaxonomyTerm.objects.filter(code__in=populations))
+    location = Location.objects.create(organization=organization, name=f"{name} site", latitude=point[0], longitude=point[1])
+    Address.objects.create(
+        location=location, address_1="1 Main St", city="Denver", state_province="CO", postal_code=zip_code
+    )
+    ServiceAtLocation.objects.create(service=service, location=location)
+    for code in languages:
+        Language.objects.create(service=service, code=code, name=LANGUAGE_NAMES[code])
+    for weekday, opens, closes in hours or [(day, "08:00", "18:00") for day in ["MO", "TU", "WE", "TH", "FR"]]:
+        Schedule.objects.create(
+            location=location,
+            weekday=weekday,
+            opens_at=datetime.time.fromisoformat(opens),
+            closes_at=datetime.time.fromisoformat(closes),
+        )
+    CostOption.objects.create(service=service, option="Fee" if not free else "Free", amount=0 if free else 25)
+    if area is not None:
+        ServiceArea.objects.create(service=service, **area)
+    return service
+
+
+@pytest.fixture
+def search_index(settings, db):
+    """An empty index on disk, kept current after each commit (tests capture on_commit to see it)."""
+    settings.SEARCH_INDEX_UPKEEP = True
+    index.rebuild()
+    yield
+    index.reset_searcher()
+
+
+@pytest.fixture
+def indexed(search_index, django_capture_on_commit_callbacks):
+    """Run a block as one committed change: its on_commit callbacks (the index upkeep) run at the end."""
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run
