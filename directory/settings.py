@@ -184,6 +184,13 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": ["'none'"],
 }
 
+REST_FRAMEWORK = {
+    # JSON only: the browsable API's pages need inline scripts, which the CSP forbids.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
 # Where the Whoosh search index lives; it can always be rebuilt from the database.
 SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", VAR_DIR / "search-index"))
 # Listing changes reach the index after their transaction commits; off only for bulk work.

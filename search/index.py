@@ -87,7 +87,8 @@ def cell_name(latitude: float, longitude: float, size: float) -> str:
 
 
 def county_term(county: str) -> str:
-    return county.lower().replace(" ", "-")
+    """'Denver County, CO' → 'denver-county-co' (no commas: the field splits on them)."""
+    return "-".join(county.lower().replace(",", " ").split())
 
 
 # --- Reading services for the index ------------------------------------------------------------

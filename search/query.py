@@ -120,7 +120,8 @@ def _word_query(word: str) -> q.Query:
     """Match a word exactly in any text field, or with a typo or two when it is long enough."""
     alternatives = [q.Term(name, word) for name in TEXT_FIELDS]
     if len(word) >= 4:
-        distance = 2 if len(word) >= 8 else 1
+        # Index terms are stems ("eviction" → "evict"), so a misspelt word is often two edits away.
+        distance = 2 if len(word) >= 7 else 1
         alternatives += [q.FuzzyTerm(name, word, maxdist=distance, prefixlength=1, boost=0.5) for name in TEXT_FIELDS]
     return q.Or(alternatives)
 

@@ -1,0 +1,84 @@
+"""GET /api/v1/search/: the search as JSON, for the page's map and for other case systems."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from search import index
+from search.forms import SearchForm, is_stale
+from search.query import Result, SearchResults, search
+
+
+class SearchAPI(APIView):
+    """Find listed services. Parameters and errors as in search.forms.SearchForm; the README has the table."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        form = SearchForm(request.query_params)
+        if not form.is_valid():
+            return Response({"errors": form.errors.get_json_data(escape_html=False)}, status=status.HTTP_400_BAD_REQUEST)
+        search_request = form.search_request()
+        try:
+            results = search(search_request)
+        except index.IndexMissing:
+            return Response(
+                {"detail": _("Search is not available yet: the search index is being built. Try again shortly.")},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        if search_request.page > results.page_count:
+            message = _("Page %(page)s is past the last page, %(last)s.") % {
+                "page": search_request.page,
+                "last": results.page_count,
+            }
+            return Response({"errors": {"page": [{"message": message, "code": "out_of_range"}]}}, status=400)
+        return Response(serialize(results))
+
+
+def serialize(results: SearchResults) -> dict:
+    return {
+        "count": results.count,
+        "page": results.request.page,
+        "page_count": results.page_count,
+        "page_size": results.request.page_size,
+        "facets": results.facets,
+        "results": [serialize_result(result) for result in results.results],
+    }
+
+
+def serialize_result(result: Result) -> dict:
+    data = result.data
+    location = result.location
+    return {
+        "service": {
+            "id": data["id"],
+            "name": data["name"],
+            "organization": data["organization"],
+            "url": reverse("providers:service_detail", args=[data["id"]]),
+        },
+        "location": None
+        if location is None
+        else {
+            "id": location["id"],
+            "name": location["name"],
+            "address": location["address"],
+            "latitude": location["latitude"],
+            "longitude": location["longitude"],
+        },
+        "distance_miles": result.distance_miles,
+        "open_now": result.open_now,
+        "capacity": data["capacity"],
+        "stale": is_stale(data["last_verified_at"]),
+        "eligibility": None
+        if result.eligibility is None
+        else {
+            "verdict": result.eligibility.verdict,
+            "reasons": [
+                {"criterion": reason.criterion, "outcome": reason.outcome, "text": reason.text}
+                for reason in result.eligibility.reasons
+            ],
+        },
+    }

@@ -1,0 +1,165 @@
+"""The search parameters, validated once for the search page and the search API alike."""
+
+import datetime
+import zoneinfo
+from dataclasses import replace
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Service, TaxonomyTerm
+from search.eligibility import Participant
+from search.geography import Place, place_for_zip
+from search.query import SearchRequest
+
+MAX_RADIUS_MILES = 100
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+zip_validator = RegexValidator(r"^\d{5}$", _("A ZIP code is 5 digits, like 80219."))
+language_validator = RegexValidator(r"^[a-z]{2}$", _("Use a two-letter language code, like es."))
+
+
+class CodeListField(forms.CharField):
+    """A comma-separated list of codes: "veterans,youth"."""
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        return [code.strip() for code in text.split(",") if code.strip()]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("What help is needed?"), max_length=200, required=False)
+    category = forms.SlugField(label=_("Category"), required=False)
+    population = forms.SlugField(label=_("Population served"), required=False)
+    language = forms.CharField(
+        label=_("Language spoken by staff"), required=False, max_length=2, validators=[language_validator]
+    )
+    zip = forms.CharField(label=_("ZIP code"), required=False, max_length=5, validators=[zip_validator])
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    radius = forms.FloatField(
+        label=_("Within (miles)"), required=False, min_value=0.1, max_value=MAX_RADIUS_MILES
+    )
+    serves_me = forms.BooleanField(label=_("Serves where the participant lives"), required=False)
+    open_now = forms.BooleanField(label=_("Open now"), required=False)
+    open_at = forms.DateTimeField(label=_("Open at"), required=False)
+    accepting = forms.BooleanField(label=_("Accepting new clients"), required=False)
+    free = forms.BooleanField(label=_("Free only"), required=False)
+    # The participant profile: any of it may be left out.
+    age = forms.IntegerField(label=_("Age"), required=False, min_value=0, max_value=120)
+    household_size = forms.IntegerField(label=_("Household size"), required=False, min_value=1, max_value=20)
+    annual_income = forms.IntegerField(
+        label=_("Yearly household income ($)"), required=False, min_value=0, max_value=10_000_000
+    )
+    speaks = CodeListField(label=_("Languages the participant speaks"), required=False)
+    circumstances = CodeListField(label=_("Circumstances"), required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        required=False,
+        choices=[("", _("Not given")), ("female", _("Woman")), ("male", _("Man")), ("another", _("Another gender"))],
+    )
+    insurance = forms.SlugField(label=_("Insurance"), required=False)
+    hide_ineligible = forms.BooleanField(label=_("Hide services the participant does not qualify for"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def clean_category(self) -> str:
+        return self._known_term(TaxonomyTerm.objects.categories(), "category", _("Unknown category %(code)s."))
+
+    def clean_population(self) -> str:
+        return self._known_term(TaxonomyTerm.objects.populations(), "population", _("Unknown population %(code)s."))
+
+    def clean_insurance(self) -> str:
+        return self._known_term(TaxonomyTerm.objects.insurance(), "insurance", _("Unknown insurance %(code)s."))
+
+    def clean_circumstances(self) -> list[str]:
+        codes = self.cleaned_data["circumstances"]
+        known = set(TaxonomyTerm.objects.populations().filter(code__in=codes).values_list("code", flat=True))
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise forms.ValidationError(_("Unknown population %(code)s.") % {"code": ", ".join(unknown)})
+        return codes
+
+    def clean_speaks(self) -> list[str]:
+        codes = self.cleaned_data["speaks"]
+        for code in codes:
+            language_validator(code)
+        return codes
+
+    def clean_zip(self) -> str:
+        zip_code = self.cleaned_data["zip"]
+        if zip_code and place_for_zip(zip_code) is None:
+            raise forms.ValidationError(_("%(zip)s is not a known US ZIP code.") % {"zip": zip_code})
+        return zip_code
+
+    def _known_term(self, terms, name: str, message: str) -> str:
+        code = self.cleaned_data[name]
+        if code and not terms.filter(code=code).exists():
+            raise forms.ValidationError(message % {"code": code})
+        return code
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            self.add_error("lon" if data.get("lat") is not None else "lat", _("Give both lat and lon."))
+        has_place = data.get("zip") or data.get("lat") is not None
+        if data.get("radius") and not has_place:
+            self.add_error("radius", _("A radius needs a ZIP code or lat and lon to measure from."))
+        if data.get("serves_me") and not has_place:
+            self.add_error("serves_me", _("Give a ZIP code to find services that serve it."))
+        return data
+
+    def place(self) -> Place | None:
+        data = self.cleaned_data
+        zip_place = place_for_zip(data["zip"]) if data.get("zip") else None
+        if data.get("lat") is not None and data.get("lon") is not None:
+            if zip_place is not None:
+                return Place(**{**zip_place.__dict__, "latitude": data["lat"], "longitude": data["lon"]})
+            return Place(latitude=data["lat"], longitude=data["lon"])
+        return zip_place
+
+    def search_request(self) -> SearchRequest:
+        """Return the validated parameters as a SearchRequest (call after is_valid())."""
+        data = self.cleaned_data
+        place = self.place()
+        open_at = data.get("open_at")
+        if open_at is not None and timezone.is_naive(open_at):
+            open_at = open_at.replace(tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        if data.get("open_now"):
+            open_at = timezone.now()
+        # Verdicts only when the case manager told something about the participant beyond where they live.
+        profile = Participant(
+            age=data.get("age"),
+            household_size=data.get("household_size"),
+            annual_income=data.get("annual_income"),
+            languages=frozenset(data.get("speaks") or ()),
+            populations=frozenset(data.get("circumstances") or ()),
+            gender=data.get("gender") or None,
+            insurance=data.get("insurance") or None,
+        )
+        participant = Participant() if profile.is_empty else replace(profile, place=place)
+        return SearchRequest(
+            text=data.get("q", ""),
+            category=data.get("category", ""),
+            population=data.get("population", ""),
+            language=data.get("language", ""),
+            place=place,
+            radius_miles=data.get("radius"),
+            serves_me=bool(data.get("serves_me")),
+            open_at=open_at,
+            accepting=bool(data.get("accepting")),
+            free=bool(data.get("free")),
+            participant=participant,
+            hide_ineligible=bool(data.get("hide_ineligible")),
+            page=data.get("page") or 1,
+            page_size=data.get("page_size") or DEFAULT_PAGE_SIZE,
+        )
+
+
+def is_stale(last_verified_at: datetime.datetime | None) -> bool:
+    """The same rule as Service.is_stale, for a date read from the index."""
+    return Service(last_verified_at=last_verified_at).is_stale
