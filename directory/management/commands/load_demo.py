@@ -1,0 +1,76 @@
+"""``manage.py load_demo``: the reference taxonomies, the demo network and its users, in one go."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from directory.models import Membership
+from providers import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the reference taxonomies, the fictional Denver-metro demo network and the demo users "
+        "(admin, carol, dave, alice, bob) with their memberships. Safe to run again: only what changed "
+        "is saved, and a user's password is set only when the user is created."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--network",
+            type=Path,
+            default=demo.DEMO_NETWORK_PATH,
+            help="The network JSON file to load (default: %(default)s).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        path = options["network"]
+        progress = self.stdout.write if options["verbosity"] >= 1 else None
+        with transaction.atomic():
+            terms = demo.load_reference_data()
+            if progress:
+                progress(f"Reference data: {terms.total} taxonomy terms ({terms})")
+            network = demo.load_network(path, progress=progress)
+            users = load_users(demo.read_json(path).get("users", []))
+        self.stdout.write(
+            f"Demo network: {network.organizations} organizations, {network.services.total} services "
+            f"({network.services}); {users} users"
+        )
+
+
+def load_users(entries: list[dict]) -> int:
+    """Create or update the users of a network file and their memberships; return how many users there are."""
+    User = get_user_model()
+    for entry in entries:
+        fields = {
+            "first_name": entry.get("first_name", ""),
+            "last_name": entry.get("last_name", ""),
+            "email": entry.get("email", ""),
+            "is_staff": entry.get("is_staff", False),
+            "is_superuser": entry.get("is_superuser", False),
+        }
+        user = User.objects.filter(username=entry["username"]).first()
+        if user is None:
+            user = User(username=entry["username"], **fields)
+            # Only a new user gets the published demo password; one an operator has changed stays changed.
+            user.set_password(entry["password"])
+            user.full_clean()
+            user.save()
+        elif any(getattr(user, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(user, name, value)
+            user.full_clean()
+            user.save()
+        for membership_entry in entry.get("memberships", []):
+            role = Membership.Role(membership_entry["role"])
+            membership = Membership.objects.filter(user=user, organization_id=membership_entry["organization_id"]).first()
+            if membership is None:
+                membership = Membership(user=user, organization_id=membership_entry["organization_id"], role=role)
+            elif membership.role == role:
+                continue
+            membership.role = role
+            membership.full_clean()
+            membership.save()
+    return len(entries)
