@@ -116,9 +116,7 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "directory.wsgi.application"
 
-DATABASES = {
-    "default": database_from_url(os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'directory.sqlite3'}"))
-}
+DATABASES = {"default": database_from_url(os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'directory.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

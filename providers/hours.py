@@ -79,8 +79,11 @@ def applicable_schedules(
     """
     levels = [sal_schedules, service_schedules, location_schedules]
     hours = next(
-        ([s for s in level if s.kind == Schedule.Kind.HOURS] for level in levels if any(
-            s.kind == Schedule.Kind.HOURS for s in level)),
+        (
+            [s for s in level if s.kind == Schedule.Kind.HOURS]
+            for level in levels
+            if any(s.kind == Schedule.Kind.HOURS for s in level)
+        ),
         [],
     )
     closures = [s for level in levels for s in level if s.kind == Schedule.Kind.CLOSURE]

@@ -28,7 +28,9 @@ validate_language_code = RegexValidator(r"^[a-z]{2}$", LANGUAGE_CODE_MESSAGE, co
 TIMEZONE_MESSAGE = "'{value}' is not a time zone name like America/Denver."
 AGE_RANGE_MESSAGE = "The minimum age must not be greater than the maximum age."
 SCHEDULE_SAME_TIMES_MESSAGE = "Opening and closing times are the same; give the hours the service is open."
-SERVICE_AREA_EXTENT_MESSAGE = "A service area has exactly one kind of extent: {extent_type} needs {needs} and nothing else."
+SERVICE_AREA_EXTENT_MESSAGE = (
+    "A service area has exactly one kind of extent: {extent_type} needs {needs} and nothing else."
+)
 COUNTY_MESSAGE = "Write a county as 'Denver County, CO'."
 ORPHAN_MESSAGE = "Attach this {what} to at least one of: {owners}."
 
@@ -254,7 +256,9 @@ class Service(Record):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(minimum_age__isnull=True) | Q(maximum_age__isnull=True) | Q(minimum_age__lte=models.F("maximum_age")),
+                condition=Q(minimum_age__isnull=True)
+                | Q(maximum_age__isnull=True)
+                | Q(minimum_age__lte=models.F("maximum_age")),
                 name="providers_service_age_range_ordered",
                 violation_error_message=AGE_RANGE_MESSAGE,
             ),
@@ -489,7 +493,9 @@ class Schedule(Record):
                 violation_error_message="A closure needs the date it starts.",
             ),
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=models.F("valid_to")),
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_from__lte=models.F("valid_to")),
                 name="providers_schedule_dates_ordered",
                 violation_error_message="The end date must not be before the start date.",
             ),
@@ -544,9 +550,14 @@ class ServiceArea(Record):
                     Q(extent_type="radius")
                     & Q(center_latitude__isnull=False, center_longitude__isnull=False, radius_miles__gt=0)
                 )
-                | (~Q(extent_type="radius") & Q(center_latitude__isnull=True, center_longitude__isnull=True, radius_miles__isnull=True)),
+                | (
+                    ~Q(extent_type="radius")
+                    & Q(center_latitude__isnull=True, center_longitude__isnull=True, radius_miles__isnull=True)
+                ),
                 name="providers_servicearea_radius_complete",
-                violation_error_message="A radius needs a center point and a distance in miles; other extents have neither.",
+                violation_error_message=(
+                    "A radius needs a center point and a distance in miles; other extents have neither."
+                ),
             ),
         ]
 
@@ -589,14 +600,17 @@ class ServiceArea(Record):
                     validate_us_zip(str(zip_code))
                 except ValidationError:
                     raise ValidationError({"postal_codes": f"{zip_code!r}: {US_ZIP_MESSAGE}"}) from None
-        if self.extent_type == self.ExtentType.COUNTIES:
-            if not isinstance(self.counties, list) or not all(
-                isinstance(county, str) and county.count(",") == 1 and county.rsplit(",", 1)[1].strip().isalpha()
-                for county in self.counties
-            ):
-                raise ValidationError({"counties": COUNTY_MESSAGE})
+        if self.extent_type == self.ExtentType.COUNTIES and not (
+            isinstance(self.counties, list) and all(is_county(county) for county in self.counties)
+        ):
+            raise ValidationError({"counties": COUNTY_MESSAGE})
         if self.extent_type == self.ExtentType.POLYGON:
             validate_geojson_polygon(self.polygon)
+
+
+def is_county(value) -> bool:
+    """'Denver County, CO': a name, a comma, a two-letter state."""
+    return isinstance(value, str) and value.count(",") == 1 and len(value.rsplit(",", 1)[1].strip()) == 2
 
 
 POLYGON_MESSAGE = "Give a GeoJSON Polygon or MultiPolygon with closed rings of [longitude, latitude] points."

@@ -20,7 +20,9 @@ class SearchAPI(APIView):
     def get(self, request):
         form = SearchForm(request.query_params)
         if not form.is_valid():
-            return Response({"errors": form.errors.get_json_data(escape_html=False)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"errors": form.errors.get_json_data(escape_html=False)}, status=status.HTTP_400_BAD_REQUEST
+            )
         search_request = form.search_request()
         try:
             results = search(search_request)

@@ -160,7 +160,9 @@ def _income(criteria: Criteria, participant: Participant) -> Reason | None:
             Outcome.UNKNOWN,
             _("Household size and income needed: the limit is %(limit)s%% of the poverty guideline") % {"limit": limit},
         )
-    region = region_for_state(participant.place.state) if participant.place and participant.place.state else "contiguous"
+    region = (
+        region_for_state(participant.place.state) if participant.place and participant.place.state else "contiguous"
+    )
     percent = percent_of_guideline(
         annual_income=participant.annual_income, household_size=participant.household_size, region=region
     )

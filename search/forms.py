@@ -41,9 +41,7 @@ class SearchForm(forms.Form):
     zip = forms.CharField(label=_("ZIP code"), required=False, max_length=5, validators=[zip_validator])
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
-    radius = forms.FloatField(
-        label=_("Within (miles)"), required=False, min_value=0.1, max_value=MAX_RADIUS_MILES
-    )
+    radius = forms.FloatField(label=_("Within (miles)"), required=False, min_value=0.1, max_value=MAX_RADIUS_MILES)
     serves_me = forms.BooleanField(label=_("Serves where the participant lives"), required=False)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     open_at = forms.DateTimeField(label=_("Open at"), required=False)

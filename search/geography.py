@@ -7,6 +7,7 @@ geocoder cannot be reached, the ZIP's centroid stands in, with a note the user s
 """
 
 import functools
+import itertools
 import logging
 import math
 import re
@@ -143,7 +144,12 @@ def bounding_box(point: tuple[float, float], radius_miles: float) -> tuple[float
     delta_latitude = math.degrees(radius_miles / EARTH_RADIUS_MILES)
     cos_latitude = max(math.cos(math.radians(latitude)), 1e-6)
     delta_longitude = math.degrees(radius_miles / (EARTH_RADIUS_MILES * cos_latitude))
-    return (latitude - delta_latitude, latitude + delta_latitude, longitude - delta_longitude, longitude + delta_longitude)
+    return (
+        latitude - delta_latitude,
+        latitude + delta_latitude,
+        longitude - delta_longitude,
+        longitude + delta_longitude,
+    )
 
 
 def point_in_polygon(point: tuple[float, float], geometry: dict) -> bool:
@@ -161,7 +167,7 @@ def _in_ring(point: tuple[float, float], ring: list) -> bool:
     """Ray casting over [lon, lat] vertices."""
     latitude, longitude = point
     inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
         if (y1 > latitude) != (y2 > latitude):
             crossing = x1 + (latitude - y1) * (x2 - x1) / (y2 - y1)
             if longitude < crossing:

@@ -438,4 +438,3 @@ def ids_matching(query) -> set[str]:
     """Return the ids of the documents that match a Whoosh query (for tests and checks)."""
     found = searcher().search(query, limit=None)
     return {hit["id"] for hit in found}
-

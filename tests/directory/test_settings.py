@@ -69,4 +69,3 @@ def test_it_reads_database_urls():
     )
     with pytest.raises(ImproperlyConfigured, match="Unsupported DATABASE_URL scheme 'mysql'"):
         database_from_url("mysql://localhost/x")
-

@@ -75,7 +75,9 @@ def test_it_refuses_half_a_coordinate(agency_a):
 def test_it_refuses_a_us_zip_that_is_not_five_digits(agency_a, zip_code):
     """A US address's ZIP is exactly 5 digits."""
     location = Location.objects.create(organization=agency_a, name="Office")
-    address = Address(location=location, address_1="1 Main St", city="Denver", state_province="CO", postal_code=zip_code)
+    address = Address(
+        location=location, address_1="1 Main St", city="Denver", state_province="CO", postal_code=zip_code
+    )
     with pytest.raises(ValidationError) as error:
         address.full_clean()
     assert "postal_code" in error.value.message_dict
@@ -84,7 +86,9 @@ def test_it_refuses_a_us_zip_that_is_not_five_digits(agency_a, zip_code):
 def test_it_accepts_a_five_digit_zip_and_foreign_postcodes(agency_a):
     """The 5-digit rule applies to US addresses only."""
     location = Location.objects.create(organization=agency_a, name="Office")
-    Address(location=location, address_1="1 Main St", city="Denver", state_province="CO", postal_code="80219").full_clean()
+    Address(
+        location=location, address_1="1 Main St", city="Denver", state_province="CO", postal_code="80219"
+    ).full_clean()
     Address(
         location=location, address_1="1 Rue", city="Montréal", state_province="QC", postal_code="H2X 1Y4", country="CA"
     ).full_clean()
@@ -156,7 +160,9 @@ def test_it_refuses_a_service_area_without_exactly_one_kind_of_extent(service_a,
 
 def test_it_refuses_a_radius_mixed_into_another_extent_in_the_database(service_a):
     """The database refuses a radius's fields on a non-radius area, and a radius without its center."""
-    assert_db_refuses(ServiceArea(service=service_a, extent_type="postal_codes", postal_codes=["80219"], radius_miles=5))
+    assert_db_refuses(
+        ServiceArea(service=service_a, extent_type="postal_codes", postal_codes=["80219"], radius_miles=5)
+    )
     assert_db_refuses(ServiceArea(service=service_a, extent_type="radius", radius_miles=5))
 
 

@@ -34,9 +34,7 @@ def taxonomy(db):
         taxonomy=categories, code="transportation", name="Transportation", synonyms="ride, rides, bus, car"
     )
     TaxonomyTerm.objects.create(taxonomy=categories, code="bus-passes", name="Bus passes", parent=transportation)
-    TaxonomyTerm.objects.create(
-        taxonomy=categories, code="housing", name="Housing", synonyms="rent, eviction, shelter"
-    )
+    TaxonomyTerm.objects.create(taxonomy=categories, code="housing", name="Housing", synonyms="rent, eviction, shelter")
     populations = Taxonomy.objects.create(code=Taxonomy.POPULATIONS, name="Populations", description="Populations")
     TaxonomyTerm.objects.create(taxonomy=populations, code="veterans", name="Veterans", synonyms="veteran, military")
     TaxonomyTerm.objects.create(taxonomy=populations, code="youth", name="Youth", synonyms="teen")
@@ -63,7 +61,9 @@ def make_service(
     service = Service.objects.create(organization=organization, name=name, description=description, **fields)
     service.categories.add(TaxonomyTerm.objects.get(code=category))
     service.populations.add(*TaxonomyTerm.objects.filter(code__in=populations))
-    location = Location.objects.create(organization=organization, name=f"{name} site", latitude=point[0], longitude=point[1])
+    location = Location.objects.create(
+        organization=organization, name=f"{name} site", latitude=point[0], longitude=point[1]
+    )
     Address.objects.create(
         location=location, address_1="1 Main St", city="Denver", state_province="CO", postal_code=zip_code
     )

@@ -137,8 +137,9 @@ criteria_strategy = st.builds(
     populations=st.dictionaries(st.sampled_from(["veterans", "youth", "seniors"]), st.just("x"), max_size=2),
     populations_required=st.booleans(),
     residency_required=st.booleans(),
-    areas=st.lists(st.builds(Area, postal_codes=st.sets(st.sampled_from(["80219", "80010", "80202"]))), max_size=2)
-    .map(tuple),
+    areas=st.lists(st.builds(Area, postal_codes=st.sets(st.sampled_from(["80219", "80010", "80202"]))), max_size=2).map(
+        tuple
+    ),
     languages=st.dictionaries(st.sampled_from(["en", "es", "vi"]), st.just("x"), max_size=3),
     interpretation=st.booleans(),
     insurance=st.dictionaries(st.sampled_from(["medicaid", "medicare", "uninsured"]), st.just("x"), max_size=2),

@@ -47,10 +47,9 @@ def test_it_follows_edits_and_deletions(taxonomy, indexed):
 
 def test_it_never_indexes_a_rolled_back_change(taxonomy, indexed):
     """A transaction that rolls back leaves the index as it was."""
-    with indexed():
-        with pytest.raises(RuntimeError), transaction.atomic():
-            make_service("Ghost Daycare")
-            raise RuntimeError("the save failed")
+    with indexed(), pytest.raises(RuntimeError), transaction.atomic():
+        make_service("Ghost Daycare")
+        raise RuntimeError("the save failed")
     assert found("ghost") == []
     assert index.document_count() == 0
 

@@ -109,7 +109,9 @@ def test_it_filters_by_service_area(taxonomy):
         area={"extent_type": "radius", "center_latitude": 40.01, "center_longitude": -105.27, "radius_miles": 6},
     )
     square = [[-105.1, 39.6], [-104.9, 39.6], [-104.9, 39.8], [-105.1, 39.8], [-105.1, 39.6]]
-    make_service("Polygon Match", area={"extent_type": "geojson", "polygon": {"type": "Polygon", "coordinates": [square]}})
+    make_service(
+        "Polygon Match", area={"extent_type": "geojson", "polygon": {"type": "Polygon", "coordinates": [square]}}
+    )
     make_service("Anywhere")
     index.rebuild()
     assert sorted(names(place=WESTWOOD, serves_me=True)) == [

@@ -6,7 +6,9 @@ from search import index
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search index from the database. Safe at any time: the old index serves until the new one is ready."
+    help = (
+        "Rebuild the search index from the database. Safe at any time: the old index serves until the new one is ready."
+    )
 
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
