@@ -26,6 +26,7 @@ from whoosh import query as q
 from whoosh.searching import Searcher
 
 from providers.hours import WEEKDAYS, is_open_at
+from providers.languages import language_name
 from search import index
 from search.eligibility import Area, Criteria, Eligibility, Participant, Verdict, evaluate
 from search.geography import Place, bounding_box, distance_miles
@@ -202,7 +203,7 @@ def criteria_for(data: dict) -> Criteria:
             )
             for area in data["areas"]
         ),
-        languages=data["languages"],
+        languages={code: language_name(code, name) for code, name in data["languages"].items()},
         interpretation=data["interpretation"],
         insurance=names(data["insurance"]),
     )

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from search import api
+from search import api, views
 
 app_name = "search"
 urlpatterns = [
+    path("search/", views.search_page, name="page"),
     path("api/v1/search/", api.SearchAPI.as_view(), name="api"),
 ]

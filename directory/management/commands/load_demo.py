@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from directory.models import Membership
@@ -13,8 +14,9 @@ from providers import demo
 class Command(BaseCommand):
     help = (
         "Load the reference taxonomies, the fictional Denver-metro demo network and the demo users "
-        "(admin, carol, dave, alice, bob) with their memberships. Safe to run again: only what changed "
-        "is saved, and a user's password is set only when the user is created."
+        "(admin, carol, dave, alice, bob) with their memberships. Safe to run again: what exists is kept "
+        "as it is (edits made through the site survive), and a user's password is set only when the user "
+        "is created. --reset puts the demo listings back as the file has them."
     )
 
     def add_arguments(self, parser) -> None:
@@ -24,25 +26,38 @@ class Command(BaseCommand):
             default=demo.DEMO_NETWORK_PATH,
             help="The network JSON file to load (default: %(default)s).",
         )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Put existing demo listings and users back as the file has them (passwords are never reset).",
+        )
 
     def handle(self, *args, **options) -> None:
         path = options["network"]
         progress = self.stdout.write if options["verbosity"] >= 1 else None
-        with transaction.atomic():
-            terms = demo.load_reference_data()
-            if progress:
-                progress(f"Reference data: {terms.total} taxonomy terms ({terms})")
-            network = demo.load_network(path, progress=progress)
-            users = load_users(demo.read_json(path).get("users", []))
+        try:
+            with transaction.atomic():
+                terms = demo.load_reference_data()
+                if progress:
+                    progress(f"Reference data: {terms.total} taxonomy terms ({terms})")
+                network = demo.load_network(path, reset=options["reset"], progress=progress)
+                users = load_users(demo.read_json(path).get("users", []), reset=options["reset"])
+        except ValidationError as error:
+            raise CommandError(f"Nothing loaded: {' '.join(error.messages)}") from error
+        except (OSError, ValueError) as error:
+            raise CommandError(f"Nothing loaded: {error}") from error
         self.stdout.write(
             f"Demo network: {network.organizations} organizations, {network.services.total} services "
             f"({network.services}); {users} users"
         )
 
 
-def load_users(entries: list[dict]) -> int:
-    """Create or update the users of a network file and their memberships; return how many users there are."""
-    User = get_user_model()
+def load_users(entries: list[dict], *, reset: bool) -> int:
+    """Create the users of a network file and their memberships (``reset``: update existing ones too).
+
+    Return how many users the file has.
+    """
+    user_model = get_user_model()
     for entry in entries:
         fields = {
             "first_name": entry.get("first_name", ""),
@@ -51,24 +66,24 @@ def load_users(entries: list[dict]) -> int:
             "is_staff": entry.get("is_staff", False),
             "is_superuser": entry.get("is_superuser", False),
         }
-        user = User.objects.filter(username=entry["username"]).first()
+        user = user_model.objects.filter(username=entry["username"]).first()
         if user is None:
-            user = User(username=entry["username"], **fields)
+            user = user_model(username=entry["username"], **fields)
             # Only a new user gets the published demo password; one an operator has changed stays changed.
             user.set_password(entry["password"])
             user.full_clean()
             user.save()
-        elif any(getattr(user, name) != value for name, value in fields.items()):
+        elif reset and any(getattr(user, name) != value for name, value in fields.items()):
             for name, value in fields.items():
                 setattr(user, name, value)
             user.full_clean()
             user.save()
         for membership_entry in entry.get("memberships", []):
-            role = Membership.Role(membership_entry["role"])
-            membership = Membership.objects.filter(user=user, organization_id=membership_entry["organization_id"]).first()
+            organization_id, role = membership_entry["organization_id"], Membership.Role(membership_entry["role"])
+            membership = Membership.objects.filter(user=user, organization_id=organization_id).first()
             if membership is None:
-                membership = Membership(user=user, organization_id=membership_entry["organization_id"], role=role)
-            elif membership.role == role:
+                membership = Membership(user=user, organization_id=organization_id, role=role)
+            elif membership.role == role or not reset:
                 continue
             membership.role = role
             membership.full_clean()

@@ -1,0 +1,81 @@
+"""A case manager searches the demo network in a real browser: the right provider first, its reasons, a map."""
+
+import pytest
+from django.core.management import call_command
+
+from search import index
+from tests.search.conftest import make_service
+
+from .conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser]
+
+# In the demo network, the nearest child care to ZIP 80219 whose staff speak Spanish, that serves 80219,
+# and whose income limit (300% of the poverty guideline) a household of 3 on $31,000 (116%) is within.
+EXPECTED_FIRST = "Little Aspen Evening and Saturday Care"
+
+
+@pytest.fixture
+def demo_network(transactional_db):
+    """The demo network, committed so the live server sees it, and its search index."""
+    call_command("load_demo", verbosity=0)
+    index.rebuild()
+    yield
+    index.reset_searcher()
+
+
+def search_as_a_case_manager(page, live_server) -> None:
+    page.goto(f"{live_server.url}/search/")
+    page.get_by_label("What help is needed?").fill("daycare")
+    page.get_by_label("ZIP code").fill("80219")
+    page.get_by_label("Age", exact=True).fill("29")
+    page.get_by_label("Household size").fill("3")
+    page.get_by_label("Yearly household income ($)").fill("31000")
+    page.get_by_label("Spanish", exact=True).check()
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url("**/search/?*")
+
+
+def test_it_puts_the_nearest_eligible_spanish_speaking_daycare_first(page, live_server, demo_network):
+    """The expected provider is first with "Speaks Spanish" among its reasons; the map shows the results."""
+    from playwright.sync_api import expect
+
+    search_as_a_case_manager(page, live_server)
+
+    first = page.locator(".result-card").first
+    expect(first.locator(".result-card__name")).to_have_text(EXPECTED_FIRST)
+    expect(first.locator(".verdict__title")).to_have_text("Eligible")
+    expect(first.locator(".reasons")).to_contain_text("Speaks Spanish")
+    expect(page.locator(".results-count")).to_contain_text("services match “daycare”")
+
+    # Tiles cannot load here (no network), yet the map shows a numbered marker for every result.
+    expect(page.locator("#results-map")).to_be_visible()
+    expect(page.locator(".results-map__offline")).to_be_visible()
+    markers = page.locator("#results-map .leaflet-marker-icon")
+    expect(markers.first).to_be_attached()
+    assert markers.count() == page.locator(".result-card").count()
+    assert page.csp_violations == []
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "search.png", full_page=True)
+
+
+@pytest.fixture
+def two_daycares(transactional_db, taxonomy):
+    make_service("Westwood Little Learners", languages=("en", "es"), income_limit_percent_fpl=200)
+    make_service("Downtown Tots", point=(39.7392, -104.9903), zip_code="80202")
+    index.rebuild()
+    yield
+    index.reset_searcher()
+
+
+@pytest.mark.parametrize("browser_context_options", [{"java_script_enabled": False}])
+def test_it_works_without_javascript(page, live_server, two_daycares):
+    """With JavaScript off the form and the list work; the map area stays hidden."""
+    from playwright.sync_api import expect
+
+    search_as_a_case_manager(page, live_server)
+
+    expect(page.locator(".result-card__name")).to_have_text(["Westwood Little Learners", "Downtown Tots"])
+    expect(page.locator(".result-card").first.locator(".reasons")).to_contain_text("Speaks Spanish")
+    expect(page.locator("#results-map")).to_be_hidden()
