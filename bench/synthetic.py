@@ -170,7 +170,6 @@ def generate(*, services: int, seed: int = 2026, progress=None) -> int:
     zips_by_metro = metro_zips()
     now = timezone.now()
     created = 0
-    batch_number = 0
     while created < services:
         rows = {
             model: []
@@ -187,10 +186,11 @@ def generate(*, services: int, seed: int = 2026, progress=None) -> int:
             )
         }
         m2m_categories, m2m_populations = [], []
-        for _ in range(min(500, services - created)):
+        batch_end = min(created + 500, services)
+        while created < batch_end:
             metro = rng.choices(list(METROS), weights=[share for _s, _z, share in METROS.values()])[0]
             zips = zips_by_metro[metro]
-            org_id = uuid.uuid5(namespace, f"org-{batch_number}-{created}")
+            org_id = uuid.uuid5(namespace, f"org-{created}")
             organization = Organization(
                 id=org_id,
                 name=f"{rng.choice(NAME_PARTS[0])} {rng.choice(NAME_PARTS[1])} {rng.choice(NAME_PARTS[2])} {metro}",
@@ -231,7 +231,7 @@ def generate(*, services: int, seed: int = 2026, progress=None) -> int:
                         )
                     )
             for number in range(rng.randint(1, 5)):
-                if created >= services:
+                if created >= batch_end:
                     break
                 service_id = uuid.uuid5(org_id, f"service-{number}")
                 category = rng.choice(categories)
@@ -295,7 +295,6 @@ def generate(*, services: int, seed: int = 2026, progress=None) -> int:
                 model.objects.bulk_create(objects, batch_size=1000)
             Service.categories.through.objects.bulk_create(m2m_categories, batch_size=1000)
             Service.populations.through.objects.bulk_create(m2m_populations, batch_size=1000)
-        batch_number += 1
         if progress:
             progress(created, services)
     return created

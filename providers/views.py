@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from directory.access import get_service_for_user
+from providers.hours import applicable_schedules
 from providers.models import (
     Accessibility,
     Address,
@@ -119,23 +120,19 @@ def other_time_zones(schedules: list[Schedule]) -> list[str]:
 def location_listings(service: Service, today: datetime.date) -> list[LocationListing]:
     """Return the service's locations; hours come from the most specific schedule there is.
 
-    HSDS lets hours hang on the service at a location, the service, or the location. The most
-    specific set wins; closures from all three apply, since any of them closes the door.
+    HSDS lets hours hang on the service at a location, the service, or the location: see
+    providers.hours.applicable_schedules.
     """
     service_schedules = list(service.schedules.all())
     listings = []
     for service_at_location in service.service_at_locations.all():
         location = service_at_location.location
-        here = list(service_at_location.schedules.all())
-        at_location = list(location.schedules.all())
-        hours = next(
-            (
-                schedules
-                for schedules in (here, service_schedules, at_location)
-                if any(s.kind == Schedule.Kind.HOURS for s in schedules)
-            ),
-            [],
+        schedules = applicable_schedules(
+            service_schedules=service_schedules,
+            location_schedules=list(location.schedules.all()),
+            sal_schedules=list(service_at_location.schedules.all()),
         )
+        hours = [schedule for schedule in schedules if schedule.kind == Schedule.Kind.HOURS]
         listings.append(
             LocationListing(
                 location=location,
@@ -143,7 +140,7 @@ def location_listings(service: Service, today: datetime.date) -> list[LocationLi
                 addresses=list(location.addresses.all()),
                 phones=[*service_at_location.phones.all(), *location.phones.all()],
                 week=weekly_hours(hours),
-                closures=upcoming_closures(here + service_schedules + at_location, today),
+                closures=upcoming_closures(schedules, today),
                 accessibility=list(location.accessibility.all()),
                 languages=list(location.languages.all()),
                 time_zones=other_time_zones(hours),

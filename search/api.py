@@ -41,8 +41,18 @@ class SearchAPI(APIView):
 
 
 def serialize(results: SearchResults) -> dict:
+    place = results.request.place
     return {
         "count": results.count,
+        "place": None
+        if place is None
+        else {
+            "zip": place.zip_code,
+            "county": place.county,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "note": place.note,
+        },
         "page": results.request.page,
         "page_count": results.page_count,
         "page_size": results.request.page_size,

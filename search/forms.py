@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.models import Service, TaxonomyTerm
 from search.eligibility import Participant
-from search.geography import Place, place_for_zip
+from search.geography import Place, place_for_address, place_for_zip
 from search.query import SearchRequest
 
 MAX_RADIUS_MILES = 100
@@ -39,6 +39,7 @@ class SearchForm(forms.Form):
         label=_("Language spoken by staff"), required=False, max_length=2, validators=[language_validator]
     )
     zip = forms.CharField(label=_("ZIP code"), required=False, max_length=5, validators=[zip_validator])
+    address = forms.CharField(label=_("Street address"), required=False, max_length=200)
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
     radius = forms.FloatField(label=_("Within (miles)"), required=False, min_value=0.1, max_value=MAX_RADIUS_MILES)
@@ -107,12 +108,20 @@ class SearchForm(forms.Form):
         has_place = data.get("zip") or data.get("lat") is not None
         if data.get("radius") and not has_place:
             self.add_error("radius", _("A radius needs a ZIP code or lat and lon to measure from."))
+        if data.get("address") and not data.get("zip"):
+            self.add_error("address", _("Give the ZIP code with the street address."))
         if data.get("serves_me") and not has_place:
             self.add_error("serves_me", _("Give a ZIP code to find services that serve it."))
         return data
 
     def place(self) -> Place | None:
+        """Return where the participant is: a point given, a street address (geocoded), or the ZIP's center.
+
+        Geocoding an address costs a query, and a geocoder request the first time.
+        """
         data = self.cleaned_data
+        if data.get("address") and data.get("zip"):
+            return place_for_address(data["address"], data["zip"])
         zip_place = place_for_zip(data["zip"]) if data.get("zip") else None
         if data.get("lat") is not None and data.get("lon") is not None:
             if zip_place is not None:

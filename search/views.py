@@ -27,7 +27,7 @@ from search.query import Result, SearchResults, search
 RADIUS_MILES = [1, 2, 5, 10, 25, 50, 100]
 # Checkboxes on the page send one value each; the form (and the API) read a comma-separated list.
 LIST_FIELDS = ("speaks", "circumstances")
-PROFILE_FIELDS = ("age", "household_size", "annual_income", "speaks", "circumstances", "gender", "insurance")
+PROFILE_FIELDS = ("address", "age", "household_size", "annual_income", "speaks", "circumstances", "gender", "insurance")
 FILTER_FIELDS = (
     "category",
     "population",
@@ -44,6 +44,7 @@ INDENT = "\N{NO-BREAK SPACE}" * 4
 HINTS = {
     "q": gettext_lazy("For example: daycare, bus pass, rent help, lawyer"),
     "zip": gettext_lazy("Where the participant lives. Distances are measured from here."),
+    "address": gettext_lazy("Optional, with the ZIP code: measures distances from the street address."),
     "annual_income": gettext_lazy("Before taxes, for the whole household."),
     "radius": gettext_lazy("Needs a ZIP code."),
 }

@@ -115,3 +115,29 @@ def test_it_runs_a_fixed_number_of_queries(client, daycares, django_assert_max_n
     with django_assert_max_num_queries(3):
         response = client.get(URL, {"q": "daycare", "category": "child-care", "zip": "80219"})
     assert response.json()["count"] == 7
+
+
+def test_it_falls_back_to_the_zip_center_with_a_note_when_the_geocoder_is_down(client, daycares, settings):
+    """A street address with an unreachable geocoder: results still come, measured from the ZIP, with a note."""
+    from search import geography
+
+    settings.GEOCODER = "nominatim"
+    settings.GEOCODER_DOMAIN = "127.0.0.1:9"
+    settings.GEOCODER_SCHEME = "http"
+    geography._geocode_function.cache_clear()
+    try:
+        response = client.get(URL, {"q": "daycare", "zip": "80219", "address": "3300 W Alameda Ave"})
+    finally:
+        geography._geocode_function.cache_clear()
+    body = response.json()
+    assert response.status_code == 200
+    assert body["count"] == 2
+    assert "ZIP code's center" in body["place"]["note"]
+    assert body["results"][0]["distance_miles"] == 0.0
+
+
+def test_it_needs_the_zip_with_a_street_address(client, daycares):
+    """An address alone cannot be placed offline: 400 naming the address."""
+    response = client.get(URL, {"address": "3300 W Alameda Ave"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["address"]
