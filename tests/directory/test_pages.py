@@ -125,40 +125,30 @@ def test_it_counts_the_listed_services_of_each_top_level_category(client, servic
 
     html = html_of(client.get(reverse("home")))
 
-    assert 'href="?category=child-care#results"' in html
+    assert 'href="/search/?category=child-care"' in html
     assert "3 services" in html
     assert "Housing" in html
     assert "No services yet" in html
     assert "Daycare" not in html  # only top-level categories are listed
 
 
-def test_it_lists_the_services_of_a_category_and_its_children(client, service_a, agency_a):
-    """Choosing a category shows its listed services, those of its sub-categories included."""
-    make_service(agency_a, "Closed Nursery", TaxonomyTerm.objects.get(code="daycare"), status=Service.Status.INACTIVE)
+def test_it_sends_the_search_box_and_the_categories_to_the_search_page(client, service_a):
+    """The home page does not search itself: its box and its category links open the search page."""
+    html = html_of(client.get(reverse("home")))
 
-    html = html_of(client.get(reverse("home"), {"category": "child-care"}))
+    assert f'<form class="search-form" action="{reverse("search:page")}" method="get"' in html
+    assert 'name="q"' in html
+    assert 'name="zip"' in html
+    assert 'href="/search/?category=child-care"' in html
+    assert f'<a href="{reverse("search:page")}">Find services</a>' in html
 
-    assert f'href="/services/{service_a.pk}/"' in html
-    assert "Agency A" in html
-    assert "Closed Nursery" not in html
 
+def test_it_ignores_search_parameters_on_the_home_page(client, service_a):
+    """An old bookmark of a home page search still shows the home page, not a list of results."""
+    html = html_of(client.get(reverse("home"), {"q": "daycare", "category": "child-care"}))
 
-def test_it_finds_services_by_words(client, service_a):
-    """The search box matches words in names, descriptions and category names, and says when nothing matches."""
-    assert "Sunrise Daycare" in html_of(client.get(reverse("home"), {"q": "working parents"}))
-    assert "Sunrise Daycare" in html_of(client.get(reverse("home"), {"q": "guardería"}))
-
-    html = html_of(client.get(reverse("home"), {"q": "veterinarian"}))
-
+    assert "Browse by category" in html
     assert "Sunrise Daycare" not in html
-    assert "No listing matches." in html
-
-
-def test_it_says_so_when_a_category_does_not_exist(client, db):
-    """A stale category link gets a plain message, not an error."""
-    html = html_of(client.get(reverse("home"), {"category": "no-such-thing"}))
-
-    assert "That category does not exist." in html
 
 
 def test_it_runs_a_fixed_number_of_queries_on_the_home_page(
@@ -173,10 +163,9 @@ def test_it_runs_a_fixed_number_of_queries_on_the_home_page(
 
     # Session, user, demo banner, categories with counts.
     with django_assert_max_num_queries(4):
-        html_of(client.get(reverse("home")))
-    # ... plus the category, the matching services and their categories.
-    with django_assert_max_num_queries(7):
-        html_of(client.get(reverse("home"), {"q": "service", "category": "top-1"}))
+        html = html_of(client.get(reverse("home")))
+
+    assert 'href="/search/?category=top-11"' in html
 
 
 # Service detail
