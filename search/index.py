@@ -31,7 +31,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from providers.hours import WEEKDAYS, applicable_schedules
+from providers.hours import WEEKDAYS, Hours, applicable_schedules
 from providers.models import Location, Schedule, Service, ServiceAtLocation, TaxonomyTerm
 
 logger = logging.getLogger(__name__)
@@ -136,31 +136,6 @@ class TermTree:
         return list(seen.values())
 
 
-def schedule_tuple(schedule: Schedule) -> tuple:
-    return (
-        schedule.kind,
-        schedule.weekday,
-        schedule.opens_at,
-        schedule.closes_at,
-        schedule.valid_from,
-        schedule.valid_to,
-        schedule.timezone,
-    )
-
-
-def schedule_from_tuple(values: tuple) -> Schedule:
-    kind, weekday, opens_at, closes_at, valid_from, valid_to, zone = values
-    return Schedule(
-        kind=kind,
-        weekday=weekday,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        timezone=zone,
-    )
-
-
 def hour_slots(schedules: Iterable[Schedule]) -> set[str]:
     """Return every local (zone, weekday, hour) the weekly hours touch, past midnight included."""
     slots = set()
@@ -204,7 +179,7 @@ def document_for(service: Service, tree: TermTree) -> dict:
                 "longitude": location.longitude,
                 "address": str(address) if address else "",
                 "zip_code": address.postal_code if address else "",
-                "schedules": [schedule_tuple(s) for s in schedules],
+                "schedules": [tuple(Hours.of(s)) for s in schedules],
             }
         )
     if not locations:
@@ -273,7 +248,7 @@ def document_for(service: Service, tree: TermTree) -> dict:
                 for area in areas
             ],
             "locations": locations,
-            "service_schedules": [schedule_tuple(s) for s in service_schedules] if not locations else [],
+            "service_schedules": [tuple(Hours.of(s)) for s in service_schedules] if not locations else [],
         },
     }
     if service.last_verified_at:

@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from providers.hours import WEEKDAYS, is_open_at
+from providers.hours import WEEKDAYS, Hours, is_open_at
 from providers.languages import language_name
 from search import index
 from search.eligibility import Area, Criteria, Eligibility, Participant, Verdict, evaluate
@@ -87,9 +87,7 @@ def search(request: SearchRequest, *, log_unmet: bool = True) -> SearchResults:
     searcher = index.searcher()
     candidates = _candidates(searcher, request)
     now = timezone.now()
-    results = [
-        result for hit_data, score in candidates if (result := _result(hit_data, score, request, now)) is not None
-    ]
+    results = [result for hit_data, score in candidates if (result := _result(hit_data, score, request)) is not None]
     if request.hide_ineligible:
         results = [r for r in results if r.eligibility is None or r.eligibility.verdict != Verdict.NOT_ELIGIBLE]
     _rank(results, request)
@@ -98,8 +96,12 @@ def search(request: SearchRequest, *, log_unmet: bool = True) -> SearchResults:
     if count == 0 and log_unmet:
         _log_unmet(request)
     start = (request.page - 1) * request.page_size
+    page = results[start : start + request.page_size]
+    for result in page:
+        if result.open_now is None:  # without an "open at" filter, only the shown results need their hours
+            result.open_now = is_open_at(_hours_at(result.data, result.location), now)
     page_count = max(1, math.ceil(count / request.page_size))
-    return SearchResults(request, count, results[start : start + request.page_size], facets, page_count)
+    return SearchResults(request, count, page, facets, page_count)
 
 
 def _candidates(searcher: Searcher, request: SearchRequest) -> list[tuple[dict, float]]:
@@ -110,17 +112,25 @@ def _candidates(searcher: Searcher, request: SearchRequest) -> list[tuple[dict, 
     words = [token.text for token in index.ANALYZER(request.text)]
     if not words:
         return []
-    per_word = [_word_query(word) for word in words]
-    hits = searcher.search(q.And(per_word), filter=filters, limit=None)
-    if hits.is_empty() and len(per_word) > 1:
-        hits = searcher.search(q.Or(per_word), filter=filters, limit=None)
-    return [(hit["data"], hit.score) for hit in hits]
+    # Every word exactly; then every word allowing typos; then any word allowing typos. Typo
+    # tolerance only when needed: expanding every word to its near spellings is the costly part.
+    for query in (
+        q.And([_word_query(word, fuzzy=False) for word in words]),
+        q.And([_word_query(word, fuzzy=True) for word in words]),
+        q.Or([_word_query(word, fuzzy=True) for word in words]) if len(words) > 1 else None,
+    ):
+        if query is None:
+            continue
+        hits = searcher.search(query, filter=filters, limit=None)
+        if not hits.is_empty():
+            return [(hit["data"], hit.score) for hit in hits]
+    return []
 
 
-def _word_query(word: str) -> q.Query:
-    """Match a word exactly in any text field, or with a typo or two when it is long enough."""
+def _word_query(word: str, *, fuzzy: bool) -> q.Query:
+    """Match a word exactly in any text field, or also with a typo or two when it is long enough."""
     alternatives = [q.Term(name, word) for name in TEXT_FIELDS]
-    if len(word) >= 4:
+    if fuzzy and len(word) >= 4:
         # Index terms are stems ("eviction" → "evict"), so a misspelt word is often two edits away.
         distance = 2 if len(word) >= 7 else 1
         alternatives += [q.FuzzyTerm(name, word, maxdist=distance, prefixlength=1, boost=0.5) for name in TEXT_FIELDS]
@@ -209,13 +219,16 @@ def criteria_for(data: dict) -> Criteria:
     )
 
 
-def _result(data: dict, score: float, request: SearchRequest, now: datetime.datetime) -> Result | None:
+def _hours_at(data: dict, location: dict | None) -> list[Hours]:
+    return [Hours(*values) for values in (location["schedules"] if location is not None else data["service_schedules"])]
+
+
+def _result(data: dict, score: float, request: SearchRequest) -> Result | None:
     """Check a candidate exactly (distance, area, hours) and explain it; None when it does not fit."""
     criteria = criteria_for(data)
     serves_area = criteria.serves(request.place) if request.place is not None else None
     if request.serves_me and request.place is not None and not serves_area:
         return None
-    moment = request.open_at or now
     fitting = []
     for location in data["locations"] or [None]:
         distance = None
@@ -223,10 +236,11 @@ def _result(data: dict, score: float, request: SearchRequest, now: datetime.date
             distance = distance_miles(request.place.point, (location["latitude"], location["longitude"]))
         if request.radius_miles and (distance is None or distance > request.radius_miles):
             continue
-        schedules = location["schedules"] if location is not None else data["service_schedules"]
-        open_now = is_open_at([index.schedule_from_tuple(values) for values in schedules], moment)
-        if request.open_at is not None and not open_now:
-            continue
+        open_now = None  # worked out for the shown page only, unless the search asks for it
+        if request.open_at is not None:
+            open_now = is_open_at(_hours_at(data, location), request.open_at)
+            if not open_now:
+                continue
         fitting.append((distance if distance is not None else math.inf, location, open_now))
     if not fitting:
         return None
