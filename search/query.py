@@ -8,9 +8,10 @@ Ranking (the one place it is decided): results are ordered by, in turn,
 1. text relevance band: a strong match (at least a third of the best score) before a weak one;
 2. eligibility verdict, when a profile is given: eligible, then maybe, then not eligible;
 3. serving the participant's area, when a place is given: in the area (or no area) first;
-4. responsiveness band, when the network knows it (``responsiveness``): answers quickly first;
-5. distance to the nearest fitting location, nearest first;
-6. name.
+4. capacity: accepting new clients, then waitlist, then not accepting;
+5. responsiveness band, when the network knows it (``responsiveness``): answers quickly first;
+6. distance to the nearest fitting location, nearest first;
+7. name.
 Bands rather than a weighted sum, so that an order can be explained in a sentence.
 """
 
@@ -27,6 +28,7 @@ from whoosh.searching import Searcher
 
 from providers.hours import WEEKDAYS, Hours, is_open_at
 from providers.languages import language_name
+from providers.models import Service
 from search import index
 from search.eligibility import Area, Criteria, Eligibility, Participant, Verdict, evaluate
 from search.geography import Place, bounding_box, distance_miles
@@ -35,6 +37,7 @@ from search.models import UnmetSearch
 TEXT_FIELDS = ("name", "organization", "description", "keywords", "categories_text", "populations_text")
 STRONG_MATCH = 1 / 3
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.MAYBE: 1, Verdict.NOT_ELIGIBLE: 2}
+CAPACITY_ORDER = {Service.Capacity.ACCEPTING: 0, Service.Capacity.WAITLIST: 1, Service.Capacity.NOT_ACCEPTING: 2}
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,7 @@ def _rank(results: list[Result], request: SearchRequest) -> None:
             0 if result.relevance >= best * STRONG_MATCH else 1,
             VERDICT_ORDER[result.eligibility.verdict] if result.eligibility else 0,
             0 if result.serves_area in (True, None) else 1,
+            CAPACITY_ORDER.get(result.data["capacity"], 0),
             responsiveness(result.service_id) or 0,
             result.distance_miles if result.distance_miles is not None else math.inf,
             result.data["name"].lower(),

@@ -10,9 +10,10 @@ from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser]
 
-# In the demo network, the nearest child care to ZIP 80219 whose staff speak Spanish, that serves 80219,
-# and whose income limit (300% of the poverty guideline) a household of 3 on $31,000 (116%) is within.
-EXPECTED_FIRST = "Little Aspen Evening and Saturday Care"
+# In the demo network, the nearest daycare to ZIP 80219 that accepts new clients, whose staff speak
+# Spanish, whose area holds 80219, and whose income limit (250% of the poverty guideline) a household
+# of 3 on $31,000 (116%) is within.
+EXPECTED_FIRST = "Little Aspen Infant and Toddler Daycare"
 
 
 @pytest.fixture

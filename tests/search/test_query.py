@@ -86,12 +86,18 @@ def test_it_filters_by_population_language_cost_and_capacity(directory):
 
 
 def test_it_filters_by_distance_and_sorts_nearest_first(directory):
-    """Within 12 miles of 80219: not Boulder (about 25 miles). An empty query lists the nearest first."""
+    """Within 12 miles of 80219: not Boulder (about 25 miles). An empty query lists the nearest first
+    (the Aurora counselor, about 11 miles away, is also last for its waitlist)."""
     near = search(SearchRequest(place=WESTWOOD, radius_miles=12), log_unmet=False).results
     assert [r.data["name"] for r in near] == ["Westwood Little Learners", "RTD Pass Partners", "Aurora Home Keepers"]
     assert near[0].distance_miles == 0.0
     assert near[1].distance_miles == pytest.approx(4.0, abs=0.5)
-    assert names(place=WESTWOOD, radius_miles=40)[-1] == "Flatirons Kids Care"
+    assert names(place=WESTWOOD, radius_miles=40) == [
+        "Westwood Little Learners",
+        "RTD Pass Partners",
+        "Flatirons Kids Care",
+        "Aurora Home Keepers",
+    ]
 
 
 def test_it_filters_by_service_area(taxonomy):
@@ -205,3 +211,12 @@ def test_it_logs_searches_that_find_nothing_without_personal_data(directory):
     assert unmet.filters == {"language": "am"}
     stored = str([unmet.query, unmet.category, unmet.filters, unmet.zip_code, unmet.county])
     assert "41" not in stored and "12000" not in stored
+
+
+def test_it_ranks_services_with_room_before_nearer_waitlists(taxonomy):
+    """Among equals, a provider accepting new clients comes before a nearer one with a waitlist or no room."""
+    make_service("Near Full", point=(39.6956, -105.0341), capacity_status="not_accepting")
+    make_service("Near Waitlist", point=(39.6960, -105.0341), capacity_status="waitlist")
+    make_service("Farther Open", point=(39.75, -104.95))
+    index.rebuild()
+    assert names(text="daycare", place=WESTWOOD) == ["Farther Open", "Near Waitlist", "Near Full"]
