@@ -8,12 +8,14 @@ with the search index upkeep off; rebuild the index afterwards.
 """
 
 import datetime
+import json
 import random
 import uuid
 
 from django.db import transaction
 from django.utils import timezone
 
+from providers.demo import DEMO_NETWORK_PATH
 from providers.models import (
     Address,
     CostOption,
@@ -36,87 +38,7 @@ METROS = {
     "Atlanta": ("GA", "30303", 0.15),
     "Portland": ("OR", "97204", 0.10),
 }
-WORDS = [
-    "help",
-    "families",
-    "workers",
-    "training",
-    "job",
-    "employment",
-    "support",
-    "program",
-    "community",
-    "free",
-    "low-cost",
-    "confidential",
-    "bilingual",
-    "appointment",
-    "walk-in",
-    "evening",
-    "weekend",
-    "licensed",
-    "caring",
-    "staff",
-    "children",
-    "parents",
-    "youth",
-    "adults",
-    "seniors",
-    "veterans",
-    "housing",
-    "rent",
-    "deposit",
-    "shelter",
-    "bed",
-    "meals",
-    "groceries",
-    "pantry",
-    "bus",
-    "pass",
-    "ride",
-    "car",
-    "repair",
-    "gas",
-    "card",
-    "clinic",
-    "dental",
-    "vision",
-    "counseling",
-    "therapy",
-    "group",
-    "peer",
-    "recovery",
-    "legal",
-    "advice",
-    "court",
-    "record",
-    "expungement",
-    "eviction",
-    "tenant",
-    "immigration",
-    "benefits",
-    "application",
-    "enrollment",
-    "assistance",
-    "case",
-    "management",
-    "referral",
-    "navigation",
-    "safe",
-    "welcoming",
-    "neighborhood",
-    "located",
-    "near",
-    "light",
-    "rail",
-    "transit",
-    "accessible",
-    "wheelchair",
-    "interpreters",
-    "available",
-    "spanish",
-    "vietnamese",
-]
+
 LANGUAGES = [
     ("en", "English"),
     ("es", "Spanish"),
@@ -132,6 +54,37 @@ NAME_PARTS = (
 )
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR"]
 STREETS = ["Main", "Oak", "Colfax", "Federal", "Park"]
+
+
+def sentence_pools() -> dict[str, list[str]]:
+    """Return sentences of the demo network's descriptions by top category code ("" holds them all).
+
+    Synthetic descriptions are made of real-sounding sentences about the same kind of help, so a
+    word like "daycare" matches about as many services as it would in a real directory.
+    """
+    network = json.loads(DEMO_NETWORK_PATH.read_text(encoding="utf-8"))
+    top = {
+        term.code: (term.parent.code if term.parent else term.code)
+        for term in TaxonomyTerm.objects.categories().select_related("parent")
+    }
+    pools: dict[str, list[str]] = {"": []}
+    for organization in network["organizations"]:
+        for service in organization.get("services", []):
+            text = f"{service.get('description', '')} {service.get('eligibility_description', '')}"
+            sentences = [sentence.strip() + "." for sentence in text.split(".") if len(sentence.split()) > 3]
+            pools[""] += sentences
+            for code in {top[code] for code in service["categories"] if code in top}:
+                pools.setdefault(code, []).extend(sentences)
+    return pools
+
+
+def description(rng: random.Random, pools: dict[str, list[str]], top_code: str) -> str:
+    """About 60 words: sentences about this kind of help, and one about anything."""
+    own = pools.get(top_code) or pools[""]
+    sentences = []
+    while sum(len(sentence.split()) for sentence in sentences) < 55:
+        sentences.append(rng.choice(own if rng.random() < 0.8 else pools[""]))
+    return " ".join(sentences)
 
 
 def metro_zips() -> dict[str, list[dict]]:
@@ -165,7 +118,8 @@ def generate(*, services: int, seed: int = 2026, progress=None) -> int:
     """Create about ``services`` services; return the number created."""
     rng = random.Random(seed)
     namespace = uuid.UUID(int=seed)
-    categories = list(TaxonomyTerm.objects.categories().filter(parent__isnull=False))
+    categories = list(TaxonomyTerm.objects.categories().filter(parent__isnull=False).select_related("parent"))
+    pools = sentence_pools()
     populations = list(TaxonomyTerm.objects.populations())
     zips_by_metro = metro_zips()
     now = timezone.now()
@@ -194,7 +148,7 @@ def generate(*, services: int, seed: int = 2026, progress=None) -> int:
             organization = Organization(
                 id=org_id,
                 name=f"{rng.choice(NAME_PARTS[0])} {rng.choice(NAME_PARTS[1])} {rng.choice(NAME_PARTS[2])} {metro}",
-                description=" ".join(rng.choices(WORDS, k=25)),
+                description=description(rng, pools, "")[:300],
             )
             rows[Organization].append(organization)
             locations = []
@@ -241,8 +195,8 @@ def generate(*, services: int, seed: int = 2026, progress=None) -> int:
                         id=service_id,
                         organization_id=org_id,
                         name=f"{category.name} – {organization.name}",
-                        description=" ".join(rng.choices(WORDS, k=60)),
-                        keywords=", ".join(rng.choices(WORDS, k=4)),
+                        description=description(rng, pools, category.parent.code),
+                        keywords=category.synonyms.split(",")[0].strip(),
                         capacity_status=rng.choices(
                             [Service.Capacity.ACCEPTING, Service.Capacity.WAITLIST, Service.Capacity.NOT_ACCEPTING],
                             weights=[80, 15, 5],
