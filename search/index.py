@@ -349,7 +349,9 @@ def queue(service_ids: Iterable) -> None:
     pending.update(service_ids)
     # Registered per change, but the first callback takes the whole batch and the rest find it empty.
     # After a rollback the ids stay pending and are written (from the database) with the next commit.
-    transaction.on_commit(flush)
+    # robust: an index failure is logged and never turns a saved change into an error page; a
+    # rebuild catches the index up.
+    transaction.on_commit(flush, robust=True)
 
 
 def flush() -> None:
