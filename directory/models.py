@@ -23,3 +23,17 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} at {self.organization}"
+
+
+class Preference(models.Model):
+    """How a person wants to be addressed: the language of their notifications."""
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="preference")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_language_display()}"

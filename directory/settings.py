@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "directory",
     "providers",
     "search",
+    "referrals",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -210,6 +211,18 @@ GEOCODER_MIN_DELAY_SECONDS = envint("GEOCODER_MIN_DELAY_SECONDS", 1)
 # A self-hosted geocoder, e.g. GEOCODER_DOMAIN=nominatim.internal:8080 GEOCODER_SCHEME=http.
 GEOCODER_DOMAIN = os.getenv("GEOCODER_DOMAIN", "")
 GEOCODER_SCHEME = os.getenv("GEOCODER_SCHEME", "https")
+
+# The Open Referral HSDS 3.0 feed (providers/hsds/): where it is served, and the search functions it
+# borrows from search/ (providers does not import search; these dotted paths connect them).
+HSDS_FEED_PREFIX = os.getenv("HSDS_FEED_PREFIX", "api/hsds/")
+HSDS_TEXT_SEARCH = "search.feed.service_ids_for_text"
+HSDS_LOCATE_POSTCODE = "search.geography.place_for_zip"
+HSDS_REINDEX = "search.index.write"
+
+# A referral with no answer (accepted or declined) from the provider within this many business days
+# is overdue. The participant's private feedback link lasts this many days.
+REFERRAL_RESPONSE_DAYS = envint("REFERRAL_RESPONSE_DAYS", 2)
+PARTICIPANT_LINK_DAYS = envint("PARTICIPANT_LINK_DAYS", 60)
 
 # Listings not confirmed accurate for this many days are flagged stale.
 VERIFY_AFTER_DAYS = envint("VERIFY_AFTER_DAYS", 180)

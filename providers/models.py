@@ -725,3 +725,38 @@ class Attribute(Record):
 
     def __str__(self) -> str:
         return f"{self.taxonomy_term} on {self.link_entity} {self.link_id}"
+
+
+class Correction(models.Model):
+    """Someone says a listing is wrong: a participant through their feedback link, or a case manager.
+
+    The listing's editors see it in their portal and resolve it with a note; admins see what stays open.
+    """
+
+    class Kind(models.TextChoices):
+        WRONG_PHONE = "wrong_phone", _("Wrong phone number")
+        CLOSED = "closed", _("Closed or no longer offered")
+        MOVED = "moved", _("Moved to another address")
+        NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+        OTHER = "other", _("Something else")
+
+    class Source(models.TextChoices):
+        PARTICIPANT = "participant", _("A participant's feedback")
+        CASE_MANAGER = "case_manager", _("A case manager")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    note = models.TextField(blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.service}"

@@ -1,0 +1,307 @@
+"""Participants, their consent, referrals and the referral's history, and feedback on how it went.
+
+Privacy by design: a participant holds only what the case manager chooses to record, belongs to the
+referring organization, and is seen only by staff of the referring and receiving organizations and
+network admins (see referrals/selectors.py).
+"""
+
+import datetime
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Location, Organization, Service, TaxonomyTerm, validate_us_zip
+
+
+class Language(models.TextChoices):
+    """Languages a slip, a notification or the participant's feedback page can be in."""
+
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+class Participant(models.Model):
+    """A person a case manager refers: the minimum needed to refer and follow up."""
+
+    class ContactPreference(models.TextChoices):
+        NONE = "none", _("Through the case manager only")
+        PHONE = "phone", _("Phone call")
+        TEXT = "text", _("Text message")
+        EMAIL = "email", _("E-mail")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="participants")
+    display_name = models.CharField(
+        _("name or initials"), max_length=100, help_text=_("Whatever the participant is comfortable sharing.")
+    )
+    preferred_language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    zip_code = models.CharField(max_length=5, blank=True, validators=[validate_us_zip])
+    contact_preference = models.CharField(
+        max_length=10, choices=ContactPreference.choices, default=ContactPreference.NONE
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text=_("The participant's id in the referring program's case system.")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~Q(external_id=""),
+                name="referrals_participant_unique_external_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        # Contact details only when they are how the participant wants to be reached.
+        if self.contact_preference in (self.ContactPreference.PHONE, self.ContactPreference.TEXT) and not self.phone:
+            raise ValidationError({"phone": _("Give a phone number, or choose another way to reach the participant.")})
+        if self.contact_preference == self.ContactPreference.EMAIL and not self.email:
+            raise ValidationError(
+                {"email": _("Give an e-mail address, or choose another way to reach the participant.")}
+            )
+
+
+class ConsentQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def covering(self, *, organization: Organization, share_contact: bool):
+        """Consents in force that allow a referral to ``organization`` (with contact details if asked)."""
+        covering = self.in_force().filter(Q(organization__isnull=True) | Q(organization=organization))
+        if share_contact:
+            covering = covering.filter(scope=Consent.Scope.REFERRAL_AND_CONTACT)
+        return covering
+
+
+class Consent(models.Model):
+    """What the participant agreed to share, with whom, when, and who recorded it."""
+
+    class Scope(models.TextChoices):
+        REFERRAL = "referral", _("Name, need and note, so the provider can expect them")
+        REFERRAL_AND_CONTACT = "referral_and_contact", _("Also contact details, so the provider can reach out")
+
+    class Method(models.TextChoices):
+        VERBAL = "verbal", _("Said so in person or by phone")
+        WRITTEN = "written", _("Signed a form")
+        ELECTRONIC = "electronic", _("Agreed electronically")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    participant = models.ForeignKey(Participant, models.CASCADE, related_name="consents")
+    scope = models.CharField(max_length=30, choices=Scope.choices, default=Scope.REFERRAL)
+    # Empty: any provider in the network; otherwise only this one.
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("shared with")
+    )
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.VERBAL)
+    given_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} ({self.given_at:%Y-%m-%d})"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def awaiting_response(self):
+        return self.filter(status__in=[Referral.Status.SENT, Referral.Status.RECEIVED])
+
+    def sent_before(self, cutoff: datetime.datetime):
+        return self.filter(sent_at__lt=cutoff)
+
+
+class Referral(models.Model):
+    """A participant sent to a service, and where that stands."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        RECEIVED = "received", _("Received")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        SCHEDULED = "scheduled", _("Scheduled")
+        COMPLETED = "completed", _("Completed")
+        NOT_COMPLETED = "not_completed", _("Not completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        CLOSED = "closed", _("Closed")
+
+    class Urgency(models.TextChoices):
+        ROUTINE = "routine", _("Routine")
+        SOON = "soon", _("Within a week")
+        URGENT = "urgent", _("Urgent")
+
+    class DeclineReason(models.TextChoices):
+        NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+        NO_CAPACITY = "no_capacity", _("No capacity")
+        COULD_NOT_CONTACT = "could_not_contact", _("Could not contact the participant")
+        DUPLICATE = "duplicate", _("Duplicate referral")
+        OTHER = "other", _("Other")
+
+    class NotCompletedReason(models.TextChoices):
+        NO_SHOW = "no_show", _("Did not show up")
+        PARTICIPANT_DECLINED = "participant_declined", _("Participant declined")
+        COULD_NOT_CONTACT = "could_not_contact", _("Could not contact the participant")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    participant = models.ForeignKey(Participant, models.PROTECT, related_name="referrals")
+    consent = models.ForeignKey(Consent, models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(Service, models.PROTECT, related_name="referrals")
+    location = models.ForeignKey(Location, models.SET_NULL, null=True, blank=True, related_name="referrals")
+    referring_organization = models.ForeignKey(Organization, models.PROTECT, related_name="referrals_sent")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="referrals_made")
+    receiving_organization = models.ForeignKey(Organization, models.PROTECT, related_name="referrals_received")
+    need = models.ForeignKey(TaxonomyTerm, models.PROTECT, related_name="referrals")
+    note = models.TextField(
+        blank=True, help_text=_("For the provider: what the participant needs and anything that helps.")
+    )
+    share_contact = models.BooleanField(default=False)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SENT)
+    decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
+    not_completed_reason = models.CharField(max_length=30, choices=NotCompletedReason.choices, blank=True)
+    appointment_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    first_response_at = models.DateTimeField(null=True, blank=True)  # accepted or declined
+    finished_at = models.DateTimeField(null=True, blank=True)  # completed, not completed, declined or cancelled
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)  # the day the last overdue reminder went out
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [
+            # Dashboards and the overdue check filter by organization and status, newest first.
+            models.Index(fields=["receiving_organization", "status", "sent_at"], name="referrals_inbox_idx"),
+            models.Index(fields=["referring_organization", "status", "sent_at"], name="referrals_outbox_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="referrals_referral_declined_has_reason",
+                violation_error_message="A declined referral needs a reason.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_completed") | ~Q(not_completed_reason=""),
+                name="referrals_referral_not_completed_has_reason",
+                violation_error_message="A referral that was not completed needs a reason.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} → {self.service}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("referrals:detail", args=[self.pk])
+
+
+class ReferralEvent(models.Model):
+    """One change in a referral's life: who, when, from which status to which, and why. Never edited."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, models.CASCADE, related_name="events")
+    old_status = models.CharField(max_length=20, choices=Referral.Status.choices, blank=True)
+    new_status = models.CharField(max_length=20, choices=Referral.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=30, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.old_status or '—'} → {self.new_status}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("A referral event is history: it is never edited.")
+        super().save(*args, **kwargs)
+
+
+class Feedback(models.Model):
+    """How the referral turned out: the case manager's outcome and the participant's own answer."""
+
+    class NeedMet(models.TextChoices):
+        FULLY = "fully", _("Need met")
+        PARTLY = "partly", _("Need partly met")
+        NOT = "not", _("Need not met")
+
+    class Barrier(models.TextChoices):
+        NONE = "none", _("Nothing got in the way")
+        TRANSPORTATION = "transportation", _("Getting there")
+        HOURS = "hours", _("The hours did not work")
+        COST = "cost", _("The cost")
+        LANGUAGE = "language", _("Language")
+        WAIT = "wait", _("The wait was too long")
+        LISTING_WRONG = "listing_wrong", _("The listing was wrong")
+        OTHER = "other", _("Something else")
+
+    referral = models.OneToOneField(Referral, models.CASCADE, primary_key=True, related_name="feedback")
+    need_met = models.CharField(max_length=10, choices=NeedMet.choices, blank=True)
+    outcome_note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    participant_connected = models.BooleanField(null=True, blank=True)
+    participant_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    participant_barrier = models.CharField(max_length=20, choices=Barrier.choices, blank=True)
+    participant_comment = models.TextField(blank=True)
+    participant_answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "feedback"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant_rating__isnull=True) | Q(participant_rating__gte=1, participant_rating__lte=5),
+                name="referrals_feedback_rating_1_to_5",
+                violation_error_message="A rating is from 1 to 5.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on {self.referral}"
+
+
+class ParticipantLink(models.Model):
+    """The participant's private link to say how it went: no account, an unguessable token, an expiry.
+
+    The token is kept as it is (not hashed) because the slip that carries it can be printed again.
+    """
+
+    referral = models.OneToOneField(Referral, models.CASCADE, primary_key=True, related_name="participant_link")
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Link for {self.referral_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

@@ -1,0 +1,78 @@
+"""E-mails about referrals, each in its recipient's language. No participant details go by e-mail:
+the message names the service and links to the referral, which only its two organizations can open.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from referrals.models import Referral
+from referrals.selectors import Side, sides_of
+
+
+def language_of(user) -> str:
+    preference = getattr(user, "preference", None)
+    return preference.language if preference is not None else settings.LANGUAGE_CODE
+
+
+def staff_of(organization_id) -> list:
+    """The people who work for an organization and have an e-mail address (a query)."""
+    return list(
+        get_user_model()
+        .objects.filter(memberships__organization_id=organization_id, is_active=True)
+        .exclude(email="")
+        .select_related("preference")
+        .distinct()
+    )
+
+
+def send(recipients, template: str, referral: Referral, **context) -> None:
+    """Send one e-mail per recipient, rendered in the recipient's language."""
+    url = settings.SITE_URL.rstrip("/") + referral.get_absolute_url()
+    for recipient in recipients:
+        with translation.override(language_of(recipient)):
+            values = {
+                "referral": referral,
+                "recipient": recipient,
+                "url": url,
+                "response_days": settings.REFERRAL_RESPONSE_DAYS,
+                **context,
+            }
+            subject = render_to_string(f"referrals/email/{template}_subject.txt", values).strip()
+            body = render_to_string(f"referrals/email/{template}.txt", values)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+
+
+def load(referral_id) -> Referral:
+    return Referral.objects.select_related(
+        "service", "referring_organization", "receiving_organization", "referred_by"
+    ).get(pk=referral_id)
+
+
+def referral_sent(referral_id) -> None:
+    referral = load(referral_id)
+    send(staff_of(referral.receiving_organization_id), "referral_sent", referral)
+
+
+def status_changed(referral_id, actor_id) -> None:
+    """Tell the side that did not act: the provider's staff, or the case manager who referred."""
+    referral = load(referral_id)
+    actor = get_user_model().objects.get(pk=actor_id)
+    sides = sides_of(actor, referral)
+    recipients = []
+    if Side.REFERRER not in sides and referral.referred_by is not None and referral.referred_by.email:
+        recipients.append(referral.referred_by)
+    if Side.PROVIDER not in sides:
+        recipients += staff_of(referral.receiving_organization_id)
+    send([r for r in recipients if r.pk != actor_id], "status_changed", referral)
+
+
+def overdue_reminder(referral: Referral) -> int:
+    """Remind the provider and tell the case manager; return the number of e-mails sent."""
+    providers = staff_of(referral.receiving_organization_id)
+    send(providers, "overdue_provider", referral)
+    referrers = [referral.referred_by] if referral.referred_by is not None and referral.referred_by.email else []
+    send(referrers, "overdue_referrer", referral)
+    return len(providers) + len(referrers)

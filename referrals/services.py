@@ -1,0 +1,317 @@
+"""Every write to a referral goes through here: web pages and the API call the same functions.
+
+A status change locks the row, checks the move against ALLOWED_TRANSITIONS and the actor's side,
+writes a ReferralEvent and notifies the other side after the transaction commits.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.access import is_network_admin
+from providers.models import Service, TaxonomyTerm
+from referrals import notifications
+from referrals.models import Consent, Feedback, Participant, ParticipantLink, Referral, ReferralEvent
+from referrals.selectors import Side, get_referral_for_user, organization_ids_of, sides_of
+
+S = Referral.Status
+
+# Which side may move a referral from one status to another. Network admins may make any of these moves.
+ALLOWED_TRANSITIONS: dict[str, dict[str, str]] = {
+    S.SENT: {
+        S.RECEIVED: Side.PROVIDER,
+        S.ACCEPTED: Side.PROVIDER,
+        S.DECLINED: Side.PROVIDER,
+        S.CANCELLED: Side.REFERRER,
+    },
+    S.RECEIVED: {S.ACCEPTED: Side.PROVIDER, S.DECLINED: Side.PROVIDER, S.CANCELLED: Side.REFERRER},
+    S.ACCEPTED: {
+        S.SCHEDULED: Side.PROVIDER,
+        S.COMPLETED: Side.PROVIDER,
+        S.NOT_COMPLETED: Side.PROVIDER,
+        S.CANCELLED: Side.REFERRER,
+    },
+    S.SCHEDULED: {
+        S.SCHEDULED: Side.PROVIDER,  # a new appointment date
+        S.COMPLETED: Side.PROVIDER,
+        S.NOT_COMPLETED: Side.PROVIDER,
+        S.CANCELLED: Side.REFERRER,
+    },
+    S.COMPLETED: {S.CLOSED: Side.REFERRER},
+    S.NOT_COMPLETED: {S.CLOSED: Side.REFERRER},
+    S.DECLINED: {S.CLOSED: Side.REFERRER},
+    S.CANCELLED: {S.CLOSED: Side.REFERRER},
+    S.CLOSED: {},
+}
+RESPONSES = {S.ACCEPTED, S.DECLINED}
+FINISHED = {S.COMPLETED, S.NOT_COMPLETED, S.DECLINED, S.CANCELLED}
+
+NO_CONSENT = _("Record the participant's consent to share with this provider before sending the referral.")
+NO_CONTACT_CONSENT = _(
+    "The participant has not agreed to share contact details: record that consent, or send without them."
+)
+NOT_REFERRER = _("Only staff of a referring program can send referrals.")
+SERVICE_NOT_LISTED = _("This service is not taking referrals through the directory.")
+NEED_NOT_A_CATEGORY = _("Choose the need from the service categories.")
+DECLINE_NEEDS_REASON = _("Say why the referral is declined.")
+NOT_COMPLETED_NEEDS_REASON = _("Say why the referral was not completed.")
+
+
+def participant_create(
+    *,
+    organization,
+    created_by,
+    display_name: str,
+    preferred_language: str = "en",
+    zip_code: str = "",
+    contact_preference: str = Participant.ContactPreference.NONE,
+    phone: str = "",
+    email: str = "",
+    external_id: str = "",
+) -> Participant:
+    if organization.pk not in organization_ids_of(created_by) and not is_network_admin(created_by):
+        raise PermissionDenied(NOT_REFERRER)
+    participant = Participant(
+        organization=organization,
+        created_by=created_by,
+        display_name=display_name,
+        preferred_language=preferred_language,
+        zip_code=zip_code,
+        contact_preference=contact_preference,
+        phone=phone,
+        email=email,
+        external_id=external_id,
+    )
+    participant.full_clean()
+    participant.save()
+    return participant
+
+
+def consent_record(
+    *, participant: Participant, recorded_by, scope: str, organization=None, method: str = Consent.Method.VERBAL
+) -> Consent:
+    consent = Consent(
+        participant=participant, recorded_by=recorded_by, scope=scope, organization=organization, method=method
+    )
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    participant: Participant,
+    service: Service,
+    need: TaxonomyTerm,
+    referred_by,
+    location=None,
+    note: str = "",
+    urgency: str = Referral.Urgency.ROUTINE,
+    share_contact: bool = False,
+) -> Referral:
+    """Send a referral, if a consent in force covers it. Writes the first event; tells the provider."""
+    organization = participant.organization
+    if organization.pk not in organization_ids_of(referred_by) and not is_network_admin(referred_by):
+        raise PermissionDenied(NOT_REFERRER)
+    if service.status not in (Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED):
+        raise ValidationError(SERVICE_NOT_LISTED)
+    if need.taxonomy.code != "categories":
+        raise ValidationError({"need": NEED_NOT_A_CATEGORY})
+    consent = (
+        Consent.objects.filter(participant=participant)
+        .covering(organization=service.organization, share_contact=share_contact)
+        .first()
+    )
+    if consent is None:
+        covering_without_contact = share_contact and (
+            Consent.objects.filter(participant=participant)
+            .covering(organization=service.organization, share_contact=False)
+            .exists()
+        )
+        raise ValidationError(NO_CONTACT_CONSENT if covering_without_contact else NO_CONSENT)
+    referral = Referral(
+        participant=participant,
+        consent=consent,
+        service=service,
+        location=location,
+        referring_organization=organization,
+        referred_by=referred_by,
+        receiving_organization=service.organization,
+        need=need,
+        note=note,
+        urgency=urgency,
+        share_contact=share_contact,
+    )
+    referral.full_clean()
+    referral.save()
+    ReferralEvent.objects.create(referral=referral, old_status="", new_status=S.SENT, actor=referred_by, note=note)
+    ParticipantLink.objects.create(
+        referral=referral,
+        expires_at=timezone.now() + datetime.timedelta(days=settings.PARTICIPANT_LINK_DAYS),
+    )
+    transaction.on_commit(lambda: notifications.referral_sent(referral.pk))
+    return referral
+
+
+def allowed_moves(referral: Referral, sides: set[str]) -> list[str]:
+    """Return the statuses these sides may move the referral to now."""
+    moves = ALLOWED_TRANSITIONS[referral.status]
+    return [status for status, side in moves.items() if side in sides or Side.ADMIN in sides]
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    referral_id,
+    actor,
+    to_status: str,
+    note: str = "",
+    reason: str = "",
+    appointment_at: datetime.datetime | None = None,
+) -> Referral:
+    """Move a referral to ``to_status`` for ``actor``.
+
+    Raises Http404 when the actor cannot see it, PermissionDenied when the move is the other side's,
+    and ValidationError (naming the moves that are allowed) when the move is not possible from the
+    referral's status now: the second of two people acting at once gets this.
+    """
+    get_referral_for_user(actor, referral_id)  # 404 before anything else is revealed
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    sides = sides_of(actor, referral)
+    if to_status == S.RECEIVED and referral.status == S.RECEIVED and sides & {Side.PROVIDER, Side.ADMIN}:
+        return referral  # opened again: nothing new to record
+    moves = ALLOWED_TRANSITIONS[referral.status]
+    if to_status not in moves:
+        raise ValidationError(not_allowed_message(referral, sides))
+    if moves[to_status] not in sides and Side.ADMIN not in sides:
+        raise PermissionDenied(
+            _("Only the %(side)s side can mark this referral %(status)s.")
+            % {"side": side_label(moves[to_status]), "status": S(to_status).label.lower()}
+        )
+    if to_status == S.DECLINED and reason not in Referral.DeclineReason.values:
+        raise ValidationError({"reason": DECLINE_NEEDS_REASON})
+    if to_status == S.NOT_COMPLETED and reason not in Referral.NotCompletedReason.values:
+        raise ValidationError({"reason": NOT_COMPLETED_NEEDS_REASON})
+    old_status = referral.status
+    now = timezone.now()
+    referral.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == S.DECLINED:
+        referral.decline_reason = reason
+        fields.append("decline_reason")
+    if to_status == S.NOT_COMPLETED:
+        referral.not_completed_reason = reason
+        fields.append("not_completed_reason")
+    if to_status == S.SCHEDULED:
+        referral.appointment_at = appointment_at
+        fields.append("appointment_at")
+    if to_status in RESPONSES and referral.first_response_at is None:
+        referral.first_response_at = now
+        fields.append("first_response_at")
+    if to_status in FINISHED:
+        referral.finished_at = now
+        fields.append("finished_at")
+    if to_status == S.CLOSED:
+        referral.closed_at = now
+        fields.append("closed_at")
+    referral.save(update_fields=fields)
+    ReferralEvent.objects.create(
+        referral=referral, old_status=old_status, new_status=to_status, actor=actor, reason=reason, note=note
+    )
+    if to_status != S.RECEIVED:
+        transaction.on_commit(lambda: notifications.status_changed(referral.pk, actor.pk))
+    return referral
+
+
+def not_allowed_message(referral: Referral, sides: set[str]) -> str:
+    status = referral.get_status_display().lower()
+    moves = [S(move).label.lower() for move in allowed_moves(referral, sides)]
+    if not moves:
+        return _("This referral was already %(status)s; nothing more can be done with it.") % {"status": status}
+    return _("This referral was already %(status)s; it can now be marked: %(moves)s.") % {
+        "status": status,
+        "moves": ", ".join(moves),
+    }
+
+
+def side_label(side: str) -> str:
+    return {Side.REFERRER: _("referring"), Side.PROVIDER: _("receiving"), Side.ADMIN: _("network admin")}[side]
+
+
+@transaction.atomic
+def outcome_record(*, referral_id, actor, need_met: str, note: str = "") -> Feedback:
+    """The case manager records whether the need was met; the referral is then closed."""
+    get_referral_for_user(actor, referral_id)
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    if Side.REFERRER not in sides_of(actor, referral) and not is_network_admin(actor):
+        raise PermissionDenied(_("Only the referring program records the outcome."))
+    if referral.status not in (S.COMPLETED, S.NOT_COMPLETED, S.DECLINED, S.CANCELLED, S.CLOSED):
+        raise ValidationError(
+            _("Record the outcome once the provider has finished: this referral is %(status)s.")
+            % {"status": referral.get_status_display().lower()}
+        )
+    feedback, _created = Feedback.objects.get_or_create(referral=referral)
+    feedback.need_met = need_met
+    feedback.outcome_note = note
+    feedback.recorded_by = actor
+    feedback.recorded_at = timezone.now()
+    feedback.full_clean()
+    feedback.save()
+    if referral.status != S.CLOSED:
+        referral_transition(referral_id=referral.pk, actor=actor, to_status=S.CLOSED, note=note)
+    return feedback
+
+
+LINK_UNUSABLE = _("This link has expired or is not valid. Your case manager can help.")
+
+
+def participant_link_for_token(token: str) -> ParticipantLink | None:
+    """Return the link of a token that is valid now, or None (wrong, expired or unknown)."""
+    link = ParticipantLink.objects.select_related("referral__service").filter(token=token).first()
+    if link is None or link.is_expired:
+        return None
+    return link
+
+
+@transaction.atomic
+def participant_answer(
+    *,
+    token: str,
+    connected: bool | None,
+    rating: int | None,
+    barrier: str = "",
+    comment: str = "",
+    listing_problem: str = "",
+) -> Feedback:
+    """Record (or change) the participant's own answer through their private link, without an account.
+
+    ``listing_problem`` (a Correction.Kind) raises a correction on the listing for its editors.
+    """
+    from providers.models import Correction
+
+    link = participant_link_for_token(token)
+    if link is None:
+        raise ValidationError(LINK_UNUSABLE)
+    feedback, _created = Feedback.objects.select_for_update().get_or_create(referral=link.referral)
+    feedback.participant_connected = connected
+    feedback.participant_rating = rating
+    feedback.participant_barrier = barrier
+    feedback.participant_comment = comment
+    feedback.participant_answered_at = timezone.now()
+    feedback.full_clean()
+    feedback.save()
+    if listing_problem:
+        correction = Correction(
+            service=link.referral.service,
+            kind=listing_problem,
+            source=Correction.Source.PARTICIPANT,
+            note=comment,
+        )
+        correction.full_clean()
+        correction.save()
+    return feedback

@@ -1,0 +1,39 @@
+"""A referral from carol's workforce program to alice's agency, and ways to move it along."""
+
+import pytest
+
+from providers.models import TaxonomyTerm
+from referrals import services
+from referrals.models import Consent, Participant, Referral
+
+
+@pytest.fixture
+def participant(carol, workforce_program) -> Participant:
+    return services.participant_create(
+        organization=workforce_program,
+        created_by=carol,
+        display_name="M. R.",
+        preferred_language="es",
+        zip_code="80219",
+    )
+
+
+@pytest.fixture
+def consent(participant, carol) -> Consent:
+    return services.consent_record(participant=participant, recorded_by=carol, scope=Consent.Scope.REFERRAL)
+
+
+@pytest.fixture
+def referral(participant, consent, service_a, carol, alice) -> Referral:
+    """Sent by carol to alice's daycare, with the participant's consent."""
+    return services.referral_send(
+        participant=participant,
+        service=service_a,
+        need=TaxonomyTerm.objects.get(code="child-care"),
+        referred_by=carol,
+        note="Needs full-day care from January.",
+    )
+
+
+def move(referral: Referral, actor, to_status: str, **extra) -> Referral:
+    return services.referral_transition(referral_id=referral.pk, actor=actor, to_status=to_status, **extra)
