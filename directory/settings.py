@@ -224,6 +224,11 @@ HSDS_REINDEX = "search.index.write"
 REFERRAL_RESPONSE_DAYS = envint("REFERRAL_RESPONSE_DAYS", 2)
 PARTICIPANT_LINK_DAYS = envint("PARTICIPANT_LINK_DAYS", 60)
 
+# The referral track record (service pages, search results) and the ranking's responsiveness come
+# from referrals/, which providers and search do not import: these dotted paths connect them.
+SERVICE_TRACK_RECORD = "referrals.outcomes.track_record_for"
+SEARCH_RESPONSIVENESS = "referrals.outcomes.responsiveness_bands"
+
 # Listings not confirmed accurate for this many days are flagged stale.
 VERIFY_AFTER_DAYS = envint("VERIFY_AFTER_DAYS", 180)
 

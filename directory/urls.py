@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -11,5 +12,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("services/", include("providers.urls")),
     path("", include("search.urls")),
+    path(settings.HSDS_FEED_PREFIX, include("providers.hsds.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("reports/", include("referrals.report_urls")),
+    path("portal/", include("providers.portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,16 +12,24 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from providers.models import (
     Accessibility,
     Address,
     Attribute,
+    ChangeRecord,
+    Correction,
     CostOption,
+    EditorClaim,
+    JoinRequest,
     Language,
     Location,
+    NetworkSettings,
     Organization,
+    PendingEdit,
     Phone,
     RequiredDocument,
     Schedule,
@@ -30,6 +38,7 @@ from providers.models import (
     ServiceAtLocation,
     Taxonomy,
     TaxonomyTerm,
+    VerificationReminder,
 )
 
 
@@ -507,3 +516,91 @@ class AttributeAdmin(admin.ModelAdmin):
     list_select_related = ["taxonomy_term"]
     search_fields = ["value", "taxonomy_term__code", "taxonomy_term__name"]
     autocomplete_fields = ["taxonomy_term"]
+
+
+# Partner self-service. Decisions are made in the agency portal (/portal/), where they are checked and
+# recorded; here staff can look things up. History is never edited.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    list_display = ["service", "kind", "source", "created_at", "is_open", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter), "kind", "source"]
+    list_select_related = ["service"]
+    search_fields = ["service__name", "service__organization__name", "note", "resolution_note"]
+    autocomplete_fields = ["service", "reported_by", "resolved_by"]
+
+    @admin.display(description="open", boolean=True, ordering="resolved_at")
+    def is_open(self, correction: Correction) -> bool:
+        return correction.is_open
+
+
+@admin.register(NetworkSettings)
+class NetworkSettingsAdmin(admin.ModelAdmin):
+    """The one settings row: it can be created once and never deleted."""
+
+    list_display = ["__str__", "publishing_mode", "hide_unverified_after_days", "updated_at", "updated_by"]
+    fields = ["publishing_mode", "hide_unverified_after_days"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not NetworkSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: NetworkSettings, form, change: bool) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "changed_by", "organization", "service", "resource_type", "action", "field_name"]
+    list_filter = ["resource_type", "action"]
+    list_select_related = ["changed_by", "organization", "service"]
+    search_fields = ["organization__name", "service__name", "field_name", "previous_value", "replacement_value"]
+    date_hierarchy = "changed_at"
+
+
+@admin.register(PendingEdit)
+class PendingEditAdmin(ReadOnlyAdmin):
+    list_display = ["submitted_at", "organization", "service", "section", "status", "submitted_by", "review_link"]
+    list_filter = ["status", "section"]
+    list_select_related = ["organization", "service", "submitted_by"]
+    search_fields = ["organization__name", "service__name"]
+
+    @admin.display(description="review")
+    def review_link(self, edit: PendingEdit) -> str:
+        return format_html('<a href="{}">review in the portal</a>', reverse("portal:review_edit", args=[edit.pk]))
+
+
+@admin.register(EditorClaim)
+class EditorClaimAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "requested_by", "organization", "status", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["requested_by", "organization", "decided_by"]
+    search_fields = ["requested_by__username", "requested_by__email", "organization__name"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "organization_name", "service_name", "requested_by", "status", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["requested_by"]
+    search_fields = ["organization_name", "service_name", "requested_by__username"]
+
+
+@admin.register(VerificationReminder)
+class VerificationReminderAdmin(ReadOnlyAdmin):
+    list_display = ["sent_on", "user", "service"]
+    list_select_related = ["user", "service"]
+    search_fields = ["user__username", "service__name"]
+    date_hierarchy = "sent_on"

@@ -177,6 +177,11 @@ class ServiceQuerySet(models.QuerySet):
         """Services the public directory shows: active or temporarily closed."""
         return self.filter(status__in=[Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED])
 
+    def stale(self):
+        """Services nobody confirmed within VERIFY_AFTER_DAYS: the rule of ``Service.is_stale``, in SQL."""
+        cutoff = timezone.now() - datetime.timedelta(days=settings.VERIFY_AFTER_DAYS)
+        return self.filter(Q(last_verified_at__isnull=True) | Q(last_verified_at__lt=cutoff))
+
 
 class Service(Record):
     """A service an organization offers, with what a referral network needs to know about it."""
@@ -727,6 +732,11 @@ class Attribute(Record):
         return f"{self.taxonomy_term} on {self.link_entity} {self.link_id}"
 
 
+class CorrectionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
 class Correction(models.Model):
     """Someone says a listing is wrong: a participant through their feedback link, or a case manager.
 
@@ -755,8 +765,277 @@ class Correction(models.Model):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     resolution_note = models.TextField(blank=True)
 
+    objects = CorrectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.service}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+# --- Partner self-service: the network's settings, the history of changes, edits held for review,
+# --- requests to edit an organization or to join the network, and verification reminders.
+
+
+class NetworkSettings(models.Model):
+    """The network's choices about listings. One row (id 1), changed by network admins.
+
+    Read with ``NetworkSettings.load()``: until an admin saves it, the defaults apply.
+    """
+
+    class PublishingMode(models.TextChoices):
+        IMMEDIATE = "immediate", _("Publish agency edits at once")
+        REVIEW = "review", _("Hold agency edits for a network administrator's review")
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    publishing_mode = models.CharField(max_length=10, choices=PublishingMode.choices, default=PublishingMode.IMMEDIATE)
+    hide_unverified_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Leave listings nobody confirmed for this many days out of search results (they are never "
+        "deleted). Empty: show them, flagged as not verified recently.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "network settings"
+        verbose_name_plural = "network settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="providers_networksettings_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return "Network settings"
+
+    @classmethod
+    def load(cls) -> "NetworkSettings":
+        """Return the saved settings, or the defaults when none are saved (a query; never writes)."""
+        return cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls()
+
+    @property
+    def holds_edits_for_review(self) -> bool:
+        return self.publishing_mode == self.PublishingMode.REVIEW
+
+
+class ChangeRecordQuerySet(models.QuerySet):
+    def of_listing(self, service: "Service"):
+        """Changes a listing shows: the service and its rows, and its organization's records (details, locations)."""
+        return self.filter(Q(service=service) | Q(service__isnull=True, organization_id=service.organization_id))
+
+
+class ChangeRecord(models.Model):
+    """One change to one field of one listing record: who, when, the old and the new value. Never edited.
+
+    Shaped like HSDS ``metadata`` (see ``as_hsds_metadata``) so the feed can publish the history.
+    A change that adds or removes a record (an opening-hours row, a phone) is one row naming the record.
+    """
+
+    class ResourceType(models.TextChoices):
+        # HSDS table names.
+        ORGANIZATION = "organization", _("Organization")
+        SERVICE = "service", _("Service")
+        LOCATION = "location", _("Location")
+        SERVICE_AT_LOCATION = "service_at_location", _("Location of the service")
+        ADDRESS = "address", _("Address")
+        PHONE = "phone", _("Phone")
+        SCHEDULE = "schedule", _("Hours or closure")
+        SERVICE_AREA = "service_area", _("Service area")
+        LANGUAGE = "language", _("Language")
+        COST_OPTION = "cost_option", _("Cost")
+        REQUIRED_DOCUMENT = "required_document", _("Document to bring")
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Added")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Removed")
+        VERIFY = "verify", _("Confirmed still accurate")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="change_records")
+    # The listing the change belongs to; empty for the organization's own records (its details, locations).
+    service = models.ForeignKey(Service, models.CASCADE, null=True, blank=True, related_name="change_records")
+    resource_type = models.CharField(max_length=30, choices=ResourceType.choices)
+    resource_id = models.UUIDField()
+    resource_label = models.CharField(max_length=300, blank=True, help_text="The record as it read after the change.")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    field_name = models.CharField(max_length=100, blank=True)
+    previous_value = models.TextField(blank=True)
+    replacement_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    # Set when the change waited for review: the edit that was approved.
+    pending_edit = models.ForeignKey(
+        "PendingEdit", models.SET_NULL, null=True, blank=True, related_name="change_records"
+    )
+
+    objects = ChangeRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "resource_type", "field_name"]
+        indexes = [
+            # The history page of a listing, newest first.
+            models.Index(fields=["service", "-changed_at"], name="providers_change_service_idx"),
+            # The organization's history, and the organization-level part of each listing's history.
+            models.Index(fields=["organization", "-changed_at"], name="providers_change_org_idx"),
+            # HSDS metadata of one record.
+            models.Index(fields=["resource_type", "resource_id"], name="providers_change_resource_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.resource_type} {self.field_name}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("A change record is history: it is never edited.")
+        super().save(*args, **kwargs)
+
+    def as_hsds_metadata(self) -> dict:
+        """Return this change as an HSDS 3.0 ``metadata`` record."""
+        return {
+            "id": str(self.pk),
+            "resource_id": str(self.resource_id),
+            "resource_type": self.resource_type,
+            "last_action_date": self.changed_at.date().isoformat(),
+            "last_action_type": self.action,
+            "field_name": self.field_name,
+            "previous_value": self.previous_value,
+            "replacement_value": self.replacement_value,
+            "updated_by": self.changed_by.get_username() if self.changed_by else "",
+        }
+
+
+class PendingEdit(models.Model):
+    """An agency's edit held for a network admin's review (when the network publishes after review).
+
+    ``data`` is the form as the editor posted it; approving replays it through the same forms, so an
+    approved edit is validated and saved exactly like one published at once, with its history.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="pending_edits")
+    service = models.ForeignKey(Service, models.CASCADE, null=True, blank=True, related_name="pending_edits")
+    location = models.ForeignKey(Location, models.CASCADE, null=True, blank=True, related_name="pending_edits")
+    section = models.CharField(max_length=30, help_text="Which portal page the edit was made on.")
+    data = models.JSONField(help_text="The form as posted.")
+    changes = models.JSONField(default=list, blank=True, help_text="The changes as they read when the edit was sent.")
+    base_state = models.JSONField(default=dict, blank=True, help_text="What the page showed when the editor opened it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["submitted_at"]
+        indexes = [
+            # The review queue: pending edits, grouped by organization.
+            models.Index(fields=["status", "organization"], name="providers_pending_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} edit of {self.target_name}"
+
+    @property
+    def target_name(self) -> str:
+        """The name of what the edit changes: a service, a location, or the organization."""
+        target = self.service or self.location or self.organization
+        return getattr(target, "name", "") or str(target)
+
+
+class AccessRequest(models.Model):
+    """What the two kinds of request share: who asked, and a network admin's decision with a note."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at"]
+
+
+class EditorClaim(AccessRequest):
+    """A signed-in person asks to become an editor of an organization's listings."""
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="editor_claims")
+
+    class Meta(AccessRequest.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "organization"],
+                condition=Q(status="pending"),
+                name="providers_editorclaim_one_pending",
+                violation_error_message="This person already asked to edit this organization.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by} claims {self.organization}"
+
+
+class JoinRequest(AccessRequest):
+    """A new agency asks to join the network with its first listing; nothing is public until approved."""
+
+    organization_name = models.CharField(max_length=200)
+    organization_description = models.TextField()
+    organization_website = models.URLField(blank=True)
+    organization_email = models.EmailField(blank=True)
+    service_name = models.CharField(max_length=200)
+    service_description = models.TextField()
+    service_category = models.ForeignKey(TaxonomyTerm, models.PROTECT, related_name="+")
+    service_phone = models.CharField(max_length=30, blank=True)
+    service_email = models.EmailField(blank=True)
+    service_url = models.URLField(blank=True)
+    # Filled in when approved: what the request became.
+    organization = models.ForeignKey(Organization, models.SET_NULL, null=True, blank=True, related_name="+")
+    service = models.ForeignKey(Service, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} asks to join"
+
+
+class VerificationReminder(models.Model):
+    """An editor was reminded on ``sent_on`` to confirm a stale listing: a day is claimed once."""
+
+    service = models.ForeignKey(Service, models.CASCADE, related_name="verification_reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "user", "sent_on"], name="providers_verificationreminder_once_a_day"
+            ),
+        ]
+        indexes = [
+            # send_verification_reminders: who was reminded about what recently.
+            models.Index(fields=["user", "sent_on"], name="providers_reminder_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reminded about {self.service} on {self.sent_on}"

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from providers.models import Location, Organization, Service, TaxonomyTerm, validate_us_zip
+from providers.models import Correction, Location, Organization, Service, TaxonomyTerm, validate_us_zip
 
 
 class Language(models.TextChoices):
@@ -264,7 +264,7 @@ class Feedback(models.Model):
     referral = models.OneToOneField(Referral, models.CASCADE, primary_key=True, related_name="feedback")
     need_met = models.CharField(max_length=10, choices=NeedMet.choices, blank=True)
     outcome_note = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     recorded_at = models.DateTimeField(null=True, blank=True)
     participant_connected = models.BooleanField(null=True, blank=True)
     participant_rating = models.PositiveSmallIntegerField(
@@ -272,6 +272,8 @@ class Feedback(models.Model):
     )
     participant_barrier = models.CharField(max_length=20, choices=Barrier.choices, blank=True)
     participant_comment = models.TextField(blank=True)
+    # A Correction.Kind when the participant says the listing was wrong (a correction is raised once).
+    participant_listing_problem = models.CharField(max_length=20, choices=Correction.Kind.choices, blank=True)
     participant_answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

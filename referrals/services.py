@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from directory.access import is_network_admin
 from providers.models import Service, TaxonomyTerm
@@ -50,15 +51,15 @@ ALLOWED_TRANSITIONS: dict[str, dict[str, str]] = {
 RESPONSES = {S.ACCEPTED, S.DECLINED}
 FINISHED = {S.COMPLETED, S.NOT_COMPLETED, S.DECLINED, S.CANCELLED}
 
-NO_CONSENT = _("Record the participant's consent to share with this provider before sending the referral.")
-NO_CONTACT_CONSENT = _(
+NO_CONSENT = gettext_lazy("Record the participant's consent to share with this provider before sending the referral.")
+NO_CONTACT_CONSENT = gettext_lazy(
     "The participant has not agreed to share contact details: record that consent, or send without them."
 )
-NOT_REFERRER = _("Only staff of a referring program can send referrals.")
-SERVICE_NOT_LISTED = _("This service is not taking referrals through the directory.")
-NEED_NOT_A_CATEGORY = _("Choose the need from the service categories.")
-DECLINE_NEEDS_REASON = _("Say why the referral is declined.")
-NOT_COMPLETED_NEEDS_REASON = _("Say why the referral was not completed.")
+NOT_REFERRER = gettext_lazy("Only staff of a referring program can send referrals.")
+SERVICE_NOT_LISTED = gettext_lazy("This service is not taking referrals through the directory.")
+NEED_NOT_A_CATEGORY = gettext_lazy("Choose the need from the service categories.")
+DECLINE_NEEDS_REASON = gettext_lazy("Say why the referral is declined.")
+NOT_COMPLETED_NEEDS_REASON = gettext_lazy("Say why the referral was not completed.")
 
 
 def participant_create(
@@ -267,7 +268,7 @@ def outcome_record(*, referral_id, actor, need_met: str, note: str = "") -> Feed
     return feedback
 
 
-LINK_UNUSABLE = _("This link has expired or is not valid. Your case manager can help.")
+LINK_UNUSABLE = gettext_lazy("This link has expired or is not valid. Your case manager can help.")
 
 
 def participant_link_for_token(token: str) -> ParticipantLink | None:
@@ -303,9 +304,11 @@ def participant_answer(
     feedback.participant_barrier = barrier
     feedback.participant_comment = comment
     feedback.participant_answered_at = timezone.now()
+    raise_correction = listing_problem and listing_problem != feedback.participant_listing_problem
+    feedback.participant_listing_problem = listing_problem
     feedback.full_clean()
     feedback.save()
-    if listing_problem:
+    if raise_correction:
         correction = Correction(
             service=link.referral.service,
             kind=listing_problem,

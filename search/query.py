@@ -9,7 +9,7 @@ Ranking (the one place it is decided): results are ordered by, in turn,
 2. eligibility verdict, when a profile is given: eligible, then maybe, then not eligible;
 3. serving the participant's area, when a place is given: in the area (or no area) first;
 4. capacity: accepting new clients, then waitlist, then not accepting;
-5. responsiveness band, when the network knows it (``responsiveness``): answers quickly first;
+5. responsiveness (``responsiveness``): median answer within REFERRAL_RESPONSE_DAYS over 5+ referrals, unknown, slower;
 6. distance to the nearest fitting location, nearest first;
 7. name.
 Bands rather than a weighted sum, so that an order can be explained in a sentence.
@@ -17,11 +17,14 @@ Bands rather than a weighted sum, so that an order can be explained in a sentenc
 
 import datetime
 import math
+import time
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from whoosh import query as q
 from whoosh.searching import Searcher
@@ -38,6 +41,9 @@ TEXT_FIELDS = ("name", "organization", "description", "keywords", "categories_te
 STRONG_MATCH = 1 / 3
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.MAYBE: 1, Verdict.NOT_ELIGIBLE: 2}
 CAPACITY_ORDER = {Service.Capacity.ACCEPTING: 0, Service.Capacity.WAITLIST: 1, Service.Capacity.NOT_ACCEPTING: 2}
+UNKNOWN_RESPONSIVENESS = 1
+RESPONSIVENESS_SECONDS = 300
+_responsiveness_cache: dict = {"expires": -math.inf, "bands": {}}
 
 
 @dataclass(frozen=True)
@@ -80,9 +86,26 @@ class SearchResults:
     page_count: int
 
 
-def responsiveness(service_id: str) -> int | None:
-    """Return a band (0 answers quickly .. 2 slowly) once referrals exist; None while unknown."""
-    return None
+def responsiveness(service_id: str) -> int:
+    """Return the service's responsiveness band: 0 answers quickly, 1 unknown (too few referrals), 2 slowly.
+
+    The bands come from the function settings.SEARCH_RESPONSIVENESS names ({service id: band}, without
+    the unknown ones), so that search need not import referrals; without it every service is unknown.
+    Each process keeps them for RESPONSIVENESS_SECONDS (a query then, none in between): referral
+    figures change slowly, and a ranking a few minutes behind them ranks as well.
+    """
+    cache = _responsiveness_cache
+    if time.monotonic() >= cache["expires"]:
+        path = getattr(settings, "SEARCH_RESPONSIVENESS", "")
+        bands = import_string(path)() if path else {}
+        cache["bands"] = {str(key): band for key, band in bands.items()}
+        cache["expires"] = time.monotonic() + RESPONSIVENESS_SECONDS
+    return cache["bands"].get(str(service_id), UNKNOWN_RESPONSIVENESS)
+
+
+def forget_responsiveness() -> None:
+    """Read the bands afresh at the next search (tests, and after loading a history of referrals)."""
+    _responsiveness_cache["expires"] = -math.inf
 
 
 def search(request: SearchRequest, *, log_unmet: bool = True) -> SearchResults:
@@ -141,7 +164,15 @@ def _word_query(word: str, *, fuzzy: bool) -> q.Query:
 
 
 def _filter_query(searcher: Searcher, request: SearchRequest) -> q.Query | None:
+    from providers.models import NetworkSettings
+
     parts = []
+    hide_after_days = NetworkSettings.load().hide_unverified_after_days  # a query
+    if hide_after_days:
+        # The network hides listings nobody confirmed for this long: left out of the results, never
+        # deleted, back as soon as they are confirmed. Never verified counts as unverified (Service.is_stale).
+        cutoff = timezone.now() - datetime.timedelta(days=hide_after_days)
+        parts.append(q.DateRange("last_verified", cutoff, None))
     if request.category:
         parts.append(q.Term("categories", request.category))
     if request.population:
@@ -269,7 +300,7 @@ def _rank(results: list[Result], request: SearchRequest) -> None:
             VERDICT_ORDER[result.eligibility.verdict] if result.eligibility else 0,
             0 if result.serves_area in (True, None) else 1,
             CAPACITY_ORDER.get(result.data["capacity"], 0),
-            responsiveness(result.service_id) or 0,
+            responsiveness(result.service_id),
             result.distance_miles if result.distance_miles is not None else math.inf,
             result.data["name"].lower(),
         )

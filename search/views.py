@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from providers.languages import NETWORK_LANGUAGES, language_name
 from providers.models import Service, Taxonomy, TaxonomyTerm
+from providers.views import track_records_for
 from search import index
 from search.eligibility import Eligibility, Outcome, Verdict
 from search.forms import SearchForm, is_stale
@@ -60,6 +61,7 @@ class Row:
     capacity: str
     capacity_label: str
     stale: bool
+    track_record: str = ""  # "usually answers in 2 days · 85% completed", with enough referrals to say it
 
     @property
     def data(self) -> dict:
@@ -155,6 +157,9 @@ def _results_context(request: HttpRequest, results: SearchResults) -> dict:
     search_request = results.request
     first = (search_request.page - 1) * search_request.page_size + 1
     rows = [_row(number, result) for number, result in enumerate(results.results, start=first)]
+    track_records = track_records_for([row.data["id"] for row in rows])  # one query for the page
+    for row in rows:
+        row.track_record = track_records.get(row.data["id"], "")
     page = search_request.page
     return {
         "results": results,

@@ -7,7 +7,9 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils import translation
 
 from directory.models import Membership
 from providers.models import (
@@ -27,6 +29,13 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """LocaleMiddleware leaves the last request's language active in the thread: start each test in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""``manage.py load_demo``: the reference taxonomies, the demo network and its users, in one go."""
+"""``manage.py load_demo``: the reference taxonomies, the demo network, its users and its history of referrals."""
 
 from pathlib import Path
 
@@ -9,14 +9,16 @@ from django.db import transaction
 
 from directory.models import Membership
 from providers import demo
+from referrals import demo as referrals_demo
 
 
 class Command(BaseCommand):
     help = (
         "Load the reference taxonomies, the fictional Denver-metro demo network and the demo users "
-        "(admin, carol, dave, alice, bob) with their memberships. Safe to run again: what exists is kept "
-        "as it is (edits made through the site survive), and a user's password is set only when the user "
-        "is created. --reset puts the demo listings back as the file has them."
+        "(admin, carol, dave, alice, bob) with their memberships, and six months of referrals between them. "
+        "Safe to run again: what exists is kept as it is (edits made through the site survive), and a "
+        "user's password is set only when the user is created. --reset puts the demo listings back as the "
+        "file has them and draws the history of referrals again from today."
     )
 
     def add_arguments(self, parser) -> None:
@@ -29,7 +31,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="Put existing demo listings and users back as the file has them (passwords are never reset).",
+            help="Put existing demo listings and users back as the file has them (passwords are never reset), "
+            "and draw the demo history of referrals again from today.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -41,7 +44,11 @@ class Command(BaseCommand):
                 if progress:
                     progress(f"Reference data: {terms.total} taxonomy terms ({terms})")
                 network = demo.load_network(path, reset=options["reset"], progress=progress)
-                users = load_users(demo.read_json(path).get("users", []), reset=options["reset"])
+                user_entries = demo.read_json(path).get("users", [])
+                users = load_users(user_entries, reset=options["reset"])
+                history = referrals_demo.load_history(user_entries, reset=options["reset"])
+                if progress:
+                    progress(f"Demo history: {history}")
         except ValidationError as error:
             raise CommandError(f"Nothing loaded: {' '.join(error.messages)}") from error
         except (OSError, ValueError) as error:

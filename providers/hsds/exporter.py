@@ -1,0 +1,156 @@
+"""Write the whole directory as HSDS 3.0 files (``manage.py export_hsds OUT``).
+
+Two forms of the same records, made by the feed's own serializers (providers/hsds/serialize.py), so a
+file never says something the feed would not:
+
+``OUT/json/``
+    ``organizations/<id>.json``: one ``organization_full``-style record per organization (the shape of
+    the official ``compiled/organization.json``): its phones, its locations, and every one of its
+    services, whatever their status, fully nested (service at locations, schedules, areas, languages,
+    costs, documents, attributes). ``taxonomies.json`` and ``taxonomy_terms.json``: every taxonomy and
+    term, as a single page of the feed's list envelope. One file per organization keeps files small
+    and lets a partner take just its own.
+
+``OUT/csv/``
+    The HSDS 3.0 tabular data package: the official ``datapackage.json`` and one CSV file per table,
+    with the descriptor's columns in its order, rows sorted by id. The tables are the JSON records
+    flattened, so both forms hold the same rows, except the ``metadata`` table, which is left empty:
+    the feed's change records (created, updated, verified) have no previous value, new value or
+    author to show, and the package requires all three, where an empty cell counts as missing. The
+    JSON keeps them; an import does not read them in either form.
+
+The same directory always gives the same bytes: ``import_hsds`` reads either form back, and export →
+import into an empty database → export gives identical files, but for the times at which each database
+created and last changed its records (``last_modified`` and the create/update metadata), which are its own.
+"""
+
+import csv
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from providers.hsds import serialize
+from providers.hsds.importer import Batch, flatten
+from providers.models import Location, Organization, Service
+
+DATAPACKAGE_PATH = Path(settings.BASE_DIR) / "fixtures" / "hsds" / "v3.0" / "datapackage.json"
+# Tables written with their header only (see the module's docstring).
+CSV_LEFT_OUT = {"metadata"}
+
+
+@dataclasses.dataclass
+class ExportResult:
+    organizations: int = 0
+    services: int = 0
+    json_files: int = 0
+    csv_rows: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+def organizations_for_export() -> QuerySet[Organization]:
+    """Every organization with every service (the feed lists only active and temporarily closed ones).
+
+    The prefetches are the feed's own (serialize.py), so the records read exactly what the feed reads.
+    """
+    services = Service.objects.select_related("organization").order_by("name", "id")
+    return Organization.objects.order_by("name", "id").prefetch_related(
+        Prefetch("phones", queryset=serialize._PHONES),
+        Prefetch("phones__languages", queryset=serialize._LANGUAGES),
+        Prefetch("locations", queryset=Location.objects.order_by("name", "id")),
+        *serialize._location_prefetches("locations__"),
+        Prefetch("services", queryset=services, to_attr="feed_services"),
+        *serialize._service_prefetches("feed_services__"),
+    )
+
+
+def page(records: list[dict]) -> dict:
+    """All records as the one page of the feed's list envelope (the shape of examples/taxonomy_list.json)."""
+    return {
+        "total_items": len(records),
+        "total_pages": 1,
+        "page_number": 1,
+        "size": len(records),
+        "first_page": True,
+        "last_page": True,
+        "empty": not records,
+        "contents": records,
+    }
+
+
+def write_json(path: Path, document) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def clear(folder: Path) -> None:
+    """Remove the files an earlier export wrote here, so that a deleted record leaves no file behind."""
+    for pattern in (
+        "json/organizations/*.json",
+        "json/taxonomies.json",
+        "json/taxonomy_terms.json",
+        "csv/*.csv",
+        "csv/datapackage.json",
+    ):
+        for path in folder.glob(pattern):
+            path.unlink()
+
+
+def export_hsds(out: Path | str, *, progress: Callable[[int, int], None] | None = None) -> ExportResult:
+    """Write the directory to ``out``/json and ``out``/csv; return what was written.
+
+    Costs a few queries per organization.
+    """
+    out = Path(out)
+    descriptor = json.loads(DATAPACKAGE_PATH.read_text(encoding="utf-8"))
+    clear(out)
+    result = ExportResult()
+    # The CSV tables are the JSON records flattened the way the importer reads them.
+    tables = Batch("export")
+    organizations = organizations_for_export()
+    total = organizations.count()
+    for number, organization in enumerate(organizations.iterator(chunk_size=50), start=1):
+        record = serialize.organization_to_hsds(organization, full=True, full_service=True)
+        name = f"organizations/{organization.pk}.json"
+        write_json(out / "json" / name, record)
+        flatten(tables, "organization", record, name)
+        result.organizations += 1
+        result.services += len(record["services"])
+        if progress:
+            progress(number, total)
+    taxonomies = [serialize.taxonomy_to_hsds(taxonomy) for taxonomy in serialize.taxonomies_for_feed()]
+    terms = [serialize.taxonomy_term_to_hsds(term) for term in serialize.taxonomy_terms_for_feed()]
+    for name, kind, records in (
+        ("taxonomies.json", "taxonomy", taxonomies),
+        ("taxonomy_terms.json", "taxonomy_term", terms),
+    ):
+        write_json(out / "json" / name, page(records))
+        for record in records:
+            flatten(tables, kind, record, name)
+    result.json_files = result.organizations + 2
+    if progress and total == 0:
+        progress(0, 0)
+    csv_folder = out / "csv"
+    csv_folder.mkdir(parents=True, exist_ok=True)
+    (csv_folder / "datapackage.json").write_bytes(DATAPACKAGE_PATH.read_bytes())
+    for resource in descriptor["resources"]:
+        columns = [field["name"] for field in resource["schema"]["fields"]]
+        rows = [] if resource["name"] in CSV_LEFT_OUT else tables.rows.get(resource["name"], {}).values()
+        rows = sorted(rows, key=lambda row: str(row.id))
+        with (csv_folder / resource["path"]).open("w", encoding="utf-8", newline="") as file:
+            writer = csv.writer(file, lineterminator="\n")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([cell(row.fields.get(column)) for column in columns])
+        result.csv_rows[resource["name"]] = len(rows)
+    return result

@@ -1,0 +1,86 @@
+from collections import defaultdict
+
+from django.core.management.base import BaseCommand, CommandError
+
+from providers.hsds.importer import FORMATS, MODELS, ImportReport, import_hsds
+
+
+class Command(BaseCommand):
+    help = (
+        "Import Open Referral HSDS data: an HSDS 3.0 JSON file, folder or zip of records, or an HSDS 3.0 CSV "
+        "data package (a folder or zip with datapackage.json); --format hsds-1.1 or ohana for the legacy CSV "
+        "formats. Records are upserted by id; nothing is written if any record is invalid, unless --partial."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("path", help="A JSON file, a folder or a zip archive.")
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            default="auto",
+            help="auto (the default) tells HSDS 3.0 JSON from a 3.0 CSV package; the legacy formats must be named.",
+        )
+        parser.add_argument(
+            "--partial", action="store_true", help="Write the valid records and report the others (exit status 0)."
+        )
+        parser.add_argument(
+            "--source",
+            help="The dataset's name, from which records without UUIDs get their ids "
+            "(default: the file or folder name). Use the same name to re-import the same dataset.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        self.last_percent = -1
+        try:
+            report = import_hsds(
+                options["path"],
+                format=options["format"],
+                partial=options["partial"],
+                source=options["source"],
+                progress=self.show_progress,
+            )
+        except (FileNotFoundError, ValueError) as error:
+            raise CommandError(str(error)) from None
+        self.write_problems(report, verbose=options["verbosity"] >= 2)
+        if report.rolled_back:
+            records = len({(problem.where, problem.kind, problem.record) for problem in report.errors})
+            raise CommandError(
+                f"Nothing was imported: {len(report.errors)} errors in {records} records (listed above). "
+                "Fix them, or import the valid records with --partial."
+            )
+        for kind, model in MODELS.items():
+            if kind in report.tallies:
+                self.stdout.write(f"{str(model._meta.verbose_name_plural).capitalize()}: {report.tallies[kind]}")
+        if report.geocoded:
+            self.stdout.write(f"Locations placed at their ZIP code's center: {report.geocoded}.")
+        if report.reindexed is not None:
+            self.stdout.write(f"Search index: {report.reindexed} services written.")
+        self.stdout.write(f"Imported: {report.total}")
+
+    def show_progress(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if percent == self.last_percent:
+            return
+        self.last_percent = percent
+        width = 30
+        filled = width * percent // 100
+        self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} records", ending="")
+        if done >= total:
+            self.stderr.write("")
+
+    def write_problems(self, report: ImportReport, *, verbose: bool) -> None:
+        # Every error, each with its file, row or record, field and reason.
+        for problem in report.errors:
+            self.stderr.write(self.style.ERROR(f"error: {problem}"))
+        if verbose:
+            for problem in report.warnings:
+                self.stderr.write(self.style.WARNING(f"warning: {problem}"))
+            return
+        # Warnings are grouped by what they say: one line, a count and the first record of each kind.
+        groups = defaultdict(list)
+        for problem in report.warnings:
+            groups[problem.kind, problem.field, problem.reason].append(problem)
+        for problems in groups.values():
+            first = problems[0]
+            more = f" (and {len(problems) - 1} more like it; -v 2 lists them)" if len(problems) > 1 else ""
+            self.stderr.write(self.style.WARNING(f"warning: {first}{more}"))

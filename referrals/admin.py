@@ -1,0 +1,289 @@
+"""The staff admin for referrals: participants, consents, referrals with their history, feedback,
+participants' private links, and people's language preference.
+
+Staff-only English, like providers/admin.py. Two rules hold here as on the site:
+- privacy: every list shows only what selectors.referrals_visible_to lets the signed-in person see
+  (everything for a network admin), so being staff is not a way around it;
+- history: a referral's status changes only through its page on the site (services.referral_transition
+  writes the event and tells the other side), so status fields are read-only here and events cannot be
+  added, changed or deleted.
+"""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from directory.models import Preference
+from referrals.models import Consent, Feedback, Participant, ParticipantLink, Referral, ReferralEvent
+from referrals.selectors import participants_visible_to, referrals_visible_to
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = ReferralEvent
+    fields = ["created_at", "old_status", "new_status", "actor", "reason", "note"]
+    readonly_fields = fields
+    ordering = ["created_at"]
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    fields = ["scope", "organization", "method", "given_at", "recorded_by", "revoked_at"]
+    readonly_fields = ["recorded_by"]
+    autocomplete_fields = ["organization"]
+    extra = 0
+
+
+class ReferralOfParticipantInline(ReadOnlyInline):
+    model = Referral
+    fk_name = "participant"
+    fields = ["service", "receiving_organization", "status", "sent_at"]
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = "referrals"
+
+
+class FeedbackInline(admin.StackedInline):
+    model = Feedback
+    extra = 0
+    can_delete = False
+    fields = [
+        ("need_met", "recorded_by", "recorded_at"),
+        "outcome_note",
+        ("participant_connected", "participant_rating", "participant_barrier", "participant_answered_at"),
+        "participant_comment",
+    ]
+    readonly_fields = ["recorded_by", "recorded_at", "participant_answered_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the outcome and the participant's answer come from the site
+
+
+class ParticipantLinkInline(admin.TabularInline):
+    model = ParticipantLink
+    extra = 0
+    can_delete = False
+    fields = ["token", "created_at", "expires_at"]
+    readonly_fields = ["token", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # made with the referral
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "external_id", "organization", "preferred_language", "zip_code", "created_at"]
+    list_filter = ["preferred_language", "contact_preference", "organization"]
+    list_select_related = ["organization"]
+    search_fields = ["display_name", "external_id", "zip_code"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    fields = [
+        "organization",
+        "display_name",
+        "external_id",
+        "preferred_language",
+        "zip_code",
+        ("contact_preference", "phone", "email"),
+        ("created_by", "created_at", "updated_at"),
+    ]
+    inlines = [ConsentInline, ReferralOfParticipantInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Participant]:
+        return super().get_queryset(request).filter(pk__in=participants_visible_to(request.user).values("pk"))
+
+    def save_model(self, request: HttpRequest, obj: Participant, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        consents = formset.save(commit=False)
+        for consent in consents:
+            if isinstance(consent, Consent) and consent.recorded_by_id is None:
+                consent.recorded_by = request.user
+            consent.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["participant", "scope", "organization", "method", "given_at", "recorded_by", "revoked_at"]
+    list_filter = ["scope", "method", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["participant", "organization", "recorded_by"]
+    search_fields = ["participant__display_name", "participant__external_id", "organization__name"]
+    autocomplete_fields = ["participant", "organization"]
+    readonly_fields = ["recorded_by"]
+    date_hierarchy = "given_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Consent]:
+        return super().get_queryset(request).filter(participant__in=participants_visible_to(request.user).values("pk"))
+
+    def save_model(self, request: HttpRequest, obj: Consent, form, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "receiving_organization",
+        "referring_organization",
+        "need",
+        "urgency",
+        "sent_at",
+        "first_response_at",
+    ]
+    list_filter = ["status", "urgency", "share_contact", "decline_reason", "not_completed_reason"]
+    list_select_related = ["participant", "service", "receiving_organization", "referring_organization", "need"]
+    search_fields = [
+        "participant__display_name",
+        "participant__external_id",
+        "service__name",
+        "receiving_organization__name",
+        "referring_organization__name",
+        "note",
+    ]
+    date_hierarchy = "sent_at"
+    autocomplete_fields = ["location", "need"]
+    readonly_fields = [
+        "participant",
+        "consent",
+        "service",
+        "referring_organization",
+        "referred_by",
+        "receiving_organization",
+        "share_contact",
+        "status",
+        "decline_reason",
+        "not_completed_reason",
+        "appointment_at",
+        "sent_at",
+        "first_response_at",
+        "finished_at",
+        "closed_at",
+        "reminded_on",
+        "updated_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "participant",
+                    "consent",
+                    ("service", "location"),
+                    ("referring_organization", "referred_by"),
+                    "receiving_organization",
+                    "need",
+                    "urgency",
+                    "note",
+                    "share_contact",
+                ]
+            },
+        ),
+        (
+            "Status (changed on the referral's page on the site, so that the change is recorded)",
+            {
+                "fields": [
+                    "status",
+                    ("decline_reason", "not_completed_reason"),
+                    "appointment_at",
+                    ("sent_at", "first_response_at", "finished_at", "closed_at"),
+                    ("reminded_on", "updated_at"),
+                ]
+            },
+        ),
+    ]
+    inlines = [EventInline, FeedbackInline, ParticipantLinkInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Referral]:
+        return super().get_queryset(request).filter(pk__in=referrals_visible_to(request.user).values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # sent from the refer page, which checks consent and writes the first event
+
+    def view_on_site(self, referral: Referral) -> str:
+        return referral.get_absolute_url()
+
+
+@admin.register(ReferralEvent)
+class ReferralEventAdmin(admin.ModelAdmin):
+    """The history, read-only: an event is never added, edited or deleted by hand."""
+
+    list_display = ["created_at", "referral", "old_status", "new_status", "actor", "reason"]
+    list_filter = ["new_status", "old_status"]
+    list_select_related = ["referral__participant", "referral__service", "actor"]
+    search_fields = ["referral__participant__display_name", "referral__service__name", "actor__username", "note"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReferralEvent]:
+        return super().get_queryset(request).filter(referral__in=referrals_visible_to(request.user).values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["referral", "need_met", "participant_connected", "participant_rating", "participant_barrier"]
+    list_filter = ["need_met", "participant_connected", "participant_rating", "participant_barrier"]
+    list_select_related = ["referral__participant", "referral__service"]
+    search_fields = ["referral__participant__display_name", "referral__service__name", "participant_comment"]
+    readonly_fields = ["referral", "recorded_by", "recorded_at", "participant_answered_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Feedback]:
+        return super().get_queryset(request).filter(referral__in=referrals_visible_to(request.user).values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ParticipantLink)
+class ParticipantLinkAdmin(admin.ModelAdmin):
+    """A participant's private link: extend ``expires_at`` when they need more time to answer."""
+
+    list_display = ["referral", "created_at", "expires_at", "expired"]
+    list_select_related = ["referral__participant", "referral__service"]
+    search_fields = ["referral__participant__display_name", "referral__service__name"]
+    readonly_fields = ["referral", "token", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ParticipantLink]:
+        return super().get_queryset(request).filter(referral__in=referrals_visible_to(request.user).values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="expired", boolean=True)
+    def expired(self, link: ParticipantLink) -> bool:
+        return link.is_expired
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]

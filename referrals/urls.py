@@ -1,0 +1,16 @@
+from django.urls import path
+
+from referrals import views
+
+app_name = "referrals"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("new/", views.refer, name="new"),
+    path("<uuid:referral_id>/", views.detail, name="detail"),
+    path("<uuid:referral_id>/slip/", views.slip, name="slip"),
+    path("<uuid:referral_id>/move/", views.move, name="move"),
+    path("<uuid:referral_id>/outcome/", views.outcome, name="outcome"),
+    # The participant's private link: no account, the token is the key.
+    path("feedback/<str:token>/", views.participant_feedback, name="feedback"),
+]
