@@ -158,12 +158,14 @@ class Parameters:
             return None
         try:
             moment = datetime.datetime.fromisoformat(value)
-        except ValueError:
+            # HSDS dates (last_modified) are in UTC, so a date-time without an offset is read as UTC too.
+            # Any offset is turned into UTC here: PostgreSQL refuses offsets beyond ±15:59.
+            moment = moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.UTC)
+            return moment.astimezone(datetime.UTC)
+        except (ValueError, OverflowError):
             raise BadParameter(
                 name, _("%(name)s must be an ISO 8601 date-time, like 2026-01-31T09:00:00Z.") % {"name": name}
             ) from None
-        # HSDS dates (last_modified) are in UTC, so a date-time without an offset is read as UTC too.
-        return moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.UTC)
 
     def output_format(self) -> str:
         value = self.text("format") or "json"

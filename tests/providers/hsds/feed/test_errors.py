@@ -125,3 +125,11 @@ def test_it_says_what_per_page_may_be(client):
     """The per_page message gives the documented maximum."""
     response = get(client, "services", per_page="1000")
     assert response.json()["detail"] == "per_page must be a whole number from 1 to 500."
+
+
+@pytest.mark.parametrize("path", ["services", "organizations", "taxonomies", "taxonomy_terms", "service_at_locations"])
+def test_it_reads_any_offset_in_modified_after(client, path):
+    """An offset PostgreSQL cannot store (-19:57, found by schemathesis) is read as its UTC moment, not a 500."""
+    response = client.get(f"{FEED}{path}", {"modified_after": "0352-08-27T07:00:50-19:57"})
+    assert response.status_code == 200
+    assert response.json()["total_items"] >= 0
