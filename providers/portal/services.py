@@ -146,7 +146,11 @@ def edit_reject(*, edit: PendingEdit, reviewer, note: str) -> None:
 
 
 def _pending(edit: PendingEdit) -> PendingEdit:
-    edit = PendingEdit.objects.select_for_update().select_related("organization", "service", "location").get(pk=edit.pk)
+    edit = (
+        PendingEdit.objects.select_for_update(of=("self",))
+        .select_related("organization", "service", "location")
+        .get(pk=edit.pk)
+    )
     if edit.status != PendingEdit.Status.PENDING:
         raise ValidationError(ALREADY_REVIEWED)
     return edit
@@ -223,7 +227,7 @@ def capacity_set(*, service: Service, capacity_status: str, changed_by) -> Servi
     """Say whether the service takes new clients, as of now. Saying it again renews the date."""
     if capacity_status not in Service.Capacity.values:
         raise ValidationError({"capacity_status": NOT_A_SERVICE_STATUS})
-    service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
+    service = Service.objects.select_for_update(of=("self",)).select_related("organization").get(pk=service.pk)
     previous = service.capacity_status
     service.capacity_status = capacity_status
     service.capacity_updated_at = timezone.now()
@@ -252,7 +256,7 @@ def capacity_set(*, service: Service, capacity_status: str, changed_by) -> Servi
 @transaction.atomic
 def listing_confirm(*, service: Service, confirmed_by) -> Service:
     """Record that an editor checked the whole listing and it is still accurate."""
-    service = Service.objects.select_for_update().select_related("organization").get(pk=service.pk)
+    service = Service.objects.select_for_update(of=("self",)).select_related("organization").get(pk=service.pk)
     previous = service.last_verified_at
     service.last_verified_at = timezone.now()
     service.last_verified_by = confirmed_by
