@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from directory.models import Membership
-from providers.models import Organization, Service
+from providers.models import Correction, Location, Organization, Service
 
 
 def is_network_admin(user) -> bool:
@@ -56,3 +56,31 @@ def get_organization_for_editor(user, organization_id) -> Organization:
 
 def can_edit_service(user, service: Service) -> bool:
     return organizations_edited_by(user).filter(pk=service.organization_id).exists()
+
+
+def get_service_for_editor(user, service_id) -> Service:
+    """Return the service if ``user`` may change it; 404 otherwise."""
+    try:
+        return Service.objects.select_related("organization").get(
+            pk=service_id, organization__in=organizations_edited_by(user)
+        )
+    except (Service.DoesNotExist, ValidationError):
+        raise Http404("No such service") from None
+
+
+def get_location_for_editor(user, location_id) -> Location:
+    try:
+        return Location.objects.select_related("organization").get(
+            pk=location_id, organization__in=organizations_edited_by(user)
+        )
+    except (Location.DoesNotExist, ValidationError):
+        raise Http404("No such location") from None
+
+
+def get_correction_for_editor(user, correction_id) -> Correction:
+    try:
+        return Correction.objects.select_related("service__organization").get(
+            pk=correction_id, service__organization__in=organizations_edited_by(user)
+        )
+    except (Correction.DoesNotExist, ValidationError):
+        raise Http404("No such correction") from None

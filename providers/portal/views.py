@@ -22,7 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from directory.access import (
+    get_correction_for_editor,
+    get_location_for_editor,
     get_organization_for_editor,
+    get_service_for_editor,
     get_service_for_user,
     is_network_admin,
     organizations_edited_by,
@@ -52,35 +55,7 @@ from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
 
 HISTORY_PAGE_SIZE = 100
 
-# --- Access: one getter per object type ----------------------------------------------------------------
-
-
-def get_service_for_editor(user, service_id) -> Service:
-    """Return the service if ``user`` may change it; 404 otherwise."""
-    try:
-        return Service.objects.select_related("organization").get(
-            pk=service_id, organization__in=organizations_edited_by(user)
-        )
-    except (Service.DoesNotExist, ValidationError):
-        raise Http404("No such service") from None
-
-
-def get_location_for_editor(user, location_id) -> Location:
-    try:
-        return Location.objects.select_related("organization").get(
-            pk=location_id, organization__in=organizations_edited_by(user)
-        )
-    except (Location.DoesNotExist, ValidationError):
-        raise Http404("No such location") from None
-
-
-def get_correction_for_editor(user, correction_id) -> Correction:
-    try:
-        return Correction.objects.select_related("service__organization").get(
-            pk=correction_id, service__organization__in=organizations_edited_by(user)
-        )
-    except (Correction.DoesNotExist, ValidationError):
-        raise Http404("No such correction") from None
+# --- Access: the getters per object type are in directory/access.py ----------------------------------------
 
 
 def network_admin_required(view):
