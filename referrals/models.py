@@ -307,3 +307,144 @@ class ParticipantLink(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class ClientSystem(models.Model):
+    """Another case system that uses the referral API on behalf of one organization.
+
+    It acts through its own user, a case-manager member of that organization, so every rule of the
+    web pages (privacy, sides, transitions) applies to it unchanged and the history names it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="client_systems")
+    name = models.CharField(max_length=100)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.PROTECT, related_name="client_system", editable=False)
+    contact_email = models.EmailField(blank=True, help_text=_("Who hears when a webhook endpoint is disabled."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="referrals_clientsystem_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization})"
+
+
+class ApiToken(models.Model):
+    """A client system's bearer token, stored as its SHA-256 (the token itself is shown once)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(ClientSystem, models.CASCADE, related_name="tokens")
+    # The first characters of the token, so people can tell their tokens apart.
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.client.name})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a create request sent with an Idempotency-Key, replayed on a retry."""
+
+    client = models.ForeignKey(ClientSystem, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and body: the same key with a different request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="referrals_idempotencyrecord_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of a client system that hears about some event types."""
+
+    class EventType(models.TextChoices):
+        REFERRAL_CREATED = "referral.created", "referral.created"
+        REFERRAL_STATUS_CHANGED = "referral.status_changed", "referral.status_changed"
+        REFERRAL_FEEDBACK = "referral.feedback", "referral.feedback"
+        LISTING_UPDATED = "listing.updated", "listing.updated"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(ClientSystem, models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500, verbose_name="URL")
+    event_types = models.JSONField(default=list)
+    # The HMAC-SHA256 key, shown to the client when the endpoint is registered.
+    secret = models.CharField(max_length=64, default=secrets.token_hex, editable=False)
+    is_active = models.BooleanField(default=True)
+    # Set at the first failure of a run of failures; cleared by a success.
+    failing_since = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookEvent(models.Model):
+    """Something a client may want to hear about, stored in the transaction of the change it reports."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    type = models.CharField(max_length=30, choices=WebhookEndpoint.EventType.choices)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.id}"
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one endpoint: at least once, retried with backoff until it lands."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(WebhookEvent, models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-event__created_at"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # deliver_webhooks picks what is due: pending, oldest next attempt first.
+            models.Index(fields=["status", "next_attempt_at"], name="referrals_delivery_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="referrals_webhookdelivery_once_per_endpoint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint}"
