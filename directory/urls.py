@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from directory import views
+from referrals.api.schema import RedocView, SwaggerView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +15,10 @@ urlpatterns = [
     path("services/", include("providers.urls")),
     path("", include("search.urls")),
     path(settings.HSDS_FEED_PREFIX, include("providers.hsds.urls")),
+    path("api/v1/", include("referrals.api.urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("referrals/", include("referrals.urls")),
     path("reports/", include("referrals.report_urls")),
     path("portal/", include("providers.portal.urls")),

@@ -9,12 +9,24 @@ Staff-only English, like providers/admin.py. Two rules hold here as on the site:
   added, changed or deleted.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from directory.access import is_network_admin
 from directory.models import Preference
-from referrals.models import Consent, Feedback, Participant, ParticipantLink, Referral, ReferralEvent
+from referrals.clients import client_system_create, token_revoke, token_rotate
+from referrals.models import (
+    ApiToken,
+    ClientSystem,
+    Consent,
+    Feedback,
+    Participant,
+    ParticipantLink,
+    Referral,
+    ReferralEvent,
+    WebhookEndpoint,
+)
 from referrals.selectors import participants_visible_to, referrals_visible_to
 
 
@@ -287,3 +299,96 @@ class PreferenceAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
+
+
+class NetworkAdminOnly:
+    """Client systems and their tokens are the network admins' business only."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_network_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_network_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return is_network_admin(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_network_admin(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class TokenInline(NetworkAdminOnly, ReadOnlyInline):
+    model = ApiToken
+    fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class WebhookEndpointInline(NetworkAdminOnly, admin.TabularInline):
+    model = WebhookEndpoint
+    fields = ["url", "event_types", "is_active", "failing_since", "disabled_at"]
+    readonly_fields = ["url", "event_types", "failing_since", "disabled_at"]
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the client registers its endpoints through the API
+
+
+@admin.register(ClientSystem)
+class ClientSystemAdmin(NetworkAdminOnly, admin.ModelAdmin):
+    """Register a case system for an organization. Its token is shown once, in the message after saving."""
+
+    list_display = ["name", "organization", "created_at"]
+    list_select_related = ["organization"]
+    search_fields = ["name", "organization__name"]
+    autocomplete_fields = ["organization"]
+    fields = ["organization", "name", "contact_email"]
+    inlines = [TokenInline, WebhookEndpointInline]
+    actions = ["rotate_tokens"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return ["organization"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: ClientSystem, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        client, token = client_system_create(
+            organization=obj.organization, name=obj.name, contact_email=obj.contact_email, created_by=request.user
+        )
+        obj.pk, obj.user = client.pk, client.user
+        obj._state.adding = False
+        messages.warning(request, token_message(client, token))
+
+    @admin.action(description="Rotate the token (the old one stops working now)")
+    def rotate_tokens(self, request: HttpRequest, queryset: QuerySet[ClientSystem]) -> None:
+        for client in queryset:
+            messages.warning(request, token_message(client, token_rotate(client=client, rotated_by=request.user)))
+
+
+def token_message(client: ClientSystem, token: str) -> str:
+    return f"The token of {client.name} is {token} — copy it now: it is stored hashed and will not be shown again."
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(NetworkAdminOnly, admin.ModelAdmin):
+    list_display = ["prefix", "client", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["client__organization"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    fields = ["client", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return False  # tokens are issued with a client system, or by rotating
+
+    @admin.action(description="Revoke (the token stops working now)")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            token_revoke(token=token, revoked_by=request.user)
+        messages.success(request, f"Revoked {len(queryset)} token(s).")

@@ -70,15 +70,12 @@ def token_revoke(*, token: ApiToken, revoked_by) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-def client_for_token(token: str) -> ClientSystem | None:
-    """Return the client system of a token in force, or None (unknown or revoked). Costs one query."""
+def token_in_force(token: str) -> ApiToken | None:
+    """Return the ApiToken (with its client) of a token in force, or None: unknown or revoked. One query."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    api_token = (
+    return (
         ApiToken.objects.select_related("client__user", "client__organization")
         .filter(digest=token_digest(token), revoked_at__isnull=True)
         .first()
     )
-    if api_token is None:
-        return None
-    return api_token.client

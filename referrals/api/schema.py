@@ -1,0 +1,128 @@
+"""The OpenAPI document of /api/v1/ (drf-spectacular) and its Swagger UI and Redoc pages.
+
+Every operation documents its error answers: 401 and 429 (token, throttle) on the referral API,
+400 where input is read, 404 where a record is named, and the search API's 400 and 503.
+"""
+
+from django import forms
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+
+API_PREFIX = "/api/v1/"
+
+ERROR = {
+    "type": "object",
+    "description": "`detail` says what went wrong; a field name keys the messages about that field.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+ERRORS = {
+    "400": "Bad input: the fields at fault are named, with a message each; nothing was saved.",
+    "401": "No token, or a token that is unknown or revoked.",
+    "404": "No such record, or one the client's organization may not see.",
+    "422": "The Idempotency-Key was used before for a different request.",
+    "429": "Too many requests from this client: wait for the seconds in Retry-After.",
+    "503": "The search index is being built.",
+}
+
+
+class ClientTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "referrals.api.authentication.ClientTokenAuthentication"
+    name = "clientToken"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "http", "scheme": "bearer", "description": "A client system's token."}
+
+
+def form_parameter(name: str, field: forms.Field) -> OpenApiParameter:
+    """Describe a search form field as a query parameter, with the form's own limits."""
+    kind, extra = OpenApiTypes.STR, {}
+    if isinstance(field, forms.BooleanField):
+        kind = OpenApiTypes.BOOL
+    elif isinstance(field, forms.IntegerField):
+        kind = OpenApiTypes.INT
+    elif isinstance(field, forms.FloatField):
+        kind = OpenApiTypes.NUMBER
+    elif isinstance(field, forms.DateTimeField):
+        kind = OpenApiTypes.DATETIME
+    elif isinstance(field, forms.ChoiceField):
+        extra["enum"] = [value for value, _label in field.choices if value != ""]
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=str(field.label or ""), **extra)
+
+
+class SearchSchema(OpenApiViewExtension):
+    """The search API is a plain APIView over search.forms.SearchForm: its parameters are the form's fields."""
+
+    target_class = "search.api.SearchAPI"
+
+    def view_replacement(self):
+        from search.forms import SearchForm
+
+        class Documented(self.target_class):
+            @extend_schema(
+                operation_id="search",
+                parameters=[form_parameter(name, field) for name, field in SearchForm.base_fields.items()],
+                responses={200: OpenApiTypes.OBJECT},
+                description="Find listed services; the README's search section describes each parameter.",
+            )
+            def get(self, request):
+                return super().get(request)
+
+        return Documented
+
+
+def only_api_v1(endpoints: list) -> list:
+    """Leave out everything but /api/v1/ (the HSDS feed documents itself)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith(API_PREFIX)]
+
+
+def document_errors(result: dict, generator, request, public) -> dict:
+    """Add the error answers each operation can give, with one shared error schema."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    for path, operations in result["paths"].items():
+        is_search = path.startswith(f"{API_PREFIX}search/")
+        for method, operation in operations.items():
+            codes = ["400", "503"] if is_search else ["401", "429"]
+            if not is_search and (method in ("post", "put", "patch") or operation.get("parameters")):
+                codes.append("400")
+            if "{" in path or (
+                not is_search
+                and any(p["in"] == "query" and p["name"] == "page" for p in operation.get("parameters", []))
+            ):
+                codes.append("404")
+            if any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in operation.get("parameters", [])):
+                codes.append("422")
+            for code in codes:
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": ERRORS[code],
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+    return result
+
+
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+
+
+class DocsPolicyMixin:
+    """Swagger UI and Redoc set styles from their scripts: these two pages allow inline styles, never scripts."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+        return response
+
+
+class SwaggerView(DocsPolicyMixin, SpectacularSwaggerSplitView):
+    pass
+
+
+class RedocView(DocsPolicyMixin, SpectacularRedocView):
+    template_name = "referrals/api/redoc.html"

@@ -1,0 +1,275 @@
+"""/api/v1/: participants, consents, referrals and their lifecycle, feedback, and webhooks, for client systems.
+
+Every view acts as the calling client system's user and calls the same services and selectors as the
+web pages, so the rules and the privacy matrix are the same: another organization's referral is a 404.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, pagination, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from directory.access import is_network_admin
+from referrals import flows, services
+from referrals.api import serializers
+from referrals.api.actions import ACTIONS, actions_for
+from referrals.api.authentication import ClientRateThrottle, ClientTokenAuthentication, IsClientSystem
+from referrals.api.idempotency import idempotent
+from referrals.models import Consent, Feedback, Participant, Referral, WebhookEndpoint
+from referrals.selectors import Side, organization_ids_of, referrals_visible_to
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Send the same key again to retry safely: the first answer comes back and nothing new is created.",
+)
+
+
+class Page(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ClientViewSet(viewsets.GenericViewSet):
+    authentication_classes = [ClientTokenAuthentication]
+    permission_classes = [IsClientSystem]
+    throttle_classes = [ClientRateThrottle]
+    pagination_class = Page
+    filter_backends = [filters.DjangoFilterBackend]
+
+    @property
+    def client(self):
+        return self.request.auth.client
+
+
+class ParticipantFilter(filters.FilterSet):
+    class Meta:
+        model = Participant
+        fields = ["external_id"]
+
+
+@extend_schema_view(create=extend_schema(parameters=[IDEMPOTENCY_KEY]))
+class ParticipantViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ClientViewSet):
+    """The client organization's own participants (look one up with ``?external_id=``)."""
+
+    serializer_class = serializers.ParticipantSerializer
+    filterset_class = ParticipantFilter
+
+    def get_queryset(self) -> QuerySet[Participant]:
+        return flows.participants_for_referrer(self.request.user).order_by("created_at", "id")
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        participant = services.participant_create(
+            organization=self.client.organization, created_by=request.user, **serializer.validated_data
+        )
+        return Response(self.get_serializer(participant).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentFilter(filters.FilterSet):
+    class Meta:
+        model = Consent
+        fields = ["participant"]
+
+
+@extend_schema_view(create=extend_schema(parameters=[IDEMPOTENCY_KEY]))
+class ConsentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ClientViewSet):
+    """Consents of the client organization's participants: record one, or withdraw it."""
+
+    serializer_class = serializers.ConsentSerializer
+    filterset_class = ConsentFilter
+
+    def get_queryset(self) -> QuerySet[Consent]:
+        participants = flows.participants_for_referrer(self.request.user)
+        return Consent.objects.filter(participant__in=participants).order_by("given_at", "id")
+
+    def get_serializer(self, *args, **kwargs):
+        participants = flows.participants_for_referrer(self.request.user)
+        return serializers.ConsentSerializer(*args, participants=participants, **kwargs)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = services.consent_record(recorded_by=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(consent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=serializers.ConsentSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        """Withdraw the consent from now on (referrals already sent keep it as their record)."""
+        consent = services.consent_revoke(consent=self.get_object())
+        return Response(self.get_serializer(consent).data)
+
+
+class ReferralFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Referral.Status.choices)
+    service = filters.UUIDFilter(field_name="service_id")
+    organization = filters.UUIDFilter(method="either_side", help_text="Referring or receiving organization.")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Referral
+        fields = ["status", "service", "organization", "updated_since"]
+
+    def either_side(self, queryset, name, value):
+        return queryset.filter(Q(referring_organization=value) | Q(receiving_organization=value))
+
+
+@extend_schema_view(
+    list=extend_schema(responses=serializers.ReferralSerializer(many=True)),
+    retrieve=extend_schema(responses=serializers.ReferralDetailSerializer),
+    create=extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=serializers.ReferralCreateSerializer,
+        responses={201: serializers.ReferralDetailSerializer},
+    ),
+)
+class ReferralViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ClientViewSet):
+    """Referrals sent or received by the client organization, each with its history and feedback."""
+
+    filterset_class = ReferralFilter
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        referrals = referrals_visible_to(self.request.user).select_related(
+            "participant", "service", "referring_organization", "receiving_organization", "need", "feedback"
+        )
+        if self.action == "retrieve":
+            referrals = referrals.prefetch_related("events__actor__client_system")
+        return referrals.order_by("-sent_at", "id")
+
+    def get_serializer_class(self):
+        return serializers.ReferralSerializer if self.action == "list" else serializers.ReferralDetailSerializer
+
+    def get_serializer_context(self) -> dict:
+        organizations = organization_ids_of(self.request.user)
+        admin = is_network_admin(self.request.user)
+
+        def sides(referral: Referral) -> set[str]:
+            found = {Side.ADMIN} if admin else set()
+            if referral.referring_organization_id in organizations:
+                found.add(Side.REFERRER)
+            if referral.receiving_organization_id in organizations:
+                found.add(Side.PROVIDER)
+            return found
+
+        return {**super().get_serializer_context(), "sides": sides}
+
+    def detail_response(self, referral_id, status_code=status.HTTP_200_OK) -> Response:
+        referral = self.get_queryset().prefetch_related("events__actor__client_system").get(pk=referral_id)
+        return Response(self.get_serializer(referral).data, status=status_code)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        serializer = serializers.ReferralCreateSerializer(
+            data=request.data, participants=flows.participants_for_referrer(request.user)
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        referral = flows.refer(referred_by=request.user, **data)
+        return self.detail_response(referral.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="referrals_move",
+        request=serializers.MoveSerializer,
+        responses=serializers.ReferralDetailSerializer,
+        parameters=[
+            OpenApiParameter("action_name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(ACTIONS)),
+        ],
+        description="Move the referral through its lifecycle. `decline` and `not-complete` need a `reason`; "
+        "`schedule` takes `appointment_at`. A move that is not allowed now is a 400 naming the allowed ones.",
+    )
+    @action(detail=True, methods=["post"], url_path=f"(?P<action_name>{'|'.join(ACTIONS)})")
+    def move(self, request, pk=None, action_name=None):
+        referral = self.get_object()
+        serializer = serializers.MoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.referral_transition(
+                referral_id=referral.pk, actor=request.user, to_status=ACTIONS[action_name], **serializer.validated_data
+            )
+        except (ValidationError, PermissionDenied) as error:
+            if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+                raise  # a field (the reason) is missing or wrong: the handler names it
+            referral.refresh_from_db()
+            sides = self.get_serializer_context()["sides"](referral)
+            message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            return Response(
+                {"detail": message, "allowed_actions": actions_for(referral, sides)},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return self.detail_response(referral.pk)
+
+    @extend_schema(request=serializers.OutcomeSerializer, responses=serializers.FeedbackSerializer)
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        """The referring program records whether the need was met; the referral is then closed."""
+        referral = self.get_object()
+        serializer = serializers.OutcomeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        feedback = services.outcome_record(referral_id=referral.pk, actor=request.user, **serializer.validated_data)
+        return Response(serializers.FeedbackSerializer(feedback).data)
+
+
+class FeedbackFilter(filters.FilterSet):
+    answered_since = filters.IsoDateTimeFilter(
+        method="answered_since_filter", help_text="Outcome or participant answer recorded at or after this moment."
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["referral", "answered_since"]
+
+    def answered_since_filter(self, queryset, name, value):
+        return queryset.filter(Q(recorded_at__gte=value) | Q(participant_answered_at__gte=value))
+
+
+class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClientViewSet):
+    """How referrals turned out: the case manager's outcome and the participant's own answer."""
+
+    serializer_class = serializers.FeedbackSerializer
+    filterset_class = FeedbackFilter
+    lookup_field = "referral"
+
+    def get_queryset(self) -> QuerySet[Feedback]:
+        return Feedback.objects.filter(referral__in=referrals_visible_to(self.request.user)).order_by("referral_id")
+
+
+@extend_schema_view(create=extend_schema(responses={201: serializers.NewWebhookEndpointSerializer}))
+class WebhookEndpointViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ClientViewSet
+):
+    """The client's webhook endpoints and their delivery log. The signing secret is shown once, on registration."""
+
+    serializer_class = serializers.WebhookEndpointSerializer
+
+    def get_queryset(self) -> QuerySet[WebhookEndpoint]:
+        if getattr(self, "swagger_fake_view", False):
+            return WebhookEndpoint.objects.none()  # the schema is built without a client
+        return self.client.webhook_endpoints.order_by("created_at", "id")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        from referrals import webhooks
+
+        endpoint = webhooks.endpoint_register(
+            client=self.client, request_host=request.get_host(), **serializer.validated_data
+        )
+        return Response(serializers.NewWebhookEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=serializers.DeliverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        """The endpoint's deliveries, newest event first: attempts, last answer, next try."""
+        deliveries = self.get_object().deliveries.select_related("event").order_by("-event__created_at", "id")
+        page = self.paginate_queryset(deliveries)
+        return self.get_paginated_response(serializers.DeliverySerializer(page, many=True).data)
