@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "directory.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -202,6 +204,33 @@ SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", VAR_DIR / "search-index"))
 # Listing changes reach the index after their transaction commits; off only for bulk work.
 SEARCH_INDEX_UPKEEP = envbool("SEARCH_INDEX_UPKEEP", "True")
 
+    "EXCEPTION_HANDLER": "directory.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# Requests per client system of the referral API; over it the answer is 429 with Retry-After.
+# Counted in the default cache: with several web hosts, point CACHES at a shared one (README).
+API_THROTTLE_RATE = os.getenv("API_THROTTLE_RATE", "300/min")
+
+# The OpenAPI document of /api/v1/ (the HSDS feed has its own, providers/hsds/openapi.py).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Referral network API",
+    "DESCRIPTION": "Search the directory, and create and follow referrals from another case system. "
+    "Authenticate with `Authorization: Bearer <token>` (a network admin registers the client system).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["referrals.api.schema.only_api_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "referrals.api.schema.document_errors",
+    ],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.models.Referral.Status",
+        "DeliveryStatusEnum": "referrals.models.WebhookDelivery.Status",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 # Street addresses are geocoded only when a geopy geocoder is configured, e.g. GEOCODER=nominatim
 # with GEOCODER_USER_AGENT set as its usage policy asks; ZIP codes always work offline.
 GEOCODER = os.getenv("GEOCODER", "")
@@ -238,3 +267,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }
+# Webhooks (referrals/webhooks.py): seconds to wait for a receiver's answer, and whether an endpoint
+# may point at a loopback, private or link-local address or at this server (only for a local receiver).
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = envbool("WEBHOOK_ALLOW_PRIVATE_TARGETS", "False")
+

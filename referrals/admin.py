@@ -28,6 +28,7 @@ from referrals.models import (
     WebhookEndpoint,
 )
 from referrals.selectors import participants_visible_to, referrals_visible_to
+from referrals.webhooks import endpoint_enable
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -354,6 +355,9 @@ class ClientSystemAdmin(NetworkAdminOnly, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return ["organization"] if obj is not None else []
 
+    def get_inlines(self, request: HttpRequest, obj=None) -> list:
+        return self.inlines if obj is not None else []  # tokens and endpoints come after registering
+
     def save_model(self, request: HttpRequest, obj: ClientSystem, form, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
@@ -392,3 +396,25 @@ class ApiTokenAdmin(NetworkAdminOnly, admin.ModelAdmin):
         for token in queryset:
             token_revoke(token=token, revoked_by=request.user)
         messages.success(request, f"Revoked {len(queryset)} token(s).")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(NetworkAdminOnly, admin.ModelAdmin):
+    """Endpoints are registered by their clients through the API; here a network admin re-enables one."""
+
+    list_display = ["url", "client", "is_active", "failing_since", "disabled_at"]
+    list_select_related = ["client__organization"]
+    list_filter = ["is_active"]
+    search_fields = ["url", "client__name", "client__organization__name"]
+    fields = ["client", "url", "event_types", "is_active", "failing_since", "disabled_at", "created_at"]
+    readonly_fields = fields
+    actions = ["enable"]
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return False
+
+    @admin.action(description="Enable again (waiting deliveries are sent on the next run)")
+    def enable(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+        for endpoint in queryset:
+            endpoint_enable(endpoint=endpoint, enabled_by=request.user)
+        messages.success(request, f"Enabled {len(queryset)} endpoint(s).")

@@ -15,11 +15,20 @@ from django.utils.translation import gettext_lazy
 
 from directory.access import is_network_admin
 from providers.models import Service, TaxonomyTerm
-from referrals import notifications
-from referrals.models import Consent, Feedback, Participant, ParticipantLink, Referral, ReferralEvent
+from referrals import notifications, webhooks
+from referrals.models import (
+    Consent,
+    Feedback,
+    Participant,
+    ParticipantLink,
+    Referral,
+    ReferralEvent,
+    WebhookEndpoint,
+)
 from referrals.selectors import Side, get_referral_for_user, organization_ids_of, sides_of
 
 S = Referral.Status
+EventType = WebhookEndpoint.EventType
 
 # Which side may move a referral from one status to another. Network admins may make any of these moves.
 ALLOWED_TRANSITIONS: dict[str, dict[str, str]] = {
@@ -55,6 +64,7 @@ NO_CONSENT = gettext_lazy("Record the participant's consent to share with this p
 NO_CONTACT_CONSENT = gettext_lazy(
     "The participant has not agreed to share contact details: record that consent, or send without them."
 )
+EXTERNAL_ID_TAKEN = gettext_lazy("A participant with this case id is already in the program.")
 NOT_REFERRER = gettext_lazy("Only staff of a referring program can send referrals.")
 SERVICE_NOT_LISTED = gettext_lazy("This service is not taking referrals through the directory.")
 NEED_NOT_A_CATEGORY = gettext_lazy("Choose the need from the service categories.")
@@ -87,6 +97,9 @@ def participant_create(
         email=email,
         external_id=external_id,
     )
+    # The database constraint would say this too, but in words meant for developers.
+    if external_id and Participant.objects.filter(organization=organization, external_id=external_id).exists():
+        raise ValidationError({"external_id": EXTERNAL_ID_TAKEN})
     participant.full_clean()
     participant.save()
     return participant
@@ -100,6 +113,14 @@ def consent_record(
     )
     consent.full_clean()
     consent.save()
+    return consent
+
+
+def consent_revoke(*, consent: Consent) -> Consent:
+    """Withdraw a consent from now on: referrals already sent keep it as their record. A no-op if withdrawn."""
+    if consent.revoked_at is None:
+        consent.revoked_at = timezone.now()
+        consent.save(update_fields=["revoked_at"])
     return consent
 
 
@@ -151,6 +172,7 @@ def referral_send(
     referral.full_clean()
     referral.save()
     ReferralEvent.objects.create(referral=referral, old_status="", new_status=S.SENT, actor=referred_by, note=note)
+    webhooks.record_referral(EventType.REFERRAL_CREATED, referral)
     ParticipantLink.objects.create(
         referral=referral,
         expires_at=timezone.now() + datetime.timedelta(days=settings.PARTICIPANT_LINK_DAYS),
@@ -224,6 +246,7 @@ def referral_transition(
     ReferralEvent.objects.create(
         referral=referral, old_status=old_status, new_status=to_status, actor=actor, reason=reason, note=note
     )
+    webhooks.record_referral(EventType.REFERRAL_STATUS_CHANGED, referral, old_status=old_status)
     if to_status != S.RECEIVED:
         transaction.on_commit(lambda: notifications.status_changed(referral.pk, actor.pk))
     return referral
@@ -264,7 +287,8 @@ def outcome_record(*, referral_id, actor, need_met: str, note: str = "") -> Feed
     feedback.full_clean()
     feedback.save()
     if referral.status != S.CLOSED:
-        referral_transition(referral_id=referral.pk, actor=actor, to_status=S.CLOSED, note=note)
+        referral = referral_transition(referral_id=referral.pk, actor=actor, to_status=S.CLOSED, note=note)
+    webhooks.record_referral(EventType.REFERRAL_FEEDBACK, referral)
     return feedback
 
 
@@ -317,4 +341,5 @@ def participant_answer(
         )
         correction.full_clean()
         correction.save()
+    webhooks.record_referral(EventType.REFERRAL_FEEDBACK, link.referral)
     return feedback

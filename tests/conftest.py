@@ -9,6 +9,9 @@ import datetime
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import translation
 
 from directory.models import Membership
@@ -43,6 +46,19 @@ def search_index_in_tmp(settings, tmp_path):
     """Each test gets its own index folder, and no indexing happens unless the test asks for it."""
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
     settings.SEARCH_INDEX_UPKEEP = False
+
+
+@pytest.fixture
+def wsgi_app():
+    """Django's WSGI app (for schemathesis), kept from closing the test's database connection between requests.
+
+    (Django's test client does the same: the connection holds the test's data in an open transaction.)
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def make_user(username: str, organization: Organization, role: str) -> User:

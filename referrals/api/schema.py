@@ -21,6 +21,7 @@ ERROR = {
 ERRORS = {
     "400": "Bad input: the fields at fault are named, with a message each; nothing was saved.",
     "401": "No token, or a token that is unknown or revoked.",
+    "403": "The other side's step: only the referring program records the outcome.",
     "404": "No such record, or one the client's organization may not see.",
     "422": "The Idempotency-Key was used before for a different request.",
     "429": "Too many requests from this client: wait for the seconds in Retry-After.",
@@ -82,19 +83,8 @@ def document_errors(result: dict, generator, request, public) -> dict:
     """Add the error answers each operation can give, with one shared error schema."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
     for path, operations in result["paths"].items():
-        is_search = path.startswith(f"{API_PREFIX}search/")
         for method, operation in operations.items():
-            codes = ["400", "503"] if is_search else ["401", "429"]
-            if not is_search and (method in ("post", "put", "patch") or operation.get("parameters")):
-                codes.append("400")
-            if "{" in path or (
-                not is_search
-                and any(p["in"] == "query" and p["name"] == "page" for p in operation.get("parameters", []))
-            ):
-                codes.append("404")
-            if any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in operation.get("parameters", [])):
-                codes.append("422")
-            for code in codes:
+            for code in error_codes(path, method, {p["name"] for p in operation.get("parameters", [])}):
                 operation["responses"].setdefault(
                     code,
                     {
@@ -103,6 +93,21 @@ def document_errors(result: dict, generator, request, public) -> dict:
                     },
                 )
     return result
+
+
+def error_codes(path: str, method: str, parameters: set[str]) -> list[str]:
+    if path.startswith(f"{API_PREFIX}search/"):
+        return ["400", "503"]
+    codes = ["401", "429"]
+    if method == "post" or parameters:
+        codes.append("400")
+    if "{" in path or "page" in parameters:
+        codes.append("404")  # no such record, or a page past the last
+    if path.endswith("/outcome/"):
+        codes.append("403")
+    if "Idempotency-Key" in parameters:
+        codes.append("422")
+    return codes
 
 
 DOCS_CONTENT_SECURITY_POLICY = (

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from directory.access import is_network_admin
-from referrals import flows, services
+from referrals import flows, services, webhooks
 from referrals.api import serializers
 from referrals.api.actions import ACTIONS, actions_for
 from referrals.api.authentication import ClientRateThrottle, ClientTokenAuthentication, IsClientSystem
@@ -259,8 +259,6 @@ class WebhookEndpointViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        from referrals import webhooks
-
         endpoint = webhooks.endpoint_register(
             client=self.client, request_host=request.get_host(), **serializer.validated_data
         )

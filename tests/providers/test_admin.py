@@ -35,7 +35,8 @@ from providers.models import (
     VerificationReminder,
 )
 from referrals import services as referral_services
-from referrals.models import Feedback
+from referrals.clients import client_system_create
+from referrals.models import Feedback, WebhookEndpoint
 from tests.conftest import PASSWORD
 
 
@@ -51,7 +52,7 @@ def staff_client(client, superuser):
 
 
 @pytest.fixture
-def every_model(service_a, carol) -> None:
+def every_model(service_a, carol, superuser) -> None:
     """At least one row of every model the admin shows, on top of ``service_a`` and carol's membership."""
     location = service_a.locations.get()
     populations = Taxonomy.objects.create(code=Taxonomy.POPULATIONS, name="Populations", description="Who is served")
@@ -103,6 +104,9 @@ def every_model(service_a, carol) -> None:
     )
     Feedback.objects.create(referral=referral, need_met="fully")
     Preference.objects.create(user=carol, language="es")
+    # A client system of the referral API, with its token and a webhook endpoint.
+    client, _token = client_system_create(organization=service_a.organization, name="Agency EHR", created_by=superuser)
+    WebhookEndpoint.objects.create(client=client, url="https://ehr.example.org/hooks", event_types=["referral.created"])
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.test import Client, override_settings
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -59,18 +57,6 @@ def feed_search_index(demo_network, settings):
     """Point search at the package's index (the root conftest gives each test an empty folder)."""
     settings.SEARCH_INDEX_DIR = demo_network
 
-
-@pytest.fixture
-def wsgi_app():
-    """Django's WSGI app, kept from closing the test's database connection between requests.
-
-    (Django's test client does the same: the connection holds the demo network in an open transaction.)
-    """
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield WSGIHandler()
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 def get(client: Client, path: str, **params):
