@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from directory.models import Membership
-from providers.models import Correction, Location, Organization, Service
+from providers.models import Correction, Location, Organization, Service, ServiceAtLocation
 
 
 def is_network_admin(user) -> bool:
@@ -84,3 +84,17 @@ def get_correction_for_editor(user, correction_id) -> Correction:
         )
     except (Correction.DoesNotExist, ValidationError):
         raise Http404("No such correction") from None
+
+
+def get_service_at_location_for_editor(user, service_id, location_id) -> ServiceAtLocation:
+    """Return a service's place at one of its locations if ``user`` may change the service; 404 otherwise.
+
+    The service decides (directory.access); the location must be one the service is offered at.
+    """
+    service = get_service_for_editor(user, service_id)
+    try:
+        service_at_location = service.service_at_locations.select_related("location").get(location_id=location_id)
+    except (ServiceAtLocation.DoesNotExist, ValidationError):
+        raise Http404("No such location of the service") from None
+    service_at_location.service = service  # with its organization, already read
+    return service_at_location

@@ -5,6 +5,7 @@ Labels and help texts live here, translated, rather than on the models: the mode
 staff English for the admin, and the history page names fields with the same LABELS.
 """
 
+import json
 import re
 
 from django import forms
@@ -40,8 +41,21 @@ EXTENT_NEEDS = {
     ServiceArea.ExtentType.POSTAL_CODES: ("postal_codes", _("List the ZIP codes the service serves.")),
     ServiceArea.ExtentType.COUNTIES: ("counties", _("List the counties the service serves.")),
 }
+CLOSURE_DATES_MESSAGE = _("The last day closed must not be before the first.")
 RADIUS_NEEDS_MESSAGE = _("A distance from a point needs the center's latitude and longitude and a radius.")
 RADIUS_FIELDS = ("center_latitude", "center_longitude", "radius_miles")
+POLYGON_NEEDS_MESSAGE = _("Draw the area on the map, or paste it as a GeoJSON Polygon.")
+POLYGON_INVALID_JSON_MESSAGE = _("This is not valid GeoJSON: check the brackets, commas and quotes.")
+POLYGON_TYPE_MESSAGE = _("Give a GeoJSON Polygon or MultiPolygon, not %(type)s.")
+POLYGON_COORDINATES_MESSAGE = _("The coordinates must be lists of rings of [longitude, latitude] pairs of numbers.")
+POLYGON_FEW_POINTS_MESSAGE = _(
+    "A ring needs at least 4 points: 3 corners, then the first corner again to close it. This one has %(count)s."
+)
+POLYGON_UNCLOSED_MESSAGE = _("A ring must end at the point it starts from: add %(point)s at its end to close it.")
+POLYGON_RANGE_MESSAGE = _(
+    "%(point)s is off the map: a point is [longitude, latitude], the longitude between -180 and 180 and the "
+    "latitude between -90 and 90."
+)
 
 # Field labels, shared by every form here and by the history page.
 LABELS = {
@@ -118,6 +132,10 @@ HELP_TEXTS = {
     "income_limit_percent_fpl": _("For example 200 for households up to twice the poverty guideline."),
     "postal_codes": _("Separated by commas, like 80219, 80223."),
     "counties": _("One per line, like Denver County, CO."),
+    "polygon": _(
+        'GeoJSON, longitude before latitude, the last point the same as the first: {"type": "Polygon", '
+        '"coordinates": [[[-105.1, 39.6], [-104.9, 39.6], [-104.9, 39.8], [-105.1, 39.6]]]}.'
+    ),
 }
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
@@ -274,6 +292,14 @@ class ClosureForm(PortalFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["valid_from"].required = True
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, last = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if first is not None and last is not None and last < first:
+            # Beside the field, rather than the model constraint's message at the top of the row.
+            self.add_error("valid_to", CLOSURE_DATES_MESSAGE)
+        return cleaned
+
     def row_label(self) -> str:
         first, last = self.initial["valid_from"], self.initial["valid_to"]
         dates = formats.date_format(first)
@@ -389,9 +415,107 @@ class ListTextField(forms.CharField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def point_text(point: list) -> str:
+    return "[" + ", ".join(f"{number:g}" for number in point) + "]"
+
+
+def polygon_geometry(value) -> dict:
+    """Return a GeoJSON Polygon or MultiPolygon as search reads it, or say what is wrong with it.
+
+    A Feature, or a FeatureCollection of one feature (what map tools save), gives its geometry; a third
+    number in a point (an altitude) is dropped.
+    """
+    if isinstance(value, dict) and value.get("type") == "FeatureCollection":
+        features = value.get("features")
+        value = features[0] if isinstance(features, list) and len(features) == 1 else value
+    if isinstance(value, dict) and value.get("type") == "Feature":
+        value = value.get("geometry")
+    kind = value.get("type") if isinstance(value, dict) else None
+    if kind not in ("Polygon", "MultiPolygon"):
+        shown = kind if isinstance(kind, str) and kind else json.dumps(value)
+        raise forms.ValidationError(POLYGON_TYPE_MESSAGE, code="type", params={"type": shown[:40]})
+    coordinates = value.get("coordinates")
+    polygons = [coordinates] if kind == "Polygon" else coordinates
+    if not isinstance(polygons, list) or not polygons:
+        raise forms.ValidationError(POLYGON_COORDINATES_MESSAGE, code="coordinates")
+    cleaned = []
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon:
+            raise forms.ValidationError(POLYGON_COORDINATES_MESSAGE, code="coordinates")
+        rings = []
+        for ring in polygon:
+            if not isinstance(ring, list) or not all(
+                isinstance(point, list) and len(point) in (2, 3) and all(map(is_number, point)) for point in ring
+            ):
+                raise forms.ValidationError(POLYGON_COORDINATES_MESSAGE, code="coordinates")
+            ring = [[float(point[0]), float(point[1])] for point in ring]
+            for longitude, latitude in ring:
+                if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
+                    raise forms.ValidationError(
+                        POLYGON_RANGE_MESSAGE, code="range", params={"point": point_text([longitude, latitude])}
+                    )
+            if len(ring) < 4:
+                raise forms.ValidationError(POLYGON_FEW_POINTS_MESSAGE, code="few_points", params={"count": len(ring)})
+            if ring[0] != ring[-1]:
+                raise forms.ValidationError(
+                    POLYGON_UNCLOSED_MESSAGE, code="unclosed", params={"point": point_text(ring[0])}
+                )
+            rings.append(ring)
+        cleaned.append(rings)
+    return {"type": kind, "coordinates": cleaned[0] if kind == "Polygon" else cleaned}
+
+
+class PolygonWidget(forms.Textarea):
+    """The text box, with what the map script needs to know in data attributes (no inline script: the CSP)."""
+
+    class Media:
+        css = {"all": ["search/vendor/leaflet/leaflet.css"]}
+        js = ["search/vendor/leaflet/leaflet.js", "providers/area_map.js"]
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs={"rows": 3, "data-area-map": "", "spellcheck": "false", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-tile-url": settings.MAP_TILE_URL,
+                "data-tile-attribution": settings.MAP_TILE_ATTRIBUTION,
+                "data-hint": _("Click the map at each corner of the area, in order. The box below fills in."),
+                "data-undo-label": _("Undo the last point"),
+                "data-clear-label": _("Start again"),
+                "data-map-label": _("Map to draw the service area on"),
+                "data-offline-message": _(
+                    "Map tiles could not load: you can still click the corners, or paste GeoJSON."
+                ),
+            }
+        )
+        return context
+
+
+class PolygonField(forms.JSONField):
+    """A GeoJSON polygon typed or pasted as text; the portal's map script draws it and fills the text in."""
+
+    default_error_messages = {"invalid": POLYGON_INVALID_JSON_MESSAGE}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", PolygonWidget)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if value in self.empty_values else polygon_geometry(value)
+
+
 class ServiceAreaForm(PortalFormMixin, forms.ModelForm):
     postal_codes = ListTextField(separator=",", label=LABELS["postal_codes"])
     counties = ListTextField(separator="\n", label=LABELS["counties"], widget=forms.Textarea(attrs={"rows": 2}))
+    polygon = PolygonField(label=LABELS["polygon"])
 
     class Meta:
         model = ServiceArea
@@ -403,14 +527,14 @@ class ServiceAreaForm(PortalFormMixin, forms.ModelForm):
             "center_latitude",
             "center_longitude",
             "radius_miles",
+            "polygon",
         ]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, map_center: tuple[float, float] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.extent_type != ServiceArea.ExtentType.POLYGON:
-            self.fields["extent_type"].choices = [
-                choice for choice in self.fields["extent_type"].choices if choice[0] != ServiceArea.ExtentType.POLYGON
-            ]
+        if map_center is not None:
+            # Where the map opens when there is no area yet: the service's own place.
+            self.fields["polygon"].widget.attrs["data-center"] = f"{map_center[0]:.5f},{map_center[1]:.5f}"
 
     def clean_postal_codes(self) -> list[str]:
         codes = self.cleaned_data["postal_codes"]
@@ -438,7 +562,9 @@ class ServiceAreaForm(PortalFormMixin, forms.ModelForm):
         if extent != ServiceArea.ExtentType.RADIUS:
             cleaned["center_latitude"] = cleaned["center_longitude"] = cleaned["radius_miles"] = None
         if extent != ServiceArea.ExtentType.POLYGON:
-            self.instance.polygon = None
+            cleaned["polygon"] = None
+        elif not cleaned.get("polygon") and "polygon" not in self.errors:
+            self.add_error("polygon", POLYGON_NEEDS_MESSAGE)
         if extent in EXTENT_NEEDS:
             field, message = EXTENT_NEEDS[extent]
             if not cleaned.get(field) and field not in self.errors:
@@ -448,6 +574,13 @@ class ServiceAreaForm(PortalFormMixin, forms.ModelForm):
             if missing:
                 self.add_error(missing[0], RADIUS_NEEDS_MESSAGE)
         return cleaned
+
+    def _post_clean(self) -> None:
+        if self._errors:
+            # Said beside the field already: the model's "one kind of extent" would repeat it at the top of the
+            # row, in staff English. Nothing is saved either way.
+            return
+        super()._post_clean()
 
 
 class ServiceLocationsForm(PortalFormMixin, forms.Form):
@@ -502,6 +635,11 @@ RequiredDocumentFormSet = row_formset(Service, RequiredDocument, RequiredDocumen
 ServiceAreaFormSet = row_formset(Service, ServiceArea, ServiceAreaForm, ServiceAreaForm.Meta.fields)
 AddressFormSet = row_formset(Location, Address, AddressForm, AddressForm.Meta.fields)
 LocationPhoneFormSet = row_formset(Location, Phone, PhoneForm, PhoneForm.Meta.fields)
+# A service's own hours and closures at one of its locations (HSDS: schedules of the service at location).
+SiteHoursFormSet = row_formset(ServiceAtLocation, Schedule, HoursForm, HoursForm.Meta.fields, formset=HoursRowFormSet)
+SiteClosureFormSet = row_formset(
+    ServiceAtLocation, Schedule, ClosureForm, ClosureForm.Meta.fields, formset=ClosureRowFormSet
+)
 
 
 # Other portal forms: capacity, corrections, review decisions, requests, network settings.

@@ -1,12 +1,13 @@
 """E-mails of the agency portal, each in its recipient's language."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from providers.models import Service
+from providers.models import PendingEdit, Service
+from providers.portal.sections import PAGES
 
 
 def language_of(user) -> str:
@@ -32,3 +33,37 @@ def verification_reminder(editor, services: list[Service]) -> None:
         subject = render_to_string("providers/portal/email/verification_reminder_subject.txt", context).strip()
         body = render_to_string("providers/portal/email/verification_reminder.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [editor.email])
+
+
+def listing_portal_url(edit: PendingEdit) -> str:
+    """The portal page of what the edit was about: the service's, or else the organization's."""
+    if edit.service_id is not None:
+        return absolute(reverse("portal:service", args=[edit.service_id]))
+    return absolute(reverse("portal:organization", args=[edit.organization_id]))
+
+
+def edit_reviewed(edit_id) -> None:
+    """Tell the editor who sent a held edit that it was approved or rejected, with the reviewer's note."""
+    edit = PendingEdit.objects.select_related("organization", "service", "location", "submitted_by__preference").get(
+        pk=edit_id
+    )
+    editor = edit.submitted_by
+    if editor is None or not editor.is_active or not editor.email or edit.status == PendingEdit.Status.PENDING:
+        return
+    language = language_of(editor)
+    with translation.override(language):
+        page = PAGES.get(edit.section)
+        context = {
+            "edit": edit,
+            "editor": editor,
+            "approved": edit.status == PendingEdit.Status.APPROVED,
+            "section": page.title if page is not None else edit.section,
+            "listing": edit.target_name,
+            "url": listing_portal_url(edit),
+        }
+        subject = render_to_string("providers/portal/email/edit_reviewed_subject.txt", context).strip()
+        body = render_to_string("providers/portal/email/edit_reviewed.txt", context)
+    message = EmailMessage(
+        subject, body, settings.DEFAULT_FROM_EMAIL, [editor.email], headers={"Content-Language": language}
+    )
+    message.send()

@@ -202,6 +202,7 @@ class Part:
     title: str
     form: forms.BaseForm | None = None
     formset: forms.BaseFormSet | None = None
+    hint: str = ""
 
     @property
     def bound(self):
@@ -246,6 +247,22 @@ class Page:
     @property
     def location(self) -> Location | None:
         return self.target if isinstance(self.target, Location) else None
+
+    def listing_of(self, change: Change) -> Service | None:
+        """The listing whose history keeps a change: none for the organization's own records."""
+        return self.service
+
+    def locked(self) -> list[models.Model]:
+        """The rows a save locks first, so that two saves of the same records run one after the other."""
+        return [self.target]
+
+    @property
+    def media(self) -> forms.Media:
+        """The scripts and styles the page's widgets need (the service areas' map)."""
+        media = forms.Media()
+        for part in self.parts:
+            media += part.bound.media
+        return media
 
     # Validating and saving.
 
@@ -420,6 +437,87 @@ class ServiceAreasPage(RowsPage):
     formset_class = portal_forms.ServiceAreaFormSet
     row_model = ServiceArea
 
+    def build(self, data):
+        # The map opens on the service's first place with coordinates (a query).
+        place = (
+            Location.objects.filter(service_at_locations__service_id=self.target.pk, latitude__isnull=False)
+            .order_by("name")
+            .values_list("latitude", "longitude")
+            .first()
+        )
+        formset = self.formset_class(data, instance=self.target, prefix=self.key, form_kwargs={"map_center": place})
+        return [Part(self.title, formset=formset)]
+
+
+class ServiceAtLocationPage(Page):
+    """A service's own hours and closures at one of its locations, and the phones of that location.
+
+    Hours here are the service at location's schedule (HSDS ``service_at_location``): where it has any,
+    they replace the service's hours at that place (providers.hours.applicable_schedules), which is what
+    "open Tuesday mornings at the east site" means. The phones belong to the place, so every service
+    there shows them, and their history is the organization's, as when edited on the location's page.
+    """
+
+    key = "at_location"
+    title = _("Hours and phones at a location")
+    target_model = ServiceAtLocation
+
+    @property
+    def organization(self) -> Organization:
+        return self.target.service.organization
+
+    @property
+    def service(self) -> Service | None:
+        return self.target.service
+
+    @property
+    def location(self) -> Location | None:
+        return self.target.location
+
+    def listing_of(self, change: Change) -> Service | None:
+        return None if change.resource_type == RT.PHONE else self.service
+
+    def locked(self) -> list[models.Model]:
+        # The location first, as its own page locks it: the phones are shared with that page.
+        return [self.target.location, self.target]
+
+    def build(self, data):
+        return [
+            Part(
+                _("Opening hours at this location"),
+                formset=portal_forms.SiteHoursFormSet(data, instance=self.target, prefix="hours"),
+                hint=_(
+                    "Leave empty when the service keeps its usual hours here. Hours given here replace the "
+                    "service's hours at this location only."
+                ),
+            ),
+            Part(
+                _("Closures at this location"),
+                formset=portal_forms.SiteClosureFormSet(data, instance=self.target, prefix="closures"),
+                hint=_("Days the service is closed here only. Closures of the whole service apply here too."),
+            ),
+            Part(
+                _("Phones of this location"),
+                formset=portal_forms.LocationPhoneFormSet(data, instance=self.target.location, prefix="phones"),
+                hint=_("These phones belong to the place: every service offered there shows them."),
+            ),
+        ]
+
+    def is_valid(self) -> bool:
+        # A held edit of a location the service has left since: nothing to apply it to.
+        return not self.target._state.adding and super().is_valid()
+
+    def tracked(self):
+        schedules = Schedule.objects.filter(service_at_location_id=self.target.pk)
+        hours = schedules.filter(kind=Schedule.Kind.HOURS).order_by(portal_forms.weekday_order(), "opens_at")
+        closures = schedules.filter(kind=Schedule.Kind.CLOSURE).order_by("valid_from")
+        phones = Phone.objects.filter(location_id=self.target.location_id).order_by("created_at")
+        return (
+            [(row, portal_forms.HoursForm.Meta.fields) for row in hours]
+            + [(row, portal_forms.ClosureForm.Meta.fields) for row in closures]
+            + [(phone, portal_forms.PhoneForm.Meta.fields) for phone in phones]
+        )
+
 
 class LocationPage(Page):
     key = "location"
@@ -502,6 +600,7 @@ PAGES: dict[str, type[Page]] = {
         DocumentsPage,
         CostsPage,
         ServiceAreasPage,
+        ServiceAtLocationPage,
         LocationPage,
         NewLocationPage,
     ]
@@ -526,6 +625,11 @@ def page_for_edit(edit: PendingEdit, data: dict[str, list[str]] | None = None) -
         target = edit.organization
     elif page_class.target_model is Service:
         target = edit.service
+    elif page_class.target_model is ServiceAtLocation:
+        # Unsaved when the service has left the location since: the page is then never valid.
+        target = ServiceAtLocation.objects.filter(service=edit.service, location=edit.location).select_related(
+            "service__organization", "location"
+        ).first() or ServiceAtLocation(service=edit.service, location=edit.location)
     else:
         target = edit.location
     posted = QueryDict(mutable=True)

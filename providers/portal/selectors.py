@@ -89,6 +89,8 @@ def changes_since(page: Page, since: datetime.datetime | None) -> list[HistoryEn
     records = ChangeRecord.objects.filter(changed_at__gt=since).select_related("changed_by", "pending_edit")
     if isinstance(page.target, Service):
         records = records.filter(service=page.target)
+    elif page.service is not None and not page.creates:
+        records = records.of_listing(page.service)  # a service at a location: its rows and the place's
     else:
         records = records.filter(organization=page.organization, service__isnull=True)
     return history_entries(records)

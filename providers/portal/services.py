@@ -1,8 +1,9 @@
 """Every write of the agency portal; views and commands call these, each in one transaction.
 
 Edits go through ``edit_submit``: published at once with their history, or held for a network admin's
-review, as the network's settings say. Capacity and "still accurate" always go live at once. Nothing
-here deletes a listing: a service is closed by its status, and its history stays.
+review, as the network's settings say; the editor of a held edit hears of the decision by e-mail.
+Capacity and "still accurate" always go live at once. Nothing here deletes a listing: a service is
+closed by its status, and its history stays.
 
 Every save goes through the models, so providers.signals keeps ``modified_at`` and the search index
 current after the transaction commits, for approvals as for direct edits.
@@ -10,6 +11,7 @@ current after the transaction commits, for approvals as for direct edits.
 
 import dataclasses
 import datetime
+import functools
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -140,6 +142,7 @@ def edit_approve(*, edit: PendingEdit, reviewer, version: str, note: str = "") -
 
 @transaction.atomic
 def edit_reject(*, edit: PendingEdit, reviewer, note: str) -> None:
+    """Turn a held edit down; its editor reads the note in the portal and in an e-mail."""
     if not note.strip():
         raise ValidationError({"note": REJECTION_NEEDS_NOTE})
     _decide(_pending(edit), PendingEdit.Status.REJECTED, reviewer=reviewer, note=note)
@@ -163,12 +166,14 @@ def _decide(edit: PendingEdit, status: str, *, reviewer, note: str) -> None:
     edit.review_note = note.strip()
     edit.full_clean()
     edit.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    # Once the decision is committed: a rolled-back approval tells nobody anything.
+    transaction.on_commit(functools.partial(notifications.edit_reviewed, edit.pk))
 
 
 def _lock(page: Page) -> None:
     # Two saves of one listing run one after the other, so the second is compared with the first's result.
-    model = type(page.target)
-    list(model.objects.select_for_update().filter(pk=page.target.pk).values_list("pk", flat=True))
+    for record in page.locked():
+        list(type(record).objects.select_for_update().filter(pk=record.pk).values_list("pk", flat=True))
 
 
 def _check_version(page: Page, version: str) -> Opened:
@@ -188,9 +193,20 @@ def _save_and_diff(page: Page) -> list[Change]:
 
 def _apply(page: Page, *, changed_by, pending_edit: PendingEdit | None = None) -> list[Change]:
     changes = _save_and_diff(page)
-    _record(
-        changes, organization=page.organization, service=page.service, changed_by=changed_by, pending_edit=pending_edit
-    )
+    # One save, one moment: the history shows it as one entry even when it touches several listings' records.
+    now = timezone.now()
+    listings: dict[Service | None, list[Change]] = {}
+    for change in changes:
+        listings.setdefault(page.listing_of(change), []).append(change)
+    for service, listing_changes in listings.items():
+        _record(
+            listing_changes,
+            organization=page.organization,
+            service=service,
+            changed_by=changed_by,
+            pending_edit=pending_edit,
+            changed_at=now,
+        )
     return changes
 
 
@@ -201,8 +217,9 @@ def _record(
     service: Service | None,
     changed_by,
     pending_edit: PendingEdit | None = None,
+    changed_at: datetime.datetime | None = None,
 ) -> None:
-    now = timezone.now()
+    now = changed_at or timezone.now()
     records = [
         ChangeRecord(
             organization=organization,

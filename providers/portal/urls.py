@@ -13,6 +13,11 @@ urlpatterns = [
     path("locations/<uuid:location_id>/edit/", views.location_edit, name="location_edit"),
     path("services/<uuid:service_id>/", views.service, name="service"),
     path("services/<uuid:service_id>/edit/<slug:section>/", views.service_edit, name="service_edit"),
+    path(
+        "services/<uuid:service_id>/locations/<uuid:location_id>/edit/",
+        views.service_location_edit,
+        name="service_location_edit",
+    ),
     path("services/<uuid:service_id>/capacity/", views.capacity, name="capacity"),
     path("services/<uuid:service_id>/confirm/", views.confirm, name="confirm"),
     path("services/<uuid:service_id>/history/", views.history, name="history"),

@@ -25,6 +25,7 @@ from directory.access import (
     get_correction_for_editor,
     get_location_for_editor,
     get_organization_for_editor,
+    get_service_at_location_for_editor,
     get_service_for_editor,
     get_service_for_user,
     is_network_admin,
@@ -49,6 +50,7 @@ from providers.portal.sections import (
     NewServicePage,
     OrganizationPage,
     Page,
+    ServiceAtLocationPage,
     page_for_edit,
 )
 from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
@@ -148,6 +150,9 @@ def service(request: HttpRequest, service_id) -> HttpResponse:
         "pages": SERVICE_PAGES,
         "capacity_choices": Service.Capacity.choices,
         "corrections": service.corrections.open().select_related("reported_by"),
+        "service_at_locations": service.service_at_locations.select_related("location").order_by(
+            "location__name", "created_at"
+        ),
         "edits": service.pending_edits.select_related("submitted_by", "reviewed_by").order_by("-submitted_at")[:10],
         "verify_after_days": settings.VERIFY_AFTER_DAYS,
     }
@@ -224,6 +229,21 @@ def service_edit(request: HttpRequest, service_id, section: str) -> HttpResponse
     back = reverse("portal:service", args=[service.pk])
     context = {"organization": service.organization, "service": service, "pages": SERVICE_PAGES}
     return _edit(request, page_class, service, back_url=back, context=context)
+
+
+@login_required
+def service_location_edit(request: HttpRequest, service_id, location_id) -> HttpResponse:
+    """The service's own hours and closures at one of its locations, and that location's phones."""
+    service_at_location = get_service_at_location_for_editor(request.user, service_id, location_id)
+    service = service_at_location.service
+    back = reverse("portal:service", args=[service.pk])
+    context = {
+        "organization": service.organization,
+        "service": service,
+        "location": service_at_location.location,
+        "pages": SERVICE_PAGES,
+    }
+    return _edit(request, ServiceAtLocationPage, service_at_location, back_url=back, context=context)
 
 
 @login_required

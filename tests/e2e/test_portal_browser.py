@@ -1,6 +1,7 @@
 """An agency editor keeps her listing true in a real browser; the public page and search follow at once."""
 
 import datetime
+import json
 import zoneinfo
 from urllib.parse import urlencode
 
@@ -108,3 +109,32 @@ def test_it_lets_alice_update_hours_and_capacity_and_confirm_her_listing(page, l
     assert response.status == 404
     response = page.goto(f"{live_server.url}{reverse('portal:service_edit', args=[service.pk, 'hours'])}")
     assert response.status == 404
+
+
+def test_it_lets_alice_draw_a_service_area_on_the_map(page, live_server, demo_network):
+    """alice picks "Area on a map" and clicks four corners: the GeoJSON box fills in, saving stores that
+    polygon, and the map script runs under the CSP (a static file, no inline script)."""
+    from playwright.sync_api import expect
+
+    service = Service.objects.get(name=SERVICE_NAME)
+    sign_in(page, live_server, "alice", "demo-alice-2026")
+    page.goto(f"{live_server.url}{reverse('portal:service_edit', args=[service.pk, 'areas'])}")
+    new_row = page.locator("fieldset.row", has=page.locator("legend", has_text="Add one"))
+    new_row.get_by_label("Kind of area").select_option("geojson")
+    new_row.get_by_label("Name", exact=True).fill("Drawn by alice")
+    drawing = new_row.locator(".area-map__map")
+    expect(drawing).to_be_visible()
+    size = drawing.bounding_box()
+    for x, y in [(0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7)]:
+        drawing.click(position={"x": size["width"] * x, "y": size["height"] * y})
+
+    polygon = json.loads(new_row.get_by_label("Area on a map", exact=True).input_value())
+    assert polygon["type"] == "Polygon"
+    ring = polygon["coordinates"][0]
+    assert len(ring) == 5 and ring[0] == ring[-1]
+    ARTIFACTS.mkdir(exist_ok=True)
+    new_row.screenshot(path=ARTIFACTS / "portal-area-map.png")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".message--success")).to_have_text("Saved. The directory shows your changes now.")
+    assert service.service_areas.get(name="Drawn by alice").polygon == polygon
+    assert page.csp_violations == []

@@ -1,11 +1,14 @@
 """Helpers for portal tests: read a page's form as a browser would send it, change some fields, post it."""
 
 import datetime
+import io
 from html.parser import HTMLParser
 
 import pytest
+from django.core.management import call_command
 
 from providers.models import NetworkSettings, Schedule, Service
+from search import index
 
 
 class FormReader(HTMLParser):
@@ -98,6 +101,15 @@ def post_form(client, url: str, data: dict[str, list[str]], **changes):
 
 def html_of(response) -> str:
     return response.content.decode()
+
+
+@pytest.fixture
+def search_index(settings, db):
+    """A real search index of the listings made so far, kept current after each commit (capture on_commit)."""
+    settings.SEARCH_INDEX_UPKEEP = True
+    call_command("rebuild_search_index", stdout=io.StringIO(), stderr=io.StringIO())
+    yield
+    index.reset_searcher()
 
 
 @pytest.fixture
