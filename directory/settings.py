@@ -32,6 +32,13 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"Unexpected value {name}={value}, use a whole number") from None
 
 
+def envchoice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.getenv(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"Unexpected value {name}={value}, use one of: {', '.join(choices)}")
+    return value
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
@@ -81,6 +88,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -88,8 +97,6 @@ MIDDLEWARE = [
     "directory.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -197,13 +204,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-}
-
-# Where the Whoosh search index lives; it can always be rebuilt from the database.
-SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", VAR_DIR / "search-index"))
-# Listing changes reach the index after their transaction commits; off only for bulk work.
-SEARCH_INDEX_UPKEEP = envbool("SEARCH_INDEX_UPKEEP", "True")
-
     "EXCEPTION_HANDLER": "directory.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -231,6 +231,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Where search looks things up: "whoosh", an index on this host's disk (the default, one web host), or
+# "postgres", full-text search in the shared PostgreSQL database (several web hosts; see the README).
+SEARCH_BACKEND = envchoice("SEARCH_BACKEND", ("whoosh", "postgres"), "whoosh")
+if SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("SEARCH_BACKEND=postgres searches the database: set DATABASE_URL=postgres://...")
+# Where the Whoosh search index lives; it can always be rebuilt from the database.
+SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", VAR_DIR / "search-index"))
+# Listing changes reach the index after their transaction commits; off only for bulk work.
+SEARCH_INDEX_UPKEEP = envbool("SEARCH_INDEX_UPKEEP", "True")
+
 # Street addresses are geocoded only when a geopy geocoder is configured, e.g. GEOCODER=nominatim
 # with GEOCODER_USER_AGENT set as its usage policy asks; ZIP codes always work offline.
 GEOCODER = os.getenv("GEOCODER", "")
@@ -246,7 +258,7 @@ GEOCODER_SCHEME = os.getenv("GEOCODER_SCHEME", "https")
 HSDS_FEED_PREFIX = os.getenv("HSDS_FEED_PREFIX", "api/hsds/")
 HSDS_TEXT_SEARCH = "search.feed.service_ids_for_text"
 HSDS_LOCATE_POSTCODE = "search.geography.place_for_zip"
-HSDS_REINDEX = "search.index.write"
+HSDS_REINDEX = "search.backends.write"
 
 # A referral with no answer (accepted or declined) from the provider within this many business days
 # is overdue. The participant's private feedback link lasts this many days.
@@ -258,6 +270,11 @@ PARTICIPANT_LINK_DAYS = envint("PARTICIPANT_LINK_DAYS", 60)
 SERVICE_TRACK_RECORD = "referrals.outcomes.track_record_for"
 SEARCH_RESPONSIVENESS = "referrals.outcomes.responsiveness_bands"
 
+# Webhooks (referrals/webhooks.py): seconds to wait for a receiver's answer, and whether an endpoint
+# may point at a loopback, private or link-local address or at this server (only for a local receiver).
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = envbool("WEBHOOK_ALLOW_PRIVATE_TARGETS", "False")
+
 # Listings not confirmed accurate for this many days are flagged stale.
 VERIFY_AFTER_DAYS = envint("VERIFY_AFTER_DAYS", 180)
 
@@ -267,8 +284,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }
-# Webhooks (referrals/webhooks.py): seconds to wait for a receiver's answer, and whether an endpoint
-# may point at a loopback, private or link-local address or at this server (only for a local receiver).
-WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
-WEBHOOK_ALLOW_PRIVATE_TARGETS = envbool("WEBHOOK_ALLOW_PRIVATE_TARGETS", "False")
-

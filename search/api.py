@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from search import index
+from search.backends import IndexMissing
 from search.forms import SearchForm, is_stale
 from search.query import Result, SearchResults, search
 
@@ -26,7 +26,7 @@ class SearchAPI(APIView):
         search_request = form.search_request()
         try:
             results = search(search_request)
-        except index.IndexMissing:
+        except IndexMissing:
             return Response(
                 {"detail": _("Search is not available yet: the search index is being built. Try again shortly.")},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,

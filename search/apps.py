@@ -7,9 +7,9 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from providers.signals import services_changed
-        from search import index
+        from search import backends
 
         def reindex(sender, service_ids, **kwargs) -> None:
-            index.queue(service_ids)
+            backends.queue(service_ids)
 
         services_changed.connect(reindex, weak=False, dispatch_uid="search.reindex")

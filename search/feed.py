@@ -4,7 +4,7 @@ providers does not import search; the feed loads this function by its dotted pat
 """
 
 from providers.hsds import SearchUnavailable
-from search import index
+from search.backends import IndexMissing
 from search.query import SearchRequest, search
 
 # More than any directory holds: the feed pages the ids itself.
@@ -15,6 +15,6 @@ def service_ids_for_text(text: str) -> list[str]:
     """Return the ids of the listed services that match ``text``, best match first (as the search page finds them)."""
     try:
         results = search(SearchRequest(text=text, page=1, page_size=ALL), log_unmet=False)
-    except index.IndexMissing as missing:
+    except IndexMissing as missing:
         raise SearchUnavailable(str(missing)) from missing
     return [result.service_id for result in results.results]

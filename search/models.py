@@ -1,3 +1,7 @@
+import datetime
+import json
+
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 
@@ -32,3 +36,85 @@ class UnmetSearch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query or self.category or 'search'} ({self.zip_code or 'no ZIP'})"
+
+
+class DataEncoder(json.JSONEncoder):
+    """Keep a document's ``data`` as JSON with its dates and times tagged, so that they come back as they went in."""
+
+    def default(self, value):
+        for tag, kind in TAGGED_TYPES.items():
+            if isinstance(value, kind):
+                return {tag: value.isoformat()}
+        return super().default(value)
+
+
+class DataDecoder(json.JSONDecoder):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, object_hook=_untag, **kwargs)
+
+
+# datetime before date: a datetime is a date too.
+TAGGED_TYPES = {"$datetime": datetime.datetime, "$date": datetime.date, "$time": datetime.time}
+
+
+def _untag(value: dict):
+    if len(value) == 1:
+        tag, text = next(iter(value.items()))
+        kind = TAGGED_TYPES.get(tag)
+        if kind is not None:
+            return kind.fromisoformat(text)
+    return value
+
+
+class SearchDocument(models.Model):
+    """A listed service as the PostgreSQL search backend finds it (SEARCH_BACKEND=postgres).
+
+    One row per listed service (search.documents.document_for), kept like the Whoosh index: written
+    after each commit, rebuilt by `rebuild_search_index`. The filter fields are jsonb lists of the same
+    terms the Whoosh index holds, so both backends prefilter alike. The table exists on every database
+    (SQLite too), but only PostgreSQL searches it. Its GIN indexes are made by migration 0002, on
+    PostgreSQL only, so they are not listed in Meta.
+    """
+
+    # The service's id, not a foreign key: a document is a copy that upkeep removes when its service
+    # goes, and deleting a service need not know that search exists.
+    service_id = models.UUIDField(primary_key=True)
+    # Weighted: A name; B keywords, category and population names with synonyms; C organization;
+    # D description (search.backends.postgres.WEIGHTED_FIELDS).
+    vector = SearchVectorField()
+    categories = models.JSONField(default=list)
+    populations = models.JSONField(default=list)
+    languages = models.JSONField(default=list)
+    free = models.BooleanField(default=True)
+    capacity = models.CharField(max_length=20)
+    cells = models.JSONField(default=list)
+    area_zips = models.JSONField(default=list)
+    area_counties = models.JSONField(default=list)
+    area_kinds = models.JSONField(default=list)
+    hour_slots = models.JSONField(default=list)
+    last_verified_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(encoder=DataEncoder, decoder=DataDecoder)
+
+    def __str__(self) -> str:
+        return self.data.get("name", str(self.service_id))
+
+
+class SearchTerm(models.Model):
+    """A word or time zone found in the PostgreSQL search documents: the lexicon typo tolerance and "open at" read.
+
+    Added as documents are written, never removed one by one (a word no document holds any more matches
+    nothing); a rebuild starts it afresh.
+    """
+
+    class Kind(models.TextChoices):
+        WORD = "word", "Word"  # a lexeme of the documents' tsvectors
+        TIME_ZONE = "zone", "Time zone"  # a zone of the documents' opening hours
+
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    term = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "term"], name="search_searchterm_once")]
+
+    def __str__(self) -> str:
+        return self.term

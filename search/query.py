@@ -1,8 +1,13 @@
 """Run a search: text with synonyms and typo tolerance, filters, geography, eligibility, facets, ranking.
 
-Whoosh narrows the candidates (text, category, population, language, cost, capacity, and coarse
-prefilters for distance, service area and opening hours); Python then checks the exact distance,
-area and hours, evaluates eligibility against the participant profile, counts facets and ranks.
+The configured backend (search/backends/: Whoosh or PostgreSQL) narrows the candidates (text,
+category, population, language, cost, capacity, and coarse prefilters for distance, service area and
+opening hours); Python then checks the exact distance, area and hours, evaluates eligibility against
+the participant profile, counts facets and ranks, here, the same whichever backend found them.
+
+Text: every word exactly; when that finds nothing, every word allowing typos; then any word allowing
+typos (``text_stages``, ``typo_distance``). Typo tolerance only when needed: expanding every word to
+its near spellings is the costly part.
 
 Ranking (the one place it is decided): results are ordered by, in turn,
 1. text relevance band: a strong match (at least a third of the best score) before a weak one;
@@ -18,7 +23,6 @@ Bands rather than a weighted sum, so that an order can be explained in a sentenc
 import datetime
 import math
 import time
-import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -26,18 +30,15 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
-from whoosh import query as q
-from whoosh.searching import Searcher
 
-from providers.hours import WEEKDAYS, Hours, is_open_at
+from providers.hours import Hours, is_open_at
 from providers.languages import language_name
-from providers.models import Service
-from search import index
+from providers.models import NetworkSettings, Service
+from search.backends import get_backend
 from search.eligibility import Area, Criteria, Eligibility, Participant, Verdict, evaluate
-from search.geography import Place, bounding_box, distance_miles
+from search.geography import Place, distance_miles
 from search.models import UnmetSearch
 
-TEXT_FIELDS = ("name", "organization", "description", "keywords", "categories_text", "populations_text")
 STRONG_MATCH = 1 / 3
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.MAYBE: 1, Verdict.NOT_ELIGIBLE: 2}
 CAPACITY_ORDER = {Service.Capacity.ACCEPTING: 0, Service.Capacity.WAITLIST: 1, Service.Capacity.NOT_ACCEPTING: 2}
@@ -109,9 +110,8 @@ def forget_responsiveness() -> None:
 
 
 def search(request: SearchRequest, *, log_unmet: bool = True) -> SearchResults:
-    """Return one page of ranked results with facet counts. Raises index.IndexMissing without an index."""
-    searcher = index.searcher()
-    candidates = _candidates(searcher, request)
+    """Return one page of ranked results with facet counts. Raises IndexMissing without an index."""
+    candidates = get_backend().candidates(request, verified_since=verified_since())
     now = timezone.now()
     results = [result for hit_data, score in candidates if (result := _result(hit_data, score, request)) is not None]
     if request.hide_ineligible:
@@ -130,96 +130,36 @@ def search(request: SearchRequest, *, log_unmet: bool = True) -> SearchResults:
     return SearchResults(request, count, page, facets, page_count)
 
 
-def _candidates(searcher: Searcher, request: SearchRequest) -> list[tuple[dict, float]]:
-    filters = _filter_query(searcher, request)
-    if not request.text.strip():
-        hits = searcher.search(q.Every(), filter=filters, limit=None, scored=False)
-        return [(hit["data"], 1.0) for hit in hits]
-    words = [token.text for token in index.ANALYZER(request.text)]
+def verified_since() -> datetime.datetime | None:
+    """Return the oldest confirmation a listing may have to be found, when the network hides older ones (a query).
+
+    The network hides listings nobody confirmed for this long: left out of the results, never deleted,
+    back as soon as they are confirmed. Never verified counts as unverified (Service.is_stale).
+    """
+    hide_after_days = NetworkSettings.load().hide_unverified_after_days
+    if not hide_after_days:
+        return None
+    return timezone.now() - datetime.timedelta(days=hide_after_days)
+
+
+def text_stages(words: list[str]) -> list[tuple[bool, bool]]:
+    """Return the (fuzzy, every word) matches a backend tries in turn, stopping at the first that finds anything."""
     if not words:
         return []
-    # Every word exactly; then every word allowing typos; then any word allowing typos. Typo
-    # tolerance only when needed: expanding every word to its near spellings is the costly part.
-    for query in (
-        q.And([_word_query(word, fuzzy=False) for word in words]),
-        q.And([_word_query(word, fuzzy=True) for word in words]),
-        q.Or([_word_query(word, fuzzy=True) for word in words]) if len(words) > 1 else None,
-    ):
-        if query is None:
-            continue
-        hits = searcher.search(query, filter=filters, limit=None)
-        if not hits.is_empty():
-            return [(hit["data"], hit.score) for hit in hits]
-    return []
+    stages = [(False, True), (True, True)]
+    if len(words) > 1:
+        stages.append((True, False))
+    return stages
 
 
-def _word_query(word: str, *, fuzzy: bool) -> q.Query:
-    """Match a word exactly in any text field, or also with a typo or two when it is long enough."""
-    alternatives = [q.Term(name, word) for name in TEXT_FIELDS]
-    if fuzzy and len(word) >= 4:
-        # Index terms are stems ("eviction" → "evict"), so a misspelt word is often two edits away.
-        distance = 2 if len(word) >= 7 else 1
-        alternatives += [q.FuzzyTerm(name, word, maxdist=distance, prefixlength=1, boost=0.5) for name in TEXT_FIELDS]
-    return q.Or(alternatives)
+def typo_distance(word: str) -> int:
+    """Return how many edits (Levenshtein, first letter kept) a word may be from the words it matches.
 
-
-def _filter_query(searcher: Searcher, request: SearchRequest) -> q.Query | None:
-    from providers.models import NetworkSettings
-
-    parts = []
-    hide_after_days = NetworkSettings.load().hide_unverified_after_days  # a query
-    if hide_after_days:
-        # The network hides listings nobody confirmed for this long: left out of the results, never
-        # deleted, back as soon as they are confirmed. Never verified counts as unverified (Service.is_stale).
-        cutoff = timezone.now() - datetime.timedelta(days=hide_after_days)
-        parts.append(q.DateRange("last_verified", cutoff, None))
-    if request.category:
-        parts.append(q.Term("categories", request.category))
-    if request.population:
-        parts.append(q.Term("populations", request.population))
-    if request.language:
-        parts.append(q.Term("languages", request.language))
-    if request.free:
-        parts.append(q.Term("free", True))
-    if request.accepting:
-        parts.append(q.Term("capacity", "accepting"))
-    if request.place is not None and request.radius_miles:
-        parts.append(q.Or([q.Term("cells", cell) for cell in _cells_within(request.place, request.radius_miles)]))
-    if request.serves_me and request.place is not None:
-        place = request.place
-        parts.append(
-            q.Or(
-                [
-                    q.Term("area_kinds", "none"),
-                    q.Term("area_kinds", "radius"),
-                    q.Term("area_kinds", "geojson"),
-                    q.Term("area_zips", place.zip_code),
-                    q.Term("area_counties", index.county_term(place.county)),
-                ]
-            )
-        )
-    if request.open_at is not None:
-        slots = []
-        for zone in searcher.lexicon("timezones"):
-            zone_name = zone.decode() if isinstance(zone, bytes) else zone
-            local = request.open_at.astimezone(zoneinfo.ZoneInfo(zone_name))
-            slots.append(q.Term("hour_slots", f"{zone_name}|{WEEKDAYS[local.weekday()]}|{local.hour:02d}"))
-        parts.append(q.Or(slots) if slots else q.NullQuery)
-    return q.And(parts) if parts else None
-
-
-def _cells_within(place: Place, radius_miles: float) -> list[str]:
-    size = index.FINE_CELL if radius_miles <= 30 else index.COARSE_CELL
-    min_lat, max_lat, min_lon, max_lon = bounding_box(place.point, radius_miles)
-    cells = []
-    latitude_cell = math.floor(min_lat / size)
-    while latitude_cell * size <= max_lat:
-        longitude_cell = math.floor(min_lon / size)
-        while longitude_cell * size <= max_lon:
-            cells.append(f"{size:g}:{latitude_cell}:{longitude_cell}")
-            longitude_cell += 1
-        latitude_cell += 1
-    return cells
+    Index terms are stems ("eviction" → "evict"), so a misspelt word is often two edits away.
+    """
+    if len(word) < 4:
+        return 0
+    return 2 if len(word) >= 7 else 1
 
 
 def criteria_for(data: dict) -> Criteria:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from providers.languages import NETWORK_LANGUAGES, language_name
 from providers.models import Service, Taxonomy, TaxonomyTerm
 from providers.views import track_records_for
-from search import index
+from search.backends import IndexMissing
 from search.eligibility import Eligibility, Outcome, Verdict
 from search.forms import SearchForm, is_stale
 from search.geography import Place
@@ -107,7 +107,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         search_request = form.search_request()
         try:
             results = search(search_request)
-        except index.IndexMissing:
+        except IndexMissing:
             status = 503
             context["index_missing"] = True
         else:

@@ -1,8 +1,15 @@
-"""Listings made to order for search tests, and a real Whoosh index in a temporary folder."""
+"""Listings made to order for search tests, and a real index in each search backend.
+
+Every test that builds listings (the ``taxonomy`` fixture) runs once per backend: with Whoosh (an
+index in a temporary folder) always, and with PostgreSQL full-text search when the tests run on
+PostgreSQL (CI's second pass); on SQLite that run is skipped.
+"""
 
 import datetime
+import shutil
 
 import pytest
+from django.db import connection
 
 from providers.models import (
     Address,
@@ -18,8 +25,46 @@ from providers.models import (
     TaxonomyTerm,
 )
 from search import index
+from search.backends import SearchBackend, get_backend
+from search.models import SearchDocument
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "vi": "Vietnamese", "am": "Amharic"}
+BACKENDS = ["whoosh", "postgres"]
+
+
+def pytest_generate_tests(metafunc):
+    """Run every test that builds listings (the ``taxonomy`` fixture) once per search backend."""
+    chosen = any("search_backend" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize"))
+    if "taxonomy" in metafunc.fixturenames and not chosen:
+        metafunc.parametrize("search_backend", BACKENDS, indirect=True)
+
+
+def pytest_runtest_setup(item):
+    """Skip the PostgreSQL backend's runs on another database (here, not in the fixture: one line in the summary)."""
+    callspec = getattr(item, "callspec", None)
+    if callspec and callspec.params.get("search_backend") == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL search backend runs only on a PostgreSQL database (DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture(autouse=True)
+def search_backend(request, settings) -> SearchBackend:
+    """The backend the test searches with: Whoosh unless the test is run for each (pytest_generate_tests)."""
+    settings.SEARCH_BACKEND = getattr(request, "param", "whoosh")
+    return get_backend()
+
+
+def rebuild() -> int:
+    """Rebuild the configured backend's index from the database."""
+    return get_backend().rebuild()
+
+
+def delete_index(settings) -> None:
+    """Lose the index, as a deleted folder or a never-built table: search must say so, never crash."""
+    if settings.SEARCH_BACKEND == "postgres":
+        SearchDocument.objects.all().delete()
+    else:
+        shutil.rmtree(settings.SEARCH_INDEX_DIR)
+        index.reset_searcher()
 
 
 @pytest.fixture
@@ -84,10 +129,10 @@ def make_service(
 
 
 @pytest.fixture
-def search_index(settings, db):
-    """An empty index on disk, kept current after each commit (tests capture on_commit to see it)."""
+def search_index(settings, db, search_backend):
+    """An empty index, kept current after each commit (tests capture on_commit to see it)."""
     settings.SEARCH_INDEX_UPKEEP = True
-    index.rebuild()
+    search_backend.rebuild()
     yield
     index.reset_searcher()
 

@@ -1,12 +1,8 @@
 """GET /api/v1/search/: results with distance, hours, capacity and explained eligibility; 400 naming bad parameters."""
 
-import shutil
-
 import pytest
 
-from search import index
-
-from .conftest import make_service
+from .conftest import delete_index, make_service, rebuild
 
 URL = "/api/v1/search/"
 
@@ -15,7 +11,7 @@ URL = "/api/v1/search/"
 def daycares(taxonomy):
     make_service("Westwood Little Learners", languages=("en", "es"), income_limit_percent_fpl=200)
     make_service("Downtown Tots", point=(39.7392, -104.9903), zip_code="80202", income_limit_percent_fpl=100)
-    index.rebuild()
+    rebuild()
 
 
 def test_it_returns_results_with_everything_a_case_manager_needs(client, daycares):
@@ -91,8 +87,7 @@ def test_it_refuses_bad_parameters_naming_them(client, daycares, params, paramet
 
 def test_it_answers_503_with_a_message_when_the_index_is_missing(client, daycares, settings):
     """A deleted index is reported clearly, never a 500."""
-    shutil.rmtree(settings.SEARCH_INDEX_DIR)
-    index.reset_searcher()
+    delete_index(settings)
     response = client.get(URL, {"q": "daycare"})
     assert response.status_code == 503
     assert "search index" in response.json()["detail"]
@@ -111,7 +106,7 @@ def test_it_runs_a_fixed_number_of_queries(client, daycares, django_assert_max_n
     """The search reads the index, not the database: a handful of queries for validation and no more."""
     for extra in range(5):
         make_service(f"Extra Daycare {extra}")
-    index.rebuild()
+    rebuild()
     with django_assert_max_num_queries(3):
         response = client.get(URL, {"q": "daycare", "category": "child-care", "zip": "80219"})
     assert response.json()["count"] == 7

@@ -2,16 +2,14 @@
 
 import json
 import re
-import shutil
 
 import pytest
 from django.urls import reverse
 
 from providers.models import Service
-from search import index
 from search.models import UnmetSearch
 
-from .conftest import make_service
+from .conftest import delete_index, make_service, rebuild
 
 URL = "/search/"
 PROFILE = {"q": "daycare", "zip": "80219", "age": 29, "household_size": 3, "annual_income": 31000, "speaks": "es"}
@@ -22,7 +20,7 @@ def daycares(taxonomy):
     """A Spanish-speaking daycare in 80219, and an English-only one downtown whose income limit is too low."""
     westwood = make_service("Westwood Little Learners", languages=("en", "es"), income_limit_percent_fpl=200)
     downtown = make_service("Downtown Tots", point=(39.7392, -104.9903), zip_code="80202", income_limit_percent_fpl=100)
-    index.rebuild()
+    rebuild()
     return westwood, downtown
 
 
@@ -98,7 +96,7 @@ def test_it_lists_the_nearest_services_when_only_a_zip_is_given(client, taxonomy
     make_service("Far Away Daycare", point=(39.9, -105.1), zip_code="80020")
     make_service("Next Door Daycare")
     make_service("Across Town Daycare", point=(39.74, -104.99), zip_code="80202")
-    index.rebuild()
+    rebuild()
     response = client.get(URL, {"zip": "80219"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -147,7 +145,7 @@ def test_it_keeps_the_other_parameters_in_page_links(client, taxonomy):
     """The next and previous links change only the page; a page past the last is a 400 with a way back."""
     for number in range(3):
         make_service(f"Daycare {number}", languages=("en", "es"))
-    index.rebuild()
+    rebuild()
     parameters = {"q": "daycare", "zip": "80219", "speaks": ["es", "en"], "page_size": 2}
     response = client.get(URL, parameters)
     html = response.content.decode()
@@ -170,7 +168,7 @@ def test_it_counts_facets_beside_the_filters(client, daycares):
     """The category, language and accepting filters show how many results each would keep."""
     downtown = daycares[1]
     Service.objects.filter(pk=downtown.pk).update(capacity_status=Service.Capacity.WAITLIST)
-    index.rebuild()
+    rebuild()
     html = client.get(URL, {"q": "daycare"}).content.decode()
     assert ">Child care (2)</option>" in html
     assert "Daycare centers (2)</option>" in html
@@ -201,8 +199,7 @@ def test_it_speaks_spanish(client, daycares):
 
 def test_it_says_search_is_unavailable_without_an_index(client, daycares, settings):
     """A missing index is a 503 with a plain message and the form still there, never a 500."""
-    shutil.rmtree(settings.SEARCH_INDEX_DIR)
-    index.reset_searcher()
+    delete_index(settings)
     response = client.get(URL, PROFILE)
     assert response.status_code == 503
     html = response.content.decode()
@@ -215,7 +212,7 @@ def test_it_runs_a_fixed_number_of_queries(client, daycares, django_assert_max_n
     checks, the demo banner, the network's settings, the page's track records, the responsiveness bands)."""
     for extra in range(10):
         make_service(f"Extra Daycare {extra}", languages=("en", "es"))
-    index.rebuild()
+    rebuild()
     with django_assert_max_num_queries(7):
         response = client.get(URL, {**PROFILE, "category": "child-care", "circumstances": "veterans"})
     assert response.status_code == 200

@@ -5,13 +5,12 @@ import zoneinfo
 
 import pytest
 
-from search import index
 from search.eligibility import Participant, Verdict
 from search.geography import place_for_zip
 from search.models import UnmetSearch
 from search.query import SearchRequest, search
 
-from .conftest import make_service
+from .conftest import make_service, rebuild
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
 WESTWOOD = place_for_zip("80219")  # southwest Denver
@@ -41,7 +40,7 @@ def directory(taxonomy):
         capacity_status="waitlist",
         populations=["veterans"],
     )
-    index.rebuild()
+    rebuild()
 
 
 @pytest.mark.parametrize(
@@ -119,7 +118,7 @@ def test_it_filters_by_service_area(taxonomy):
         "Polygon Match", area={"extent_type": "geojson", "polygon": {"type": "Polygon", "coordinates": [square]}}
     )
     make_service("Anywhere")
-    index.rebuild()
+    rebuild()
     assert sorted(names(place=WESTWOOD, serves_me=True)) == [
         "Anywhere",
         "County Match",
@@ -133,7 +132,7 @@ def test_it_filters_by_opening_hours(taxonomy):
     """open_at keeps services open at that moment in their own time zone, overnight and holidays included."""
     make_service("Day Center")  # weekdays 8-18
     make_service("Night Shelter", category="housing", hours=[("FR", "22:00", "06:00")])
-    index.rebuild()
+    rebuild()
     friday_noon = datetime.datetime(2026, 11, 27, 12, tzinfo=DENVER)
     saturday_2am = datetime.datetime(2026, 11, 28, 2, tzinfo=DENVER)
     assert names(open_at=friday_noon) == ["Day Center"]
@@ -146,7 +145,7 @@ def test_it_explains_eligibility_and_hides_the_ineligible_on_request(taxonomy):
     """With a profile, each result carries a verdict and reasons; hide_ineligible drops the not eligible."""
     make_service("Low Income Daycare", income_limit_percent_fpl=100)
     make_service("Moderate Income Daycare", income_limit_percent_fpl=200)
-    index.rebuild()
+    rebuild()
     participant = Participant(age=29, place=WESTWOOD, household_size=3, annual_income=31000)
     results = search(SearchRequest(text="daycare", participant=participant, place=WESTWOOD), log_unmet=False).results
     verdicts = {r.data["name"]: r.eligibility.verdict for r in results}
@@ -170,7 +169,7 @@ def test_it_ranks_eligible_and_area_serving_services_before_nearer_ones(taxonomy
         languages=("es",),
         area={"extent_type": "postal_codes", "postal_codes": ["80010"]},
     )
-    index.rebuild()
+    rebuild()
     participant = Participant(languages=frozenset({"es"}), place=WESTWOOD)
     assert names(text="daycare", place=WESTWOOD, participant=participant) == [
         "Mid Spanish",
@@ -218,5 +217,5 @@ def test_it_ranks_services_with_room_before_nearer_waitlists(taxonomy):
     make_service("Near Full", point=(39.6956, -105.0341), capacity_status="not_accepting")
     make_service("Near Waitlist", point=(39.6960, -105.0341), capacity_status="waitlist")
     make_service("Farther Open", point=(39.75, -104.95))
-    index.rebuild()
+    rebuild()
     assert names(text="daycare", place=WESTWOOD) == ["Farther Open", "Near Waitlist", "Near Full"]

@@ -1,0 +1,103 @@
+"""Where search looks things up: the backend settings.SEARCH_BACKEND names, and the upkeep that feeds it.
+
+- ``whoosh`` (the default): an index in a folder on this host (search/index.py). Fast and nothing to
+  run beside the app, but one host only: another web host would need its own index.
+- ``postgres``: full-text search in the shared PostgreSQL database (search.models.SearchDocument), so
+  any number of stateless web hosts search the same documents.
+
+A backend only narrows the candidates: it matches the text (exactly, then with typos) and applies the
+coarse prefilters, and returns each candidate's stored ``data`` with a text score. Everything after
+that (exact distance, area and hours, eligibility, facets, ranking) is search/query.py's, the same for
+both, so both return the same shape and rank by the same rules.
+
+Upkeep: providers.signals.services_changed → ``queue`` → after the transaction commits, one batched
+``write`` that re-reads those services from the database into the configured backend.
+"""
+
+import datetime
+import functools
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from search.query import SearchRequest
+
+BACKENDS = {
+    "whoosh": "search.backends.whoosh.WhooshBackend",
+    "postgres": "search.backends.postgres.PostgresBackend",
+}
+
+
+class IndexMissing(Exception):
+    """The index was never built (or was deleted): run `manage.py rebuild_search_index`."""
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def candidates(
+        self, request: "SearchRequest", *, verified_since: datetime.datetime | None
+    ) -> list[tuple[dict, float]]:
+        """Return (data, text score) for every document that matches the text and passes the prefilters.
+
+        An empty text matches every document with score 1. Raises IndexMissing when there is no index.
+        """
+
+    def write(self, service_ids: Iterable) -> int:
+        """Re-read these services from the database; update or remove their documents. Returns how many written."""
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Make every document anew from the database; the old ones serve until then. Returns how many."""
+
+    def document_count(self) -> int: ...
+
+    def documents(self) -> dict[str, dict]:
+        """Return every document's stored fields by service id (for tests and checks; reads them all)."""
+
+    def describe(self) -> str:
+        """Say where the documents are, for the rebuild command's summary."""
+
+
+def get_backend() -> SearchBackend:
+    """Return the backend settings.SEARCH_BACKEND names (one instance per process and name)."""
+    return _backend(settings.SEARCH_BACKEND)
+
+
+@functools.cache
+def _backend(name: str) -> SearchBackend:
+    return import_string(BACKENDS[name])()
+
+
+def write(service_ids: Iterable) -> int:
+    """Write these services to the configured backend now (settings.HSDS_REINDEX, after an import)."""
+    return get_backend().write(service_ids)
+
+
+_pending = threading.local()
+
+
+def queue(service_ids: Iterable) -> None:
+    """Index these services once the current transaction commits (batched; immediately outside one)."""
+    if not settings.SEARCH_INDEX_UPKEEP:
+        return
+    pending = getattr(_pending, "ids", None)
+    if pending is None:
+        pending = _pending.ids = set()
+    pending.update(service_ids)
+    # Registered per change, but the first callback takes the whole batch and the rest find it empty.
+    # After a rollback the ids stay pending and are written (from the database) with the next commit.
+    # robust: an index failure is logged and never turns a saved change into an error page; a
+    # rebuild catches the index up.
+    transaction.on_commit(flush, robust=True)
+
+
+def flush() -> None:
+    ids = getattr(_pending, "ids", None)
+    if ids:
+        _pending.ids = set()
+        get_backend().write(ids)

@@ -1,0 +1,321 @@
+"""The PostgreSQL backend (SEARCH_BACKEND=postgres): full-text search in the shared database.
+
+Documents are rows of search.models.SearchDocument: search.documents.document_for's document as a
+weighted tsvector (the ``english`` configuration: stems and stop words) and the same filter terms as
+the Whoosh index, in jsonb lists with GIN indexes (migration 0002). Every web host reads the same rows,
+so none keeps anything on its own disk.
+
+- Text: every word exactly (``plainto_tsquery``); when that finds nothing, every word allowing typos;
+  then any word allowing typos (search.query.text_stages). Typo tolerance needs no extension: the
+  words of all documents are kept in a lexicon (search.models.SearchTerm), and a misspelt word is
+  expanded to the lexicon words within search.query.typo_distance edits (Levenshtein), first letter
+  kept, as Whoosh's FuzzyTerm does.
+- Relevance: ``ts_rank`` with field weights tuned to fall like Whoosh's scores (``RANK_WEIGHTS``).
+- Prefilters: jsonb ``?`` and ``?|`` on the same terms Whoosh holds (categories with their ancestors,
+  populations, languages, grid cells for distance, service-area terms, hour slots).
+"""
+
+import datetime
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import OperationalError, connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from providers.models import Service
+from search.backends import IndexMissing
+from search.documents import (
+    AREA_KINDS_CHECKED_LATER,
+    TermTree,
+    cells_within,
+    changed_since,
+    county_term,
+    document_for,
+    services_for_index,
+    slot_term,
+)
+from search.models import DataEncoder, SearchDocument, SearchTerm
+from search.query import SearchRequest, text_stages, typo_distance
+
+logger = logging.getLogger(__name__)
+
+CONFIG = "english"
+BATCH_SIZE = 500
+LOCK_TIMEOUT = "2s"
+LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock_timeout
+# Which text goes to which tsvector weight, and ts_rank's weight for each (given for D, C, B, A). The
+# weights follow what Whoosh's BM25F scores on the same documents: a word in the short, boosted name
+# counts about five times one in the category names, and one in a long description much less. So the
+# relevance bands in search/query.py (a third of the best score) fall alike with either backend.
+WEIGHTED_FIELDS = {
+    "A": ("name",),
+    "B": ("keywords", "categories_text", "populations_text"),
+    "C": ("organization",),
+    "D": ("description",),
+}
+RANK_WEIGHTS = [0.1, 0.4, 0.2, 1.0]
+EMPTY_TABLE = (
+    "The PostgreSQL search table is empty while listed services exist: run `python manage.py rebuild_search_index`."
+)
+
+
+class Lexemes(SearchQuery):
+    """A tsquery written out of lexemes that are already stemmed: cast as it is, not parsed into words again."""
+
+    template = "(%(expressions)s)::tsquery"
+
+
+class PostgresBackend:
+    name = "postgres"
+
+    def candidates(
+        self, request: SearchRequest, *, verified_since: datetime.datetime | None
+    ) -> list[tuple[dict, float]]:
+        documents = _filtered(request, verified_since)
+        if documents is None:
+            return []
+        text = request.text.strip()
+        if not text:
+            found = [(data, 1.0) for data in documents.values_list("data", flat=True)]
+        else:
+            found = _text_candidates(documents, text)
+        if not found and not SearchDocument.objects.exists() and Service.objects.listed().exists():
+            raise IndexMissing(EMPTY_TABLE)
+        return found
+
+    def write(self, service_ids: Iterable) -> int:
+        ids = {str(service_id) for service_id in service_ids}
+        if not ids:
+            return 0
+        tree = TermTree()
+        documents = [document_for(service, tree) for service in services_for_index().filter(pk__in=ids)]
+        try:
+            with transaction.atomic():
+                # A rebuild holds every row until it commits; an edit saved meanwhile does not wait for it
+                # (the rebuild writes the services changed while it ran once it is done).
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+                _save(documents)
+                gone = ids - {document["id"] for document in documents}
+                SearchDocument.objects.filter(service_id__in=gone).delete()
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            logger.warning("Search table busy (a rebuild?); %d changed services wait for it.", len(ids))
+            return 0
+        return len(documents)
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Write every document anew in one transaction: searches see the old rows until it commits.
+
+        Services changed while it ran are written again afterwards, so no edit is lost.
+        """
+        started = timezone.now()
+        services = services_for_index()
+        total = services.count()
+        tree = TermTree()
+        written = 0
+        with transaction.atomic():
+            # Not TRUNCATE: its lock would make every search wait for the whole rebuild.
+            SearchDocument.objects.all().delete()
+            SearchTerm.objects.all().delete()
+            batch = []
+            for service in services.iterator(chunk_size=BATCH_SIZE):
+                batch.append(document_for(service, tree))
+                if len(batch) == BATCH_SIZE:
+                    written += _save(batch)
+                    batch = []
+                    if progress:
+                        progress(written, total)
+            written += _save(batch)
+        if progress and (total == 0 or written % BATCH_SIZE):
+            progress(written, total)
+        self.write(changed_since(started))
+        return written
+
+    def document_count(self) -> int:
+        return SearchDocument.objects.count()
+
+    def documents(self) -> dict[str, dict]:
+        return {str(row["service_id"]): row for row in SearchDocument.objects.values()}
+
+    def describe(self) -> str:
+        return f"PostgreSQL table {SearchDocument._meta.db_table}"
+
+
+# --- Writing --------------------------------------------------------------------------------------
+
+
+# The columns a document fills, with their SQL types: one statement reads a batch of documents as
+# JSON rows (jsonb_to_recordset), which costs far less than Django compiling an INSERT per row.
+FILTER_COLUMNS = {
+    "categories": "jsonb",
+    "populations": "jsonb",
+    "languages": "jsonb",
+    "free": "boolean",
+    "capacity": "text",
+    "cells": "jsonb",
+    "area_zips": "jsonb",
+    "area_counties": "jsonb",
+    "area_kinds": "jsonb",
+    "hour_slots": "jsonb",
+}
+
+
+def _upsert_sql() -> str:
+    table = SearchDocument._meta.db_table
+    text_names = [name for names in WEIGHTED_FIELDS.values() for name in names]
+    vector = " || ".join(
+        f"setweight(to_tsvector(%(config)s::regconfig, concat_ws(' ', {', '.join(f'd.{n}' for n in names)})), "
+        f"'{weight}')"
+        for weight, names in WEIGHTED_FIELDS.items()
+    )
+    record = ", ".join(
+        ["id uuid", *(f"{name} text" for name in text_names)]
+        + [f"{name} {kind}" for name, kind in FILTER_COLUMNS.items()]
+        + ["last_verified timestamptz", "data jsonb"]
+    )
+    columns = ["vector", *FILTER_COLUMNS, "last_verified_at", "data"]
+    return (
+        f"INSERT INTO {table} (service_id, {', '.join(columns)}) "
+        f"SELECT d.id, {vector}, {', '.join(f'd.{name}' for name in FILTER_COLUMNS)}, d.last_verified, d.data "
+        f"FROM jsonb_to_recordset(%(documents)s::jsonb) AS d({record}) "
+        f"ON CONFLICT (service_id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in columns)}"
+    )
+
+
+def _save(documents: list[dict]) -> int:
+    """Insert or replace these documents and add their words and time zones to the lexicon (3 queries)."""
+    if not documents:
+        return 0
+    rows = [
+        {
+            **document,
+            "last_verified": document["last_verified"].isoformat() if document["last_verified"] else None,
+            "timezones": None,
+        }
+        for document in documents
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), {"config": CONFIG, "documents": json.dumps(rows, cls=DataEncoder)})
+        cursor.execute(
+            f"INSERT INTO {SearchTerm._meta.db_table} (kind, term) "
+            f"SELECT DISTINCT %s, words.lexeme FROM {SearchDocument._meta.db_table}, unnest(vector) AS words "
+            # In order, so that two writers adding the same new words cannot deadlock.
+            "WHERE service_id = ANY(%s) ORDER BY words.lexeme ON CONFLICT (kind, term) DO NOTHING",
+            [SearchTerm.Kind.WORD.value, [uuid.UUID(document["id"]) for document in documents]],
+        )
+    zones = {zone for document in documents for zone in document["timezones"]}
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(kind=SearchTerm.Kind.TIME_ZONE, term=zone) for zone in sorted(zones)], ignore_conflicts=True
+    )
+    return len(documents)
+
+
+# --- Searching ------------------------------------------------------------------------------------
+
+
+def _filtered(request: SearchRequest, verified_since: datetime.datetime | None) -> QuerySet | None:
+    """Return the documents that pass the request's prefilters, or None when none can (no query yet)."""
+    documents = SearchDocument.objects.all()
+    if verified_since is not None:
+        documents = documents.filter(last_verified_at__gte=verified_since)
+    if request.category:
+        documents = documents.filter(categories__has_key=request.category)
+    if request.population:
+        documents = documents.filter(populations__has_key=request.population)
+    if request.language:
+        documents = documents.filter(languages__has_key=request.language)
+    if request.free:
+        documents = documents.filter(free=True)
+    if request.accepting:
+        documents = documents.filter(capacity=Service.Capacity.ACCEPTING)
+    if request.place is not None and request.radius_miles:
+        documents = documents.filter(cells__has_any_keys=cells_within(request.place, request.radius_miles))
+    if request.serves_me and request.place is not None:
+        place = request.place
+        documents = documents.filter(
+            Q(area_kinds__has_any_keys=list(AREA_KINDS_CHECKED_LATER))
+            | Q(area_zips__has_key=place.zip_code)
+            | Q(area_counties__has_key=county_term(place.county))
+        )
+    if request.open_at is not None:
+        zones = SearchTerm.objects.filter(kind=SearchTerm.Kind.TIME_ZONE).values_list("term", flat=True)  # a query
+        slots = [slot_term(zone, request.open_at) for zone in zones]
+        if not slots:
+            return None
+        documents = documents.filter(hour_slots__has_any_keys=slots)
+    return documents
+
+
+def _text_candidates(documents: QuerySet, text: str) -> list[tuple[dict, float]]:
+    # The exact stage straight from the text (no query to split it first): the common case costs one query.
+    found = _matching(documents, SearchQuery(text, config=CONFIG))
+    if found:
+        return found
+    near = _near_words(text)  # a query, only when the exact words found nothing
+    words = list(near)
+    for _fuzzy, every in text_stages(words)[1:]:  # the stages after the exact one all allow typos
+        joiner = " & " if every else " | "
+        query = joiner.join("(" + " | ".join(_quoted(term) for term in sorted(near[word])) + ")" for word in words)
+        found = _matching(documents, Lexemes(query))
+        if found:
+            return found
+    return []
+
+
+def _matching(documents: QuerySet, query: SearchQuery) -> list[tuple[dict, float]]:
+    rank = SearchRank(F("vector"), query, weights=RANK_WEIGHTS)
+    return list(documents.filter(vector=query).annotate(score=rank).values_list("data", "score"))
+
+
+def _near_words(text: str) -> dict[str, set[str]]:
+    """Return each word of the text as the index stems it, with the lexicon's words within its typo distance.
+
+    One query: the text's lexemes, each with the lexicon words of the same first letter and a length
+    within two; the edit distances are checked here.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT words.lexeme, terms.term "
+            f"FROM unnest(to_tsvector(%s::regconfig, %s)) AS words LEFT JOIN {SearchTerm._meta.db_table} AS terms "
+            "ON terms.kind = %s AND left(terms.term, 1) = left(words.lexeme, 1) "
+            "AND length(terms.term) BETWEEN length(words.lexeme) - 2 AND length(words.lexeme) + 2",
+            [CONFIG, text, SearchTerm.Kind.WORD.value],
+        )
+        rows = cursor.fetchall()
+    near: dict[str, set[str]] = {}
+    for word, term in rows:
+        terms = near.setdefault(word, {word})
+        limit = typo_distance(word)
+        if term is not None and limit and edit_distance(word, term, limit) <= limit:
+            terms.add(term)
+    return near
+
+
+def _quoted(lexeme: str) -> str:
+    """Quote a lexeme for tsquery input: inside quotes, a quote or a backslash is doubled."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Return the Levenshtein distance, or limit + 1 as soon as it is surely more.
+
+    Plain Levenshtein, as Whoosh's FuzzyTerm matches (its automaton has no transpositions): a swap of
+    two letters counts two edits with either backend.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[len(b)]
