@@ -6,7 +6,7 @@ PORT ?= 8000
 # A local checkout runs in development mode unless told otherwise (see the README's settings table).
 export DEBUG ?= True
 
-.PHONY: run setup test lint bench-search
+.PHONY: run setup test lint bench bench-search
 
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -25,10 +25,16 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Search latency on the demo network and on a 10k-service synthetic directory (see bench/).
+# The benchmark (README, "Benchmarks"): everything at 100,000 services, into bench/RESULTS.md.
+# A quicker run: make bench BENCH_ARGS="--services 10000". Needs wrk (Debian package) for the HTTP part.
+BENCH_ARGS ?= --services 100000
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Search latency only, on the demo network and on 10,000 services (results beside each dataset in var/bench/).
 bench-search: $(VENV)/.installed
-	$(BIN)/python bench/search_latency.py --demo
-	$(BIN)/python bench/search_latency.py --services 10000
+	$(BIN)/python -m bench --demo --skip naive,edits,rebuild,hsds,ndjson,http
+	$(BIN)/python -m bench --services 10000 --skip naive,edits,rebuild,hsds,ndjson,http
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'

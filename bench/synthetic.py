@@ -1,42 +1,43 @@
-"""A deterministic synthetic directory of realistic shape, for benchmarks (not for tests or demos).
+"""A deterministic synthetic directory of realistic shape, written as HSDS 3.0 and loaded by the importer.
 
 Organizations with 1-5 services; services in every category with 1-3 locations; several metro areas
 with dense cores (points drawn around real ZIP centroids, most near downtown); weekday, evening and
-overnight hours; eligibility, service areas, languages and ~60-word descriptions from a vocabulary.
-The same ``seed`` and ``services`` always give the same directory. Rows go in with bulk_create,
-with the search index upkeep off; rebuild the index afterwards.
+overnight hours in each metro's time zone; eligibility (ages, income limits, populations, residency),
+county service areas, languages and ~60-word descriptions made of the demo network's sentences.
+
+The directory is written as HSDS 3.0 JSON files (``organizations-NNNN.json``, each a list of nested
+organization records, the shape ``export_hsds`` writes) and loaded with ``import_hsds``, the same
+path a network's own data takes, with the search index following each import. The same ``seed`` and
+``services`` always give the same records, but for the verification dates, which are counted back
+from the day the files are written.
 """
 
+import dataclasses
 import datetime
 import json
 import random
+import time
 import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from providers.demo import DEMO_NETWORK_PATH
-from providers.models import (
-    Address,
-    CostOption,
-    Language,
-    Location,
-    Organization,
-    Schedule,
-    Service,
-    ServiceArea,
-    ServiceAtLocation,
-    TaxonomyTerm,
-)
+from providers.hsds.importer import import_hsds
+from providers.hsds.serialize import EXTRAS
+from providers.models import Service, TaxonomyTerm
 from search.geography import _zip_table
 
 METROS = {
-    # name: (state, downtown ZIP, share of services)
-    "Denver": ("CO", "80202", 0.30),
-    "Phoenix": ("AZ", "85004", 0.20),
-    "Chicago": ("IL", "60602", 0.25),
-    "Atlanta": ("GA", "30303", 0.15),
-    "Portland": ("OR", "97204", 0.10),
+    # name: (state, downtown ZIP, time zone, share of services)
+    "Denver": ("CO", "80202", "America/Denver", 0.30),
+    "Phoenix": ("AZ", "85004", "America/Phoenix", 0.20),
+    "Chicago": ("IL", "60602", "America/Chicago", 0.25),
+    "Atlanta": ("GA", "30303", "America/New_York", 0.15),
+    "Portland": ("OR", "97204", "America/Los_Angeles", 0.10),
 }
 
 LANGUAGES = [
@@ -53,7 +54,12 @@ NAME_PARTS = (
     ["Center", "Services", "Alliance", "Network", "House", "Project", "Collective", "Partners"],
 )
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR"]
+HOURS = [(8, 17), (9, 18), (7, 19), (12, 20), (22, 6)]  # (22, 6): overnight, open past midnight
 STREETS = ["Main", "Oak", "Colfax", "Federal", "Park"]
+# Services per file, and so per import (one transaction each). Kept under ~1,800: on SQLite the index
+# write after a larger import fails ("Expression tree is too large"), because Django 5.2 prefetches
+# a foreign key (search/documents.py, Prefetch("location")) with one OR term per location.
+PART_SIZE = 1000
 
 
 def sentence_pools() -> dict[str, list[str]]:
@@ -91,7 +97,7 @@ def metro_zips() -> dict[str, list[dict]]:
     """Return, per metro, the ZIP records within about 25 miles of downtown, nearest first."""
     table = _zip_table()
     by_metro = {}
-    for metro, (state, downtown, _share) in METROS.items():
+    for metro, (state, downtown, _zone, _share) in METROS.items():
         center = table[downtown]
         lat, lon = float(center["lat"]), float(center["long"])
         nearby = [
@@ -114,141 +120,273 @@ def pick_zip(rng: random.Random, zips: list[dict]) -> dict:
     return zips[min(index, len(zips) - 1)]
 
 
-def generate(*, services: int, seed: int = 2026, progress=None) -> int:
-    """Create about ``services`` services; return the number created."""
+def extra(owner_id: uuid.UUID, code: str, value: str) -> dict:
+    """An attribute carrying one of the directory's extras (providers/hsds/serialize.py EXTRAS)."""
+    return {"id": str(uuid.uuid5(owner_id, f"extra/{code}")), "taxonomy_term_id": EXTRAS[code].id, "value": value}
+
+
+def term(owner_id: uuid.UUID, link_type: str, term_id) -> dict:
+    """An attribute linking a service to one of the reference taxonomies' terms."""
+    return {
+        "id": str(uuid.uuid5(owner_id, f"{link_type}/{term_id}")),
+        "taxonomy_term_id": str(term_id),
+        "link_type": link_type,
+    }
+
+
+def organizations(*, services: int, seed: int = 2026) -> Iterator[tuple[dict, int]]:
+    """Yield (HSDS 3.0 organization record with its locations and services, services in it) until ``services``."""
     rng = random.Random(seed)
     namespace = uuid.UUID(int=seed)
-    categories = list(TaxonomyTerm.objects.categories().filter(parent__isnull=False).select_related("parent"))
+    categories = list(
+        TaxonomyTerm.objects.categories().filter(parent__isnull=False).select_related("parent").order_by("code")
+    )
+    populations = list(TaxonomyTerm.objects.populations().order_by("code"))
     pools = sentence_pools()
-    populations = list(TaxonomyTerm.objects.populations())
     zips_by_metro = metro_zips()
-    now = timezone.now()
+    today = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    metros = list(METROS)
+    weights = [share for _state, _zip, _zone, share in METROS.values()]
     created = 0
+    number = 0
     while created < services:
-        rows = {
-            model: []
-            for model in (
-                Organization,
-                Service,
-                Location,
-                Address,
-                ServiceAtLocation,
-                Schedule,
-                Language,
-                CostOption,
-                ServiceArea,
+        metro = rng.choices(metros, weights=weights)[0]
+        zone = METROS[metro][2]
+        zips = zips_by_metro[metro]
+        org_id = uuid.uuid5(namespace, f"org-{number}")
+        number += 1
+        name = f"{rng.choice(NAME_PARTS[0])} {rng.choice(NAME_PARTS[1])} {rng.choice(NAME_PARTS[2])} {metro}"
+        locations = []
+        for index in range(rng.choice([1, 1, 1, 2, 2, 3])):
+            record = pick_zip(rng, zips)
+            location_id = uuid.uuid5(org_id, f"location-{index}")
+            schedules = []
+            for weekday in WEEKDAYS:
+                opens, closes = rng.choice(HOURS)
+                schedule_id = uuid.uuid5(location_id, weekday)
+                schedules.append(
+                    {
+                        "id": str(schedule_id),
+                        "freq": "WEEKLY",
+                        "wkst": "MO",
+                        "byday": weekday,
+                        "opens_at": f"{opens:02d}:00",
+                        "closes_at": f"{closes:02d}:00",
+                        "attributes": [extra(schedule_id, "time-zone", zone)],
+                    }
+                )
+            locations.append(
+                (
+                    {
+                        "id": str(location_id),
+                        "location_type": "physical",
+                        "name": f"{name} {record['city']}",
+                        "latitude": round(float(record["lat"]) + rng.uniform(-0.01, 0.01), 6),
+                        "longitude": round(float(record["long"]) + rng.uniform(-0.01, 0.01), 6),
+                        "addresses": [
+                            {
+                                "id": str(uuid.uuid5(location_id, "address")),
+                                "address_1": f"{rng.randint(100, 9999)} {rng.choice(STREETS)} St",
+                                "city": record["city"],
+                                "state_province": record["state"],
+                                "postal_code": record["zip_code"],
+                                "country": "US",
+                                "address_type": "physical",
+                            }
+                        ],
+                        "schedules": schedules,
+                    },
+                    record,
+                )
             )
-        }
-        m2m_categories, m2m_populations = [], []
-        batch_end = min(created + 500, services)
-        while created < batch_end:
-            metro = rng.choices(list(METROS), weights=[share for _s, _z, share in METROS.values()])[0]
-            zips = zips_by_metro[metro]
-            org_id = uuid.uuid5(namespace, f"org-{created}")
-            organization = Organization(
-                id=org_id,
-                name=f"{rng.choice(NAME_PARTS[0])} {rng.choice(NAME_PARTS[1])} {rng.choice(NAME_PARTS[2])} {metro}",
-                description=description(rng, pools, "")[:300],
+        organization_services = []
+        for index in range(rng.randint(1, 5)):
+            if created >= services:
+                break
+            organization_services.append(
+                service_record(rng, org_id, index, name, categories, populations, pools, locations, today)
             )
-            rows[Organization].append(organization)
-            locations = []
-            for number in range(rng.choice([1, 1, 1, 2, 2, 3])):
-                record = pick_zip(rng, zips)
-                location = Location(
-                    id=uuid.uuid5(org_id, f"location-{number}"),
-                    organization_id=org_id,
-                    name=f"{organization.name} {record['city']}",
-                    latitude=float(record["lat"]) + rng.uniform(-0.01, 0.01),
-                    longitude=float(record["long"]) + rng.uniform(-0.01, 0.01),
-                )
-                locations.append((location, record))
-                rows[Location].append(location)
-                rows[Address].append(
-                    Address(
-                        id=uuid.uuid5(location.id, "address"),
-                        location_id=location.id,
-                        address_1=f"{rng.randint(100, 9999)} {rng.choice(STREETS)} St",
-                        city=record["city"],
-                        state_province=record["state"],
-                        postal_code=record["zip_code"],
-                    )
-                )
-                for weekday in WEEKDAYS:
-                    opens, closes = rng.choice([(8, 17), (9, 18), (7, 19), (12, 20), (22, 6)])
-                    rows[Schedule].append(
-                        Schedule(
-                            id=uuid.uuid5(location.id, weekday),
-                            location_id=location.id,
-                            weekday=weekday,
-                            opens_at=datetime.time(opens),
-                            closes_at=datetime.time(closes),
-                        )
-                    )
-            for number in range(rng.randint(1, 5)):
-                if created >= batch_end:
-                    break
-                service_id = uuid.uuid5(org_id, f"service-{number}")
-                category = rng.choice(categories)
-                minimum_age = rng.choice([None, None, 18, 16, 60])
-                rows[Service].append(
-                    Service(
-                        id=service_id,
-                        organization_id=org_id,
-                        name=f"{category.name} – {organization.name}",
-                        description=description(rng, pools, category.parent.code),
-                        keywords=category.synonyms.split(",")[0].strip(),
-                        capacity_status=rng.choices(
-                            [Service.Capacity.ACCEPTING, Service.Capacity.WAITLIST, Service.Capacity.NOT_ACCEPTING],
-                            weights=[80, 15, 5],
-                        )[0],
-                        referral_method=rng.choice(list(Service.ReferralMethod)),
-                        last_verified_at=now - datetime.timedelta(days=rng.randint(0, 400)),
-                        minimum_age=minimum_age,
-                        maximum_age=rng.choice([None, 24, 64]) if minimum_age in (None, 16, 18) else None,
-                        income_limit_percent_fpl=rng.choice([None, None, 100, 150, 200, 250]),
-                        populations_required=rng.random() < 0.1,
-                        residency_required=rng.random() < 0.2,
-                    )
-                )
-                m2m_categories.append(Service.categories.through(service_id=service_id, taxonomyterm_id=category.pk))
-                if rng.random() < 0.3:
-                    m2m_populations.append(
-                        Service.populations.through(service_id=service_id, taxonomyterm_id=rng.choice(populations).pk)
-                    )
-                for location, _record in rng.sample(locations, rng.randint(1, len(locations))):
-                    rows[ServiceAtLocation].append(
-                        ServiceAtLocation(
-                            id=uuid.uuid5(service_id, str(location.id)), service_id=service_id, location_id=location.id
-                        )
-                    )
-                for code, name in [LANGUAGES[0], *rng.sample(LANGUAGES[1:], rng.choice([0, 1, 1, 2]))]:
-                    rows[Language].append(
-                        Language(id=uuid.uuid5(service_id, code), service_id=service_id, code=code, name=name)
-                    )
-                rows[CostOption].append(
-                    CostOption(
-                        id=uuid.uuid5(service_id, "cost"),
-                        service_id=service_id,
-                        amount=rng.choice([0, 0, 0, 10, 25]),
-                        option="Fee",
-                    )
-                )
-                if rng.random() < 0.5:
-                    _location, record = locations[0]
-                    rows[ServiceArea].append(
-                        ServiceArea(
-                            id=uuid.uuid5(service_id, "area"),
-                            service_id=service_id,
-                            extent_type=ServiceArea.ExtentType.COUNTIES,
-                            counties=[f"{record['county']}, {record['state']}"],
-                        )
-                    )
-                created += 1
-        with transaction.atomic():
-            for model, objects in rows.items():
-                model.objects.bulk_create(objects, batch_size=1000)
-            Service.categories.through.objects.bulk_create(m2m_categories, batch_size=1000)
-            Service.populations.through.objects.bulk_create(m2m_populations, batch_size=1000)
-        if progress:
-            progress(created, services)
-    return created
+            created += 1
+        yield (
+            {
+                "id": str(org_id),
+                "name": name,
+                "description": description(rng, pools, "")[:300],
+                "locations": [location for location, _record in locations],
+                "services": organization_services,
+            },
+            len(organization_services),
+        )
+
+
+def service_record(
+    rng: random.Random,
+    org_id: uuid.UUID,
+    index: int,
+    organization_name: str,
+    categories: list[TaxonomyTerm],
+    populations: list[TaxonomyTerm],
+    pools: dict[str, list[str]],
+    locations: list[tuple[dict, dict]],
+    today: datetime.datetime,
+) -> dict:
+    service_id = uuid.uuid5(org_id, f"service-{index}")
+    category = rng.choice(categories)
+    minimum_age = rng.choice([None, None, 18, 16, 60])
+    maximum_age = rng.choice([None, 24, 64]) if minimum_age in (None, 16, 18) else None
+    capacity = rng.choices(list(Service.Capacity), weights=[80, 15, 5])[0]
+    attributes = [
+        term(service_id, "category", category.pk),
+        extra(service_id, "capacity-status", capacity),
+        extra(service_id, "referral-method", rng.choice(list(Service.ReferralMethod))),
+        extra(service_id, "keywords", category.synonyms.split(",")[0].strip()),
+        extra(service_id, "populations-required", "true" if rng.random() < 0.1 else "false"),
+        extra(service_id, "residency-required", "true" if rng.random() < 0.2 else "false"),
+        extra(
+            service_id,
+            "last-verified-at",
+            (today - datetime.timedelta(days=rng.randint(0, 400))).astimezone(datetime.UTC).isoformat(),
+        ),
+    ]
+    income_limit = rng.choice([None, None, 100, 150, 200, 250])
+    if income_limit is not None:
+        attributes.append(extra(service_id, "income-limit-percent-fpl", str(income_limit)))
+    if rng.random() < 0.3:
+        attributes.append(term(service_id, "population", rng.choice(populations).pk))
+    record = {
+        "id": str(service_id),
+        "name": f"{category.name} – {organization_name}",
+        "status": "active",
+        "description": description(rng, pools, category.parent.code),
+        "service_at_locations": [
+            {"id": str(uuid.uuid5(service_id, location["id"])), "location_id": location["id"]}
+            for location, _record in rng.sample(locations, rng.randint(1, len(locations)))
+        ],
+        "languages": [
+            {"id": str(uuid.uuid5(service_id, code)), "code": code, "name": name}
+            for code, name in [LANGUAGES[0], *rng.sample(LANGUAGES[1:], rng.choice([0, 1, 1, 2]))]
+        ],
+        "cost_options": [
+            {
+                "id": str(uuid.uuid5(service_id, "cost")),
+                "option": "Fee",
+                "currency": "USD",
+                "amount": float(rng.choice([0, 0, 0, 10, 25])),
+            }
+        ],
+        "service_areas": [],
+        "attributes": attributes,
+    }
+    if minimum_age is not None:
+        record["minimum_age"] = minimum_age
+    if maximum_age is not None:
+        record["maximum_age"] = maximum_age
+    if rng.random() < 0.5:
+        _location, place = locations[0]
+        area_id = uuid.uuid5(service_id, "area")
+        county = f"{place['county']}, {place['state']}"
+        record["service_areas"].append(
+            {
+                "id": str(area_id),
+                "extent": county,
+                "extent_type": "text",
+                "attributes": [extra(area_id, "service-area-extent", json.dumps({"counties": [county]}))],
+            }
+        )
+    return record
+
+
+def write(folder: Path, *, services: int, seed: int = 2026, progress: Callable[[int, int], None] | None = None) -> int:
+    """Write the directory to ``folder`` as files of about PART_SIZE services; return the services written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("organizations-*.json"):
+        old.unlink()
+    part, in_part, written = [], 0, 0
+    number = 0
+
+    def flush() -> None:
+        nonlocal part, in_part, number
+        number += 1
+        path = folder / f"organizations-{number:04d}.json"
+        path.write_text(json.dumps(part, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        part, in_part = [], 0
+
+    for record, count in organizations(services=services, seed=seed):
+        part.append(record)
+        in_part += count
+        written += count
+        if in_part >= PART_SIZE:
+            flush()
+            if progress:
+                progress(written, services)
+    if part:
+        flush()
+    if progress:
+        progress(written, services)
+    return written
+
+
+# --- Loading through the importer -----------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class LoadResult:
+    services: int = 0
+    records: int = 0
+    import_seconds: float = 0.0  # import_hsds in all, the index writes after each commit included
+    index_seconds: float = 0.0  # of which: writing the imported services to the search index
+    warnings: int = 0
+    parts: int = 0
+
+    @property
+    def services_per_second(self) -> float:
+        return self.services / self.import_seconds if self.import_seconds else 0.0
+
+
+_reindex = {"seconds": 0.0, "path": ""}
+
+
+def timed_reindex(service_ids) -> int:
+    """settings.HSDS_REINDEX while loading: the project's own reindex, timed."""
+    started = time.perf_counter()
+    try:
+        return import_string(_reindex["path"])(service_ids)
+    finally:
+        _reindex["seconds"] += time.perf_counter() - started
+
+
+def load(folder: Path, *, progress: Callable[[str, int, int], None] | None = None) -> LoadResult:
+    """Import every file written by ``write`` with ``import_hsds``, one import per file; raise on any error.
+
+    The search index must exist: each import writes its services to it after it commits, as it does
+    for a network's own import, so the time is that of "import + index". ``progress`` gets the file
+    ("2/20") and the importer's own progress through it (records done, records in the file).
+    """
+    result = LoadResult()
+    paths = sorted(folder.glob("organizations-*.json"))
+    _reindex["path"], _reindex["seconds"] = settings.HSDS_REINDEX, 0.0
+    settings.HSDS_REINDEX = f"{__name__}.timed_reindex"
+    try:
+        for number, path in enumerate(paths, start=1):
+            label = f"{number}/{len(paths)}"
+            started = time.perf_counter()
+            report = import_hsds(
+                path,
+                source="bench",
+                progress=(lambda done, total, label=label: progress(label, done, total)) if progress else None,
+            )
+            result.import_seconds += time.perf_counter() - started
+            if report.errors or report.rolled_back:
+                problems = "\n".join(str(problem) for problem in report.errors[:10])
+                raise RuntimeError(f"The import of {path} failed:\n{problems}")
+            for kind, tally in report.tallies.items():
+                done = tally.created + tally.updated + tally.unchanged
+                result.records += done
+                if kind == "service":
+                    result.services += done
+            result.warnings += len(report.warnings)
+            result.parts += 1
+            result.index_seconds = _reindex["seconds"]
+    finally:
+        settings.HSDS_REINDEX = _reindex["path"]
+    return result
