@@ -9,9 +9,19 @@ record wherever it is used (one phone under its service, location and organizati
 
 The ``Loader`` then writes the rows in dependency order (taxonomies, terms, organizations, locations,
 services ...), each one an upsert by id: a missing record is created, an existing one is saved only
-when a value differs, so a second import of the same data changes nothing. Every record goes through
-``full_clean`` (and the HSDS schema's required fields); every problem names its file, row or JSON
-pointer, record, field and reason. Records are never deleted by an import.
+when a value differs, so a second import of the same data changes nothing. Every record is validated
+like ``full_clean`` would (and against the HSDS schema's required fields); every problem names its file,
+row or JSON pointer, record, field and reason. Records are never deleted by an import.
+
+Bulk. Taxonomies and terms (few, with codes and parent chains to check against the database) are
+saved one by one. Every other kind is validated in Python without a query per record, then written
+with ``bulk_create`` / ``bulk_update`` a batch at a time: ``full_clean``'s queries are done in sets
+instead (references: the ids this import wrote or one lookup per kind for those it did not; unique
+constraints: a dict for the import and one lookup per kind for the database; check constraints:
+evaluated in Python, see ``clean_in_memory``). A batch the database still refuses is written again
+record by record, so the one at fault is reported and, with --partial, only it is skipped. Bulk writes
+send no post_save: the import runs inside ``providers.signals.collect_changes()``, which marks every
+affected service modified and sends one ``services_changed`` with all of them at the end.
 
 Ids. HSDS 3.0 ids are UUIDs and are kept. Where a source has ids that are not UUIDs (every legacy
 dataset) or none at all, the record gets ``uuid5(IMPORT_NAMESPACE, "<source>/<kind>/<key>")``, where
@@ -27,8 +37,10 @@ import contextlib
 import csv
 import dataclasses
 import datetime
+import functools
 import io
 import json
+import operator
 import re
 import uuid
 import zipfile
@@ -39,8 +51,9 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
@@ -65,7 +78,7 @@ from providers.models import (
     TaxonomyTerm,
     validate_geojson_polygon,
 )
-from providers.signals import services_changed
+from providers.signals import ChangeCollector, chunked, collect_changes
 
 # Never change it: every derived id of every earlier import depends on it.
 IMPORT_NAMESPACE = uuid.UUID("0f4b7c1e-61d5-4a51-8c9e-2b0d7e3f9a64")
@@ -345,12 +358,16 @@ def same(one, other) -> bool:
     return False
 
 
-def is_uuid(text: str) -> bool:
+@functools.lru_cache(maxsize=8192)  # an id is read again as a reference, and a taxonomy term id many times
+def parse_uuid(text: str) -> uuid.UUID | None:
     try:
-        uuid.UUID(text)
+        return uuid.UUID(text)
     except ValueError:
-        return False
-    return True
+        return None
+
+
+def is_uuid(text: str) -> bool:
+    return parse_uuid(text) is not None
 
 
 class Batch:
@@ -383,7 +400,8 @@ class Batch:
         if isinstance(value, uuid.UUID):
             return value
         text = str(value).strip()
-        return uuid.UUID(text) if is_uuid(text) else derived_id(self.source, kind, text)
+        parsed = parse_uuid(text)
+        return parsed if parsed is not None else derived_id(self.source, kind, text)
 
     def add(self, kind: str, fields: dict, where: str, *, present=None) -> Row | None:
         """Add (or merge into) the row of ``kind`` with ``fields["id"]``; references become ids."""
@@ -824,6 +842,178 @@ def reference_taxonomy_codes() -> dict[uuid.UUID, str]:
     return {taxonomy_uuid(code): code for code in codes}
 
 
+# ---- validation without queries ------------------------------------------------------------------------
+
+# Kinds saved record by record with ``full_clean``: few, and their codes and parent chains are checked
+# against the database. Every other kind is validated in memory and written in bulk.
+ROW_BY_ROW = {"taxonomy", "taxonomy_term"}
+BATCH_SIZE = 2000  # records of one kind written per bulk statement group
+
+COMPARISONS = {"exact": operator.eq, "gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+
+
+class CannotEvaluate(Exception):
+    """A constraint's condition uses something ``evaluate`` does not know: the database checks it instead."""
+
+
+def field_value(instance: models.Model, name: str):
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        raise CannotEvaluate(name) from None
+    if not field.concrete:
+        raise CannotEvaluate(name)
+    return getattr(instance, field.attname)
+
+
+def evaluate(condition, instance: models.Model) -> bool | None:
+    """The truth of a check constraint's condition for ``instance``, with SQL's NULL: True, False or None.
+
+    A CHECK passes unless its condition is false, so None (unknown: a comparison with NULL) passes, as in
+    the database and in ``CheckConstraint.validate``. Knows AND, OR, NOT, isnull, the comparisons and F().
+    """
+    if isinstance(condition, Q):
+        results = [evaluate(child, instance) for child in condition.children]
+        if condition.connector == Q.AND:
+            result = False if False in results else None if None in results else True
+        elif condition.connector == Q.OR:
+            result = True if True in results else None if None in results else False
+        else:
+            raise CannotEvaluate(condition.connector)
+        return not result if condition.negated and result is not None else result
+    if not isinstance(condition, tuple):
+        raise CannotEvaluate(condition)
+    lookup, expected = condition
+    name, _, lookup_name = lookup.partition("__")
+    value = field_value(instance, name)
+    if lookup_name == "isnull":
+        return (value is None) == bool(expected)
+    if isinstance(expected, F):
+        expected = field_value(instance, expected.name)
+    elif hasattr(expected, "resolve_expression"):
+        raise CannotEvaluate(expected)
+    compare = COMPARISONS.get(lookup_name or "exact")
+    if compare is None:
+        raise CannotEvaluate(lookup)
+    if expected is None and compare is operator.eq:
+        return value is None  # Django reads "= None" as IS NULL
+    if value is None or expected is None:
+        return None
+    try:
+        return compare(value, expected)
+    except TypeError:
+        raise CannotEvaluate(lookup) from None
+
+
+def condition_fields(condition) -> set[str]:
+    """The field names a Q condition refers to."""
+    if isinstance(condition, Q):
+        return set().union(*(condition_fields(child) for child in condition.children))
+    if isinstance(condition, tuple):
+        lookup, expected = condition
+        names = {lookup.split("__")[0]}
+        return names | ({expected.name.split("__")[0]} if isinstance(expected, F) else set())
+    return set()
+
+
+@functools.cache
+def check_rules(model: type[models.Model]) -> list[tuple[models.CheckConstraint, frozenset]]:
+    """The model's check constraints, each with the names of the fields it refers to."""
+    return [
+        (constraint, frozenset(condition_fields(constraint.condition)))
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.CheckConstraint)
+    ]
+
+
+def clean_in_memory(instance: models.Model) -> None:
+    """Validate ``instance`` as ``full_clean`` would, without its queries; raise ValidationError.
+
+    ``full_clean`` costs queries per record: one for each foreign key's target, one for each unique field
+    and constraint, and a savepoint and a query for each check constraint. Here field values, ``clean()``
+    and check constraints are validated in Python (a condition ``evaluate`` does not know is still asked of
+    the database); a foreign key gets the field checks (null, blank, validators) but not the lookup of its
+    target; uniqueness is left out. The caller checks references and uniqueness in sets (``Loader``).
+    """
+    meta = instance._meta
+    relations = [field for field in meta.concrete_fields if field.is_relation]
+    errors: dict = {}
+    try:
+        instance.clean_fields(exclude={field.name for field in relations})
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    for field in relations:
+        value = getattr(instance, field.attname)
+        if field.blank and value in field.empty_values:
+            continue
+        try:
+            value = field.to_python(value)
+            models.Field.validate(field, value, instance)  # a ForeignKey's own validate() queries its target
+            field.run_validators(value)
+            setattr(instance, field.attname, value)
+        except ValidationError as error:
+            errors[field.name] = error.error_list
+    try:
+        instance.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    for constraint, fields in check_rules(type(instance)):
+        if fields & errors.keys():
+            continue  # as full_clean: a constraint on a field that has an error is not checked
+        try:
+            holds = evaluate(constraint.condition, instance) is not False
+        except CannotEvaluate:
+            try:
+                constraint.validate(type(instance), instance, exclude=set(errors))
+                holds = True
+            except ValidationError:
+                holds = False
+        if not holds:
+            message = ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+            errors = message.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+@functools.cache
+def unique_rules(model: type[models.Model]) -> list[tuple[tuple[str, ...], tuple[str, ...], object]]:
+    """The unique field sets of ``model`` besides its primary key: (names, attnames, the constraint or None).
+
+    Only plain ones (fields, no condition, no expressions); the database enforces any other.
+    """
+    sets = [((field.name,), None) for field in model._meta.concrete_fields if field.unique and not field.primary_key]
+    sets += [
+        (tuple(constraint.fields), constraint)
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint)
+        and constraint.fields
+        and constraint.condition is None
+        and not constraint.expressions
+    ]
+    return [
+        (fields, tuple(model._meta.get_field(name).attname for name in fields), constraint)
+        for fields, constraint in sets
+    ]
+
+
+def unique_problem(instance: models.Model, fields: tuple[str, ...], constraint) -> dict[str, str]:
+    """What ``full_clean`` says of a record that repeats the unique ``fields`` of another."""
+    if constraint is not None and constraint.violation_error_message != constraint.default_violation_error_message:
+        return {"": constraint.get_violation_error_message()}
+    error = instance.unique_error_message(type(instance), fields)
+    return {fields[0] if len(fields) == 1 else "": " ".join(error.messages)}
+
+
+@dataclasses.dataclass
+class Pending:
+    """A validated record waiting for its bulk write."""
+
+    row: Row
+    instance: models.Model
+    outcome: str  # created / updated
+    fields: tuple[str, ...] = ()  # the fields an update changes
+
+
 def parents_first(rows: list[Row], parent_field: str) -> list[Row]:
     """Order rows so that a parent in the same batch comes before its children (cycles keep file order)."""
     by_id = {row.id: row for row in rows}
@@ -855,11 +1045,20 @@ class Loader:
         *,
         locate: Callable[[str], object] | None = None,
         progress: Callable[[int, int], None] | None = None,
+        changes: ChangeCollector,
     ) -> None:
         self.batch = batch
         self.report = report
         self.locate = locate
         self.progress = progress
+        # Where bulk writes are noted, as they send no post_save: the collector of import_hsds's collect_changes().
+        self.changes = changes
+        self.pending: dict[type, list[Pending]] = defaultdict(list)
+        self.references_looked_up = False
+        self.unique_keys: dict[tuple, dict] = {}  # (model, fields) -> key -> id of the record that holds it
+        self.unique_loaded: dict[tuple, set] = {}  # (model, fields) -> values of the first field looked up
+        self.links_of_location: dict[uuid.UUID, list[Row]] | None = None
+        self.term_plan: dict[uuid.UUID, bool] = {}  # service -> whether its terms are listed in full
         self.done = 0
         self.total = batch.count()
         self.saved: dict[str, set] = defaultdict(set)  # ids written or found unchanged in this import
@@ -914,12 +1113,18 @@ class Loader:
                 self.not_kept_where.setdefault((row.kind, name), row.where)
 
     def existing(self, kind: str, record_id: uuid.UUID):
+        """The record with this id in the directory, or None (the first call of a kind reads them all)."""
         model = MODELS[kind]
         if model not in self.known:
             ids = set(self.batch.rows[kind])
             if kind == "schedule":
-                ids |= {self.day_id(row, day) for row in self.batch.rows[kind].values() for day in WEEKDAYS}
-            self.known[model] = model.objects.in_bulk(list(ids))
+                # Opening hours on several days: a record per day after the first, with ids derived from the row's.
+                for row in self.batch.rows[kind].values():
+                    days = [day.strip().upper() for day in str(row.fields.get("byday", "")).split(",")]
+                    ids |= {self.day_id(row, day) for day in days[1:] if day in WEEKDAYS}
+            self.known[model] = {}
+            for chunk in chunked(ids):
+                self.known[model].update((record.pk, record) for record in model.objects.filter(pk__in=chunk))
         return self.known[model].get(record_id)
 
     def exists(self, kind: str, record_id: uuid.UUID) -> bool:
@@ -930,8 +1135,30 @@ class Loader:
             return False
         key = (kind, record_id)
         if key not in self.in_database:
-            self.in_database[key] = MODELS[kind].objects.filter(pk=record_id).exists()
+            if not self.references_looked_up:
+                self.look_up_references()
+            if key not in self.in_database:
+                self.in_database[key] = MODELS[kind].objects.filter(pk=record_id).exists()
         return self.in_database[key]
+
+    def look_up_references(self) -> None:
+        """Find out at once which of the records the batch points at, but does not hold, the directory has.
+
+        A query per kind (and per thousand ids) instead of one per reference.
+        """
+        self.references_looked_up = True
+        outside: dict[str, set] = defaultdict(set)  # kind -> ids pointed at that the batch does not hold
+        for rows in self.batch.rows.values():
+            for row in rows.values():
+                for name, value in row.fields.items():
+                    kind = REFERENCES.get(name) or (row.fields.get("link_entity") if name == "link_id" else None)
+                    if kind in MODELS and isinstance(value, uuid.UUID) and value not in self.batch.rows[kind]:
+                        outside[kind].add(value)
+        for kind, ids in outside.items():
+            found = set()
+            for chunk in chunked(ids):
+                found.update(MODELS[kind].objects.filter(pk__in=chunk).values_list("pk", flat=True))
+            self.in_database.update(((kind, record_id), record_id in found) for record_id in ids)
 
     def missing_reason(self, kind: str, record_id: uuid.UUID) -> str:
         if record_id in self.failed[kind] or record_id in self.batch.rows[kind]:
@@ -976,15 +1203,21 @@ class Loader:
     def save(
         self, row: Row, values: Values, fields: dict, *, record_id: uuid.UUID | None = None
     ) -> models.Model | None:
-        """Upsert a record from ``fields`` after ``full_clean``; count it; report what is wrong with it."""
+        """Upsert a record from ``fields`` once validated; count it; report what is wrong with it.
+
+        A record of a kind in ROW_BY_ROW is saved now; any other waits for its kind's bulk write (``flush``).
+        """
         record_id = record_id or row.id
+        model = MODELS[row.kind]
         self.outcome = "skipped"
         if values.errors:
             self.reject(row, values.errors)
             return None
         instance = self.existing(row.kind, record_id)
+        changed: dict = {}
         if instance is None:
-            instance, outcome = MODELS[row.kind](pk=record_id, **fields), "created"
+            # The primary key by its own name: "pk=" would make Django draw a uuid4 first.
+            instance, outcome = model(**{model._meta.pk.attname: record_id}, **fields), "created"
         else:
             changed = {name: value for name, value in fields.items() if getattr(instance, name) != value}
             if not changed:
@@ -996,7 +1229,11 @@ class Loader:
                 setattr(instance, name, value)
             outcome = "updated"
         try:
-            instance.full_clean()
+            if row.kind in ROW_BY_ROW:
+                instance.full_clean()
+            else:
+                clean_in_memory(instance)
+                self.claim_unique(instance)
         except ValidationError as error:
             problems = (
                 {
@@ -1007,19 +1244,107 @@ class Loader:
                 else {"": " ".join(error.messages)}
             )
             self.reject(row, problems)
-            self.known[MODELS[row.kind]].pop(record_id, None)
+            self.known[model].pop(record_id, None)
             return None
-        try:
-            with transaction.atomic():
-                instance.save()
-        except DatabaseError as error:
-            self.reject(row, {"": f"The database refused it: {error}"})
-            return None
-        self.known[MODELS[row.kind]][record_id] = instance
+        if row.kind in ROW_BY_ROW:
+            try:
+                with transaction.atomic():
+                    instance.save()
+            except DatabaseError as error:
+                self.reject(row, {"": f"The database refused it: {error}"})
+                return None
+        else:
+            self.pending[model].append(Pending(row, instance, outcome, tuple(changed)))
+            if len(self.pending[model]) >= BATCH_SIZE:
+                self.flush(model)
+        self.known[model][record_id] = instance
         self.saved[row.kind].add(record_id)
         self.outcome = outcome
         setattr(self.report.tally(row.kind), outcome, getattr(self.report.tally(row.kind), outcome) + 1)
         return instance
+
+    def claim_unique(self, instance: models.Model) -> None:
+        """Raise ValidationError if another record, in this import or the directory, has the same unique values.
+
+        Otherwise the values are this record's from now on. What ``full_clean`` asks the database record by
+        record, in sets: the directory's values are read once per kind (``load_unique``).
+        """
+        model = type(instance)
+        claims = []
+        for fields, attnames, constraint in unique_rules(model):
+            key = tuple(getattr(instance, name) for name in attnames)
+            if None in key:
+                continue  # NULLs are distinct
+            if key[0] not in self.unique_loaded.get((model, fields), ()):
+                self.load_unique(model, fields, attnames, key[0])
+            holders = self.unique_keys[model, fields]
+            if holders.get(key, instance.pk) != instance.pk:
+                raise ValidationError(unique_problem(instance, fields, constraint))
+            claims.append((holders, key))
+        for holders, key in claims:
+            holders[key] = instance.pk
+
+    def load_unique(self, model: type[models.Model], fields: tuple, attnames: tuple, first) -> None:
+        """Read the directory's unique values of ``fields`` for every record of the batch (a query per thousand).
+
+        The records are found by the value of the first field: ``first``, and those of the batch's rows.
+        """
+        kind = next(kind for kind, kind_model in MODELS.items() if kind_model is model)
+        loaded = self.unique_loaded.setdefault((model, fields), set())
+        wanted = {first} | {
+            row.fields[attnames[0]]
+            for row in self.batch.rows[kind].values()
+            if not is_empty(row.fields.get(attnames[0]))
+        }
+        wanted -= loaded
+        holders = self.unique_keys.setdefault((model, fields), {})
+        for chunk in chunked(wanted):
+            for *key, pk in model.objects.filter(**{f"{attnames[0]}__in": chunk}).values_list(*attnames, "pk"):
+                holders.setdefault(tuple(key), pk)
+        loaded |= wanted
+
+    def flush(self, model: type[models.Model] | None = None) -> None:
+        """Write the records waiting for ``model`` (every model if None) in bulk; note them for the upkeep.
+
+        When the database refuses a batch, its records are written again one by one, each in a savepoint,
+        and only the ones it refuses are reported and left out.
+        """
+        for pending_model in [model] if model is not None else list(self.pending):
+            items = self.pending.pop(pending_model, [])
+            if not items:
+                continue
+            now = timezone.now()
+            updates: dict[tuple, list] = defaultdict(list)
+            for item in items:
+                if item.outcome == "updated":
+                    item.instance.modified_at = now  # bulk_update skips auto_now
+                    updates[(*sorted(item.fields), "modified_at")].append(item.instance)
+            try:
+                with transaction.atomic():
+                    pending_model.objects.bulk_create([item.instance for item in items if item.outcome == "created"])
+                    for fields, instances in updates.items():
+                        pending_model.objects.bulk_update(instances, fields)
+            except DatabaseError:
+                items = self.write_one_by_one(items)
+            self.changes.records_written(pending_model, [item.instance for item in items])
+
+    def write_one_by_one(self, items: list[Pending]) -> list[Pending]:
+        """Save each record in a savepoint; report and undo those the database refuses. Return the written ones."""
+        written = []
+        for item in items:
+            try:
+                with transaction.atomic():
+                    item.instance.save(force_insert=item.outcome == "created")
+            except DatabaseError as error:
+                kind, record_id = item.row.kind, item.instance.pk
+                tally = self.report.tally(kind)
+                setattr(tally, item.outcome, getattr(tally, item.outcome) - 1)
+                self.saved[kind].discard(record_id)
+                self.known[type(item.instance)].pop(record_id, None)
+                self.reject(item.row, {"": f"The database refused it: {error}"})
+            else:
+                written.append(item)
+        return written
 
     def required(self, row: Row, values: Values) -> None:
         """The schema's required fields: a JSON key or CSV column must be there (it may be empty)."""
@@ -1030,23 +1355,29 @@ class Loader:
     # -- the steps
 
     def run(self) -> None:
-        self.load_taxonomies()
-        self.load_terms()
-        self.sort_attributes()
-        self.load_organizations()
-        self.plan_service_areas()
-        self.load_locations()
-        self.load_simple("address", self.address_fields)
-        self.load_simple("accessibility", self.accessibility_fields)
-        self.load_services()
-        self.load_simple("service_at_location", self.service_at_location_fields)
-        self.load_owned("phone", self.phone_fields)
-        self.load_owned("language", self.language_fields)
-        self.load_schedules()
-        self.load_service_areas()
-        self.load_simple("cost_option", self.cost_option_fields)
-        self.load_simple("required_document", self.required_document_fields)
-        self.load_attributes()
+        steps = [
+            self.load_taxonomies,
+            self.load_terms,
+            self.sort_attributes,
+            self.load_organizations,
+            self.plan_service_areas,
+            self.load_locations,
+            lambda: self.load_simple("address", self.address_fields),
+            lambda: self.load_simple("accessibility", self.accessibility_fields),
+            self.load_services,
+            lambda: self.load_simple("service_at_location", self.service_at_location_fields),
+            lambda: self.load_owned("phone", self.phone_fields),
+            lambda: self.load_owned("language", self.language_fields),
+            self.load_schedules,
+            self.load_service_areas,
+            lambda: self.load_simple("cost_option", self.cost_option_fields),
+            lambda: self.load_simple("required_document", self.required_document_fields),
+            self.load_attributes,
+        ]
+        for step in steps:
+            step()
+            # A kind is written whole before the next is read: the next one's references are then settled.
+            self.flush()
         self.report_not_kept()
 
     def load_taxonomies(self) -> None:
@@ -1302,9 +1633,11 @@ class Loader:
 
     def infer_organization(self, row: Row) -> None:
         """A location nested in a service has no organization_id: it is the service's organization's."""
-        for link in self.batch.rows["service_at_location"].values():
-            if link.fields.get("location_id") != row.id:
-                continue
+        if self.links_of_location is None:
+            self.links_of_location = defaultdict(list)
+            for link in self.batch.rows["service_at_location"].values():
+                self.links_of_location[link.fields.get("location_id")].append(link)
+        for link in self.links_of_location.get(row.id, []):
             service = self.batch.rows["service"].get(link.fields.get("service_id"))
             organization_id = service.fields.get("organization_id") if service else None
             if organization_id is None and link.fields.get("service_id") is not None:
@@ -1408,6 +1741,7 @@ class Loader:
         }
 
     def load_services(self) -> None:
+        outcomes = {}  # service id -> created / updated / unchanged
         for row in self.batch.rows["service"].values():
             self.step()
             values = Values(row.fields)
@@ -1441,24 +1775,28 @@ class Loader:
                 )
             self.service_extras(row, values, fields)
             self.note_unread(row, values)
-            service = self.save(row, values, fields)
-            complete = row.id in self.batch.complete_attributes
-            if service is not None and self.set_terms(service, complete=complete) and self.outcome == "unchanged":
+            if self.save(row, values, fields) is not None:
+                self.term_plan[row.id] = row.id in self.batch.complete_attributes
+                outcomes[row.id] = self.outcome
+        self.flush(Service)
+        # Terms for services that are not in this import: added to those the directory has.
+        elsewhere = [service_id for service_id in self.term_rows if service_id not in self.batch.rows["service"]]
+        found = set()
+        for chunk in chunked(elsewhere):
+            found.update(Service.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        for service_id in elsewhere:
+            if service_id in found:
+                self.term_plan[service_id] = False
+        for service_id, rows in self.term_rows.items():
+            if service_id not in self.term_plan:
+                for row in rows:
+                    self.reject(row, {"link_id": self.missing_reason("service", service_id)})
+        changed = self.set_terms(self.term_plan, created={key for key, value in outcomes.items() if value == "created"})
+        for service_id in changed:
+            if outcomes.get(service_id) == "unchanged":
                 tally = self.report.tally("service")
                 tally.unchanged -= 1
                 tally.updated += 1
-        # Terms for services that are not in this import: added to those the directory has.
-        for service_id, rows in self.term_rows.items():
-            if service_id in self.batch.rows["service"] and service_id in self.saved["service"]:
-                continue
-            service = (
-                None if service_id in self.batch.rows["service"] else Service.objects.filter(pk=service_id).first()
-            )
-            if service is None:
-                for row in rows:
-                    self.reject(row, {"link_id": self.missing_reason("service", service_id)})
-            else:
-                self.set_terms(service, complete=False)
 
     def service_extras(self, row: Row, values: Values, fields: dict) -> None:
         extras = self.extras.get(row.id, {})
@@ -1478,24 +1816,39 @@ class Loader:
             fields["last_verified_at"] = timezone.make_aware(datetime.datetime.combine(assured, datetime.time()))
         values.raw("assurer_email")  # who checked is a person of the source's team, not one of our users
 
-    def set_terms(self, service: Service, *, complete: bool) -> bool:
-        """Make the service's categories (populations, insurance) those its attributes name; say if they changed.
+    def set_terms(self, plan: dict[uuid.UUID, bool], *, created: set) -> set:
+        """Make services' categories (populations, insurance) those their attributes name; return the changed ones.
 
-        ``complete``: the source lists the service's attributes in full, so the relations become exactly
-        those terms; otherwise the terms are added to what the service has.
+        ``plan``: service id -> whether the source lists the service's attributes in full. In full, the
+        relations become exactly those terms; otherwise the terms are added to what the service has.
+        ``created``: services made by this import, which have no terms yet. A query per relation (and per
+        thousand services) to read what the others have, and bulk writes.
         """
-        terms = self.service_terms.get(service.pk, {})
-        changed = False
+        changed = set()
         for relation in TERM_RELATIONS.values():
-            wanted = {term for term in terms.get(relation, set()) if self.exists("taxonomy_term", term)}
-            current = set(getattr(service, relation).values_list("pk", flat=True))
-            if complete:
-                if wanted != current:
-                    getattr(service, relation).set(wanted)
-                    changed = True
-            elif wanted - current:
-                getattr(service, relation).add(*(wanted - current))
-                changed = True
+            field = Service._meta.get_field(relation)
+            through = field.remote_field.through
+            source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            current: dict[uuid.UUID, dict] = defaultdict(dict)  # service -> term -> id of the link row
+            for chunk in chunked([service_id for service_id in plan if service_id not in created]):
+                links = through.objects.filter(**{f"{source}__in": chunk}).values_list("pk", source, target)
+                for pk, service_id, term_id in links:
+                    current[service_id][term_id] = pk
+            added, removed = [], []
+            for service_id, complete in plan.items():
+                terms = self.service_terms.get(service_id, {}).get(relation, set())
+                wanted = {term for term in terms if self.exists("taxonomy_term", term)}
+                have = current.get(service_id, {})
+                new = wanted - set(have)
+                gone = [pk for term, pk in have.items() if term not in wanted] if complete else []
+                added += [through(**{source: service_id, target: term}) for term in sorted(new)]
+                removed += gone
+                if new or gone:
+                    changed.add(service_id)
+            through.objects.bulk_create(added)
+            for chunk in chunked(removed):
+                through.objects.filter(pk__in=chunk).delete()
+        self.changes.add(changed)  # bulk writes send no m2m_changed
         return changed
 
     def load_owned(self, kind: str, build: Callable[[Row, Values], dict | None]) -> None:
@@ -1729,8 +2082,9 @@ def import_hsds(
     """Import the HSDS data at ``path``; return what was done and every problem found.
 
     By default nothing is written when any record is invalid (``report.rolled_back``); with ``partial``
-    the valid records are written and the others reported. The search index is not updated record by
-    record: the changed services are written to it once, after the import commits.
+    the valid records are written and the others reported. The upkeep of listings is not done record by
+    record: inside the import's transaction every affected service is marked modified at once and one
+    ``services_changed`` names them all; the search index gets them in one write after the commit.
     """
     batch = read(Path(path), format=format, source=source)
     report = ImportReport()
@@ -1751,26 +2105,20 @@ def import_hsds(
             )
         )
     locate = import_string(settings.HSDS_LOCATE_POSTCODE)
-    changed: set = set()
-
-    def collect(sender, service_ids, **kwargs) -> None:
-        changed.update(service_ids)
-
     upkeep = settings.SEARCH_INDEX_UPKEEP
-    services_changed.connect(collect, weak=False, dispatch_uid=f"hsds-import-{id(report)}")
-    # Upkeep would index each changed service again after the commit; one write of the lot is cheaper.
+    # The index upkeep would queue the services again for after the commit; one write of the lot is cheaper.
     settings.SEARCH_INDEX_UPKEEP = False
     try:
-        with transaction.atomic():
-            Loader(batch, report, locate=locate, progress=progress).run()
+        with transaction.atomic(), collect_changes() as changes:
+            Loader(batch, report, locate=locate, progress=progress, changes=changes).run()
             if report.errors and not partial:
+                changes.discard()
                 transaction.set_rollback(True)
                 report.rolled_back = True
+            else:
+                report.service_ids = changes.resolve()
     finally:
         settings.SEARCH_INDEX_UPKEEP = upkeep
-        services_changed.disconnect(dispatch_uid=f"hsds-import-{id(report)}")
-    if not report.rolled_back:
-        report.service_ids = changed
-        if upkeep and changed:
-            report.reindexed = import_string(settings.HSDS_REINDEX)(changed)
+    if upkeep and report.service_ids:
+        report.reindexed = import_string(settings.HSDS_REINDEX)(report.service_ids)
     return report
