@@ -276,6 +276,9 @@ class Service(Record):
         indexes = [
             # The review and freshness pages list services by last verification.
             models.Index(fields=["last_verified_at"], name="providers_service_verified_idx"),
+            # The HSDS feed's pages and its count: listed services in name, id order. With the status in
+            # it, a page's ids and the count come from the index alone (providers/hsds/views.py, listing).
+            models.Index(fields=["name", "id", "status"], name="providers_service_feed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -31,15 +31,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
 
 from providers.hsds import serialize
 from providers.hsds.importer import Batch, flatten
-from providers.models import Location, Organization, Service
 
 DATAPACKAGE_PATH = Path(settings.BASE_DIR) / "fixtures" / "hsds" / "v3.0" / "datapackage.json"
 # Tables written with their header only (see the module's docstring).
 CSV_LEFT_OUT = {"metadata"}
+# Organizations read (with all their parts) per round of queries.
+CHUNK = 50
 
 
 @dataclasses.dataclass
@@ -48,22 +48,6 @@ class ExportResult:
     services: int = 0
     json_files: int = 0
     csv_rows: dict[str, int] = dataclasses.field(default_factory=dict)
-
-
-def organizations_for_export() -> QuerySet[Organization]:
-    """Every organization with every service (the feed lists only active and temporarily closed ones).
-
-    The prefetches are the feed's own (serialize.py), so the records read exactly what the feed reads.
-    """
-    services = Service.objects.select_related("organization").order_by("name", "id")
-    return Organization.objects.order_by("name", "id").prefetch_related(
-        Prefetch("phones", queryset=serialize._PHONES),
-        Prefetch("phones__languages", queryset=serialize._LANGUAGES),
-        Prefetch("locations", queryset=Location.objects.order_by("name", "id")),
-        *serialize._location_prefetches("locations__"),
-        Prefetch("services", queryset=services, to_attr="feed_services"),
-        *serialize._service_prefetches("feed_services__"),
-    )
 
 
 def page(records: list[dict]) -> dict:
@@ -109,7 +93,7 @@ def clear(folder: Path) -> None:
 def export_hsds(out: Path | str, *, progress: Callable[[int, int], None] | None = None) -> ExportResult:
     """Write the directory to ``out``/json and ``out``/csv; return what was written.
 
-    Costs a few queries per organization.
+    Costs a few queries per CHUNK organizations (the feed's serializers and their Parts).
     """
     out = Path(out)
     descriptor = json.loads(DATAPACKAGE_PATH.read_text(encoding="utf-8"))
@@ -117,17 +101,20 @@ def export_hsds(out: Path | str, *, progress: Callable[[int, int], None] | None 
     result = ExportResult()
     # The CSV tables are the JSON records flattened the way the importer reads them.
     tables = Batch("export")
-    organizations = organizations_for_export()
+    organizations = serialize.organizations_for_feed()
     total = organizations.count()
-    for number, organization in enumerate(organizations.iterator(chunk_size=50), start=1):
-        record = serialize.organization_to_hsds(organization, full=True, full_service=True)
-        name = f"organizations/{organization.pk}.json"
-        write_json(out / "json" / name, record)
-        flatten(tables, "organization", record, name)
-        result.organizations += 1
-        result.services += len(record["services"])
-        if progress:
-            progress(number, total)
+    ids = organizations.values_list("pk", flat=True).iterator(chunk_size=CHUNK)
+    for chunk in serialize.in_chunks(ids, CHUNK):
+        # Every service of each organization, whatever its status (the feed lists only active and
+        # temporarily closed ones), fully nested.
+        for record in serialize.organizations_to_hsds(chunk, full=True, full_service=True, every_service=True):
+            name = f"organizations/{record['id']}.json"
+            write_json(out / "json" / name, record)
+            flatten(tables, "organization", record, name)
+            result.organizations += 1
+            result.services += len(record["services"])
+            if progress:
+                progress(result.organizations, total)
     taxonomies = [serialize.taxonomy_to_hsds(taxonomy) for taxonomy in serialize.taxonomies_for_feed()]
     terms = [serialize.taxonomy_term_to_hsds(term) for term in serialize.taxonomy_terms_for_feed()]
     for name, kind, records in (

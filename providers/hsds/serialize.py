@@ -1,8 +1,9 @@
 """Turn listings into Open Referral HSDS 3.0 records (plain dicts, ready for JSON).
 
-Pure functions over model instances, plus the querysets that prefetch what they read, so that a
-page of records costs the same few queries whatever its size. The feed (views.py) and the export
-command use the same functions, so what a consumer reads and what a file holds never differ.
+The feed (views.py) and the export command use the same functions, so what a consumer reads and what a
+file holds never differ. They take a batch of ids (a page, a chunk of the ndjson stream, a chunk of the
+export) and fetch the records and their parts (phones, schedules, locations ...) with one query per
+table for the whole batch (``Parts``), so that a batch costs the same few queries whatever its size.
 
 Shapes follow the official schemas in fixtures/hsds/ (the tests validate against them):
 
@@ -16,11 +17,15 @@ Shapes follow the official schemas in fixtures/hsds/ (the tests validate against
 
 import dataclasses
 import datetime
+import functools
+import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from providers.models import (
     Accessibility,
@@ -46,10 +51,16 @@ HSDS_VERSION = "3.0"
 # Ids of records that exist only in the feed (extras terms, attribute links, metadata) are uuid5 of
 # this namespace and a stable name, so they stay the same from one request (and machine) to the next.
 FEED_NAMESPACE = uuid.UUID("5d8f3f0e-2b7c-4c1e-9a51-3f1f6a0f7c42")
+_NAMESPACE_BYTES = FEED_NAMESPACE.bytes
 
 
 def feed_uuid(name: str) -> str:
-    return str(uuid.uuid5(FEED_NAMESPACE, name))
+    """``str(uuid.uuid5(FEED_NAMESPACE, name))``, without the two UUID objects (a page makes thousands)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 # ---- the "directory-extras" taxonomy -----------------------------------------------------------
@@ -61,9 +72,23 @@ class Extra:
     name: str
     description: str
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         return feed_uuid(f"{EXTRAS_TAXONOMY_CODE}/{self.code}")
+
+    @functools.cached_property
+    def taxonomy_term(self) -> dict:
+        """The term as attributes nest it: the same for every attribute, so built once (do not change it)."""
+        return {
+            "id": self.id,
+            "code": self.code,
+            "name": self.name,
+            "description": self.description,
+            "taxonomy": EXTRAS_TAXONOMY["name"],
+            "taxonomy_id": EXTRAS_TAXONOMY["id"],
+            "taxonomy_detail": dict(EXTRAS_TAXONOMY),
+            "language": "en",
+        }
 
 
 EXTRAS_TAXONOMY_CODE = "directory-extras"
@@ -162,41 +187,36 @@ def _record(required: dict, **optional) -> dict:
 
 def _extra(record_id, entity: str, code: str, value: str) -> dict:
     extra = EXTRAS[code]
+    record_id = str(record_id)
     return {
         "id": feed_uuid(f"{record_id}/{code}"),
-        "link_id": str(record_id),
+        "link_id": record_id,
         "link_type": "directory_extra",
         "link_entity": entity,
         "taxonomy_term_id": extra.id,
         "value": value,
-        "taxonomy_term": {
-            "id": extra.id,
-            "code": extra.code,
-            "name": extra.name,
-            "description": extra.description,
-            "taxonomy": EXTRAS_TAXONOMY["name"],
-            "taxonomy_id": EXTRAS_TAXONOMY["id"],
-            "taxonomy_detail": dict(EXTRAS_TAXONOMY),
-            "language": "en",
-        },
+        "taxonomy_term": extra.taxonomy_term,
     }
 
 
-def _term_attribute(record_id, entity: str, link_type: str, term: TaxonomyTerm) -> dict:
+def _term_attribute(record_id, entity: str, link_type: str, term: dict) -> dict:
+    """``term``: the term as ``taxonomy_term_to_hsds(term, detail=False)`` gives it."""
+    record_id = str(record_id)
     return {
-        "id": feed_uuid(f"{record_id}/{link_type}/{term.pk}"),
-        "link_id": str(record_id),
+        "id": feed_uuid(f"{record_id}/{link_type}/{term['id']}"),
+        "link_id": record_id,
         "link_type": link_type,
         "link_entity": entity,
-        "taxonomy_term_id": str(term.pk),
-        "taxonomy_term": taxonomy_term_to_hsds(term, detail=False),
+        "taxonomy_term_id": term["id"],
+        "taxonomy_term": term,
     }
 
 
 def _metadata(resource_id, resource_type: str, action: str, when: datetime.datetime, field_name: str = "") -> dict:
+    resource_id = str(resource_id)
     return {
         "id": feed_uuid(f"{resource_id}/metadata/{action}"),
-        "resource_id": str(resource_id),
+        "resource_id": resource_id,
         "resource_type": resource_type,
         "last_action_date": date_time(when),
         "last_action_type": action,
@@ -210,6 +230,254 @@ def _metadata(resource_id, resource_type: str, action: str, when: datetime.datet
 
 def _boolean(value: bool) -> str:
     return "true" if value else "false"
+
+
+def _in_order(records: Iterable, ids: Sequence) -> list:
+    """The records in the order of ``ids``; one deleted since its id was read is left out."""
+    by_id = {record.pk: record for record in records}
+    return [by_id[record_id] for record_id in ids if record_id in by_id]
+
+
+# ---- the parts of a batch of records ----------------------------------------------------------------
+
+# The fields each part's serializer reads. Parts are fetched as named tuples of these fields
+# (values_list(named=True)), which read like model instances without the cost of building them.
+LOCATION_FIELDS = (
+    "id",
+    "organization_id",
+    "location_type",
+    "url",
+    "name",
+    "alternate_name",
+    "description",
+    "transportation",
+    "latitude",
+    "longitude",
+    "external_identifier",
+    "external_identifier_type",
+)
+LINK_FIELDS = ("id", "service_id", "location_id", "description")
+PHONE_OWNERS = ("organization_id", "service_id", "location_id", "service_at_location_id")
+PHONE_FIELDS = ("id", *PHONE_OWNERS, "number", "extension", "type", "description")
+LANGUAGE_OWNERS = ("service_id", "location_id", "phone_id")
+LANGUAGE_FIELDS = ("id", *LANGUAGE_OWNERS, "name", "code", "note")
+SCHEDULE_OWNERS = ("service_id", "location_id", "service_at_location_id")
+SCHEDULE_FIELDS = (
+    "id",
+    *SCHEDULE_OWNERS,
+    "kind",
+    "weekday",
+    "opens_at",
+    "closes_at",
+    "valid_from",
+    "valid_to",
+    "timezone",
+    "description",
+    "notes",
+)
+AREA_FIELDS = (
+    "id",
+    "service_id",
+    "name",
+    "description",
+    "extent_type",
+    "postal_codes",
+    "counties",
+    "center_latitude",
+    "center_longitude",
+    "radius_miles",
+    "polygon",
+)
+COST_FIELDS = ("id", "service_id", "valid_from", "valid_to", "option", "currency", "amount", "amount_description")
+DOCUMENT_FIELDS = ("id", "service_id", "document", "uri")
+ADDRESS_FIELDS = (
+    "id",
+    "location_id",
+    "attention",
+    "address_1",
+    "address_2",
+    "city",
+    "region",
+    "state_province",
+    "postal_code",
+    "country",
+    "address_type",
+)
+ACCESSIBILITY_FIELDS = ("id", "location_id", "description", "details", "url")
+
+# How the directory's own term relations are stored (the many-to-many tables of Service).
+TERM_RELATIONS = {relation: getattr(Service, relation).through for relation in LINK_TYPES}
+
+# Every nested list comes in a fixed order, so that the same data always gives the same bytes.
+# The order is the database's (ORDER BY), never Python's, whose string order differs from a collation.
+TERM_ORDER = ("taxonomy__name", "name", "id")
+PHONE_ORDER = ("number", "id")
+LANGUAGE_ORDER = ("name", "id")
+SCHEDULE_ORDER = ("kind", "weekday", "opens_at", "valid_from", "id")
+
+
+class Parts:
+    """The parts of a batch of records, fetched with one query per table for the whole batch.
+
+    ``services`` get their phones, schedules, service areas, languages, costs, documents and terms,
+    and with ``service_locations`` their service at locations; ``links`` (service at locations) get
+    their phones, schedules and location; ``organizations`` get their phones, locations and services
+    (listed ones, or all with ``every_service``; with ``full_service`` those services get their parts
+    too); every location gets its languages, addresses, accessibility, phones and schedules.
+    ``history`` adds the services' latest changes; the imported ``Attribute`` rows of every record
+    that carries ``attributes`` come too (they point at records by id, so one look-up serves all).
+
+    Each table's rows come in the feed's order and are grouped by the record they belong to (a row
+    with several owners, like a phone of a service and a location, under each), so the serializers
+    read plain lists: no queryset per record, as prefetch_related makes.
+    """
+
+    def __init__(
+        self,
+        *,
+        services: Sequence[Service] = (),
+        links: Sequence[ServiceAtLocation] = (),
+        organizations: Sequence[Organization] = (),
+        service_locations: bool = True,
+        full_service: bool = False,
+        every_service: bool = False,
+        history: bool = False,
+    ) -> None:
+        self.groups: dict[tuple[str, str], dict] = defaultdict(lambda: defaultdict(list))
+        self.locations: dict = {}
+        self.attributes: dict = defaultdict(list)
+        self.history: dict = defaultdict(list)
+        organization_ids = [organization.pk for organization in organizations]
+        services = list(services)
+        history_ids = [service.pk for service in services] if history else []
+        if organization_ids:
+            listing = Service.objects.all() if every_service else Service.objects.listed()
+            for service in listing.filter(organization__in=organization_ids).order_by("name", "id"):
+                self.groups["services", "organization_id"][service.organization_id].append(service)
+                if full_service:
+                    services.append(service)
+        service_ids = [service.pk for service in services]
+        link_ids = [link.pk for link in links]
+        location_ids = {link.location_id for link in links}
+        if service_ids and service_locations:
+            rows = ServiceAtLocation.objects.filter(service__in=service_ids).order_by("location__name", "id")
+            for link in self._group("service_at_locations", rows, LINK_FIELDS, ["service_id"]):
+                link_ids.append(link.id)
+                location_ids.add(link.location_id)
+        rows = Location.objects.filter(Q(organization__in=organization_ids) | Q(pk__in=location_ids))
+        for location in self._group("locations", rows.order_by("name", "id"), LOCATION_FIELDS, ["organization_id"]):
+            self.locations[location.id] = location
+        location_ids = list(self.locations)
+
+        def owned(owners: dict) -> Q:
+            """Rows of any of the owners: {owner field: ids}."""
+            return functools.reduce(Q.__or__, (Q(**{f"{field}__in": ids}) for field, ids in owners.items()))
+
+        phones = Phone.objects.filter(
+            owned(
+                {
+                    "organization_id": organization_ids,
+                    "service_id": service_ids,
+                    "location_id": location_ids,
+                    "service_at_location_id": link_ids,
+                }
+            )
+        )
+        phone_ids = [phone.id for phone in self._group("phones", phones.order_by(*PHONE_ORDER), PHONE_FIELDS)]
+        languages = Language.objects.filter(
+            owned({"service_id": service_ids, "location_id": location_ids, "phone_id": phone_ids})
+        )
+        self._group("languages", languages.order_by(*LANGUAGE_ORDER), LANGUAGE_FIELDS)
+        schedules = Schedule.objects.filter(
+            owned({"service_id": service_ids, "location_id": location_ids, "service_at_location_id": link_ids})
+        )
+        schedules = self._group("schedules", schedules.order_by(*SCHEDULE_ORDER), SCHEDULE_FIELDS)
+        areas = ServiceArea.objects.filter(service__in=service_ids).order_by("name", "id")
+        areas = self._group("service_areas", areas, AREA_FIELDS)
+        costs = CostOption.objects.filter(service__in=service_ids).order_by("valid_from", "amount", "id")
+        self._group("cost_options", costs, COST_FIELDS)
+        documents = RequiredDocument.objects.filter(service__in=service_ids).order_by("document", "id")
+        self._group("required_documents", documents, DOCUMENT_FIELDS)
+        addresses = Address.objects.filter(location__in=location_ids).order_by("address_type", "id")
+        self._group("addresses", addresses, ADDRESS_FIELDS)
+        features = Accessibility.objects.filter(location__in=location_ids).order_by("description", "id")
+        self._group("accessibility", features, ACCESSIBILITY_FIELDS)
+        self._fetch_terms(service_ids)
+        if history_ids:
+            self._fetch_history(history_ids)
+        holders = [
+            *organization_ids,
+            *service_ids,
+            *link_ids,
+            *location_ids,
+            *(schedule.id for schedule in schedules),
+            *(area.id for area in areas),
+        ]
+        self._fetch_attributes(holders)
+
+    def of(self, part: str, owner_field: str, owner_id) -> list:
+        """The ``part`` rows ("phones", "schedules" ...) whose ``owner_field`` is ``owner_id``, in feed order."""
+        return self.groups[part, owner_field].get(owner_id, [])
+
+    def _group(self, part: str, queryset: QuerySet, fields: tuple, owners: Iterable[str] | None = None) -> list:
+        """Fetch ``fields`` of the rows; file each under every owner it has (``owners``: the ``*_id`` fields)."""
+        rows = list(queryset.values_list(*fields, named=True))
+        for owner in owners if owners is not None else [field for field in fields[1:] if field.endswith("_id")]:
+            group = self.groups[part, owner]
+            for row in rows:
+                owner_id = getattr(row, owner)
+                if owner_id is not None:
+                    group[owner_id].append(row)
+        return rows
+
+    def _fetch_terms(self, service_ids: list) -> None:
+        """The categories, populations and insurance of the services: term ids in term order, then the terms."""
+        links = {}
+        for relation, through in TERM_RELATIONS.items():
+            rows = through.objects.filter(service__in=service_ids)
+            order = [f"taxonomyterm__{field}" for field in TERM_ORDER]
+            links[relation] = list(rows.order_by(*order).values_list("service_id", "taxonomyterm_id"))
+        term_ids = {term_id for rows in links.values() for _, term_id in rows}
+        terms = TaxonomyTerm.objects.filter(pk__in=term_ids).select_related("taxonomy")
+        # One record per term for the whole batch: attributes nest it as it is (do not change it).
+        records = {term.pk: taxonomy_term_to_hsds(term, detail=False) for term in terms}
+        for relation, rows in links.items():
+            group = self.groups[relation, "service_id"]
+            for service_id, term_id in rows:
+                group[service_id].append(records[term_id])
+
+    def _fetch_history(self, service_ids: list) -> None:
+        """The latest HISTORY_LIMIT changes of each service, in one query (a window function)."""
+        recency = Window(RowNumber(), partition_by=F("service_id"), order_by=[F("changed_at").desc(), F("id")])
+        changes = (
+            ChangeRecord.objects.filter(service__in=service_ids)
+            .select_related("changed_by")  # as_hsds_metadata reads it
+            .annotate(recency=recency)
+            .filter(recency__lte=HISTORY_LIMIT)
+            .order_by("-changed_at", "id")
+        )
+        for change in changes:
+            self.history[change.service_id].append(change)
+
+    def _fetch_attributes(self, holder_ids: list) -> None:
+        if not holder_ids:
+            return
+        rows = Attribute.objects.filter(link_id__in=holder_ids).select_related("taxonomy_term__taxonomy")
+        for row in rows.order_by("link_entity", "taxonomy_term__name", "id"):
+            attribute = _record(
+                {"id": str(row.pk)},
+                link_id=str(row.link_id),
+                link_type=row.link_type,
+                link_entity=row.link_entity,
+                taxonomy_term_id=str(row.taxonomy_term_id),
+                value=row.value,
+            )
+            attribute["taxonomy_term"] = taxonomy_term_to_hsds(row.taxonomy_term, detail=False)
+            self.attributes[row.link_id].append(attribute)
+
+    def attributes_of(self, record_id) -> list[dict]:
+        """The imported attributes of a record, after the ones the serializer makes."""
+        return self.attributes.get(record_id, [])
 
 
 # ---- taxonomies -----------------------------------------------------------------------------------
@@ -239,19 +507,44 @@ def taxonomy_term_to_hsds(term: TaxonomyTerm, *, detail: bool = True) -> dict:
     return record
 
 
+def taxonomies_to_hsds(ids: Sequence) -> list[dict]:
+    return [taxonomy_to_hsds(taxonomy) for taxonomy in _in_order(Taxonomy.objects.filter(pk__in=ids), ids)]
+
+
+def taxonomy_terms_to_hsds(ids: Sequence) -> list[dict]:
+    terms = TaxonomyTerm.objects.filter(pk__in=ids).select_related("taxonomy")
+    return [taxonomy_term_to_hsds(term) for term in _in_order(terms, ids)]
+
+
 # ---- organizations, locations and their parts -------------------------------------------------------
 
 
+def organizations_to_hsds(
+    ids: Sequence, *, full: bool = False, full_service: bool = False, every_service: bool = False
+) -> list[dict]:
+    """The organizations of ``ids``, in that order; see ``organization_to_hsds``.
+
+    ``every_service`` nests every service of an organization, not only the listed ones (the export).
+    """
+    organizations = _in_order(Organization.objects.filter(pk__in=ids), ids)
+    parts = Parts(organizations=organizations, full_service=full_service, every_service=every_service) if full else None
+    return [
+        organization_to_hsds(organization, full=full, full_service=full_service, parts=parts)
+        for organization in organizations
+    ]
+
+
 def organization_to_hsds(
-    organization: Organization, *, full: bool = False, full_service: bool = False, generic_attributes: bool = True
+    organization: Organization, *, full: bool = False, full_service: bool = False, parts: Parts | None = None
 ) -> dict:
     """An organization: its own fields, or with ``full`` its phones, locations, services and extras.
 
-    ``full_service`` nests each listed service fully instead of its one-to-one fields. Reads the
-    prefetches of ``organizations_for_feed(full=True)``.
+    ``full_service`` nests each service fully instead of its one-to-one fields. ``full`` reads ``parts``
+    (``Parts(organizations=..., full_service=...)``).
     """
+    organization_id = str(organization.pk)
     record = _record(
-        {"id": str(organization.pk), "name": organization.name, "description": organization.description},
+        {"id": organization_id, "name": organization.name, "description": organization.description},
         alternate_name=organization.alternate_name,
         email=organization.email,
         website=organization.website,
@@ -265,35 +558,30 @@ def organization_to_hsds(
     )
     if not full:
         return record
-    record["phones"] = [_phone(phone) for phone in organization.phones.all()]
-    record["locations"] = [_location(location, full=True) for location in organization.locations.all()]
+    record["phones"] = [_phone(phone, parts) for phone in parts.of("phones", "organization_id", organization.pk)]
+    record["locations"] = [
+        _location(location, full=True, parts=parts)
+        for location in parts.of("locations", "organization_id", organization.pk)
+    ]
     record["services"] = [
-        service_to_hsds(service, full=full_service, generic_attributes=False, organization=False)
-        for service in _listed_services(organization)
+        service_to_hsds(service, full=full_service, organization=False, parts=parts)
+        for service in parts.of("services", "organization_id", organization.pk)
     ]
     attributes = []
     if organization.is_demo:
-        attributes.append(_extra(organization.pk, "organization", "demo-record", "true"))
-    record["attributes"] = attributes
+        attributes.append(_extra(organization_id, "organization", "demo-record", "true"))
+    record["attributes"] = attributes + parts.attributes_of(organization.pk)
     record["metadata"] = [
-        _metadata(organization.pk, "organization", "create", organization.created_at),
-        _metadata(organization.pk, "organization", "update", organization.modified_at),
+        _metadata(organization_id, "organization", "create", organization.created_at),
+        _metadata(organization_id, "organization", "update", organization.modified_at),
     ]
-    if generic_attributes:
-        attach_generic_attributes([record])
     return record
 
 
-def _listed_services(organization: Organization) -> list[Service]:
-    prefetched = getattr(organization, "feed_services", None)
-    if prefetched is not None:
-        return prefetched
-    return list(Service.objects.listed().filter(organization=organization).order_by("name", "id"))
-
-
-def _location(location: Location, *, full: bool) -> dict:
+def _location(location, *, full: bool, parts: Parts | None = None) -> dict:
+    """A location (a Location or a row of LOCATION_FIELDS); ``full`` adds its parts from ``parts``."""
     record = _record(
-        {"id": str(location.pk), "location_type": location.location_type},
+        {"id": str(location.id), "location_type": location.location_type},
         url=location.url,
         organization_id=str(location.organization_id),
         name=location.name,
@@ -307,11 +595,11 @@ def _location(location: Location, *, full: bool) -> dict:
     )
     if not full:
         return record
-    record["languages"] = [_language(language) for language in location.languages.all()]
+    record["languages"] = [_language(language) for language in parts.of("languages", "location_id", location.id)]
     record["addresses"] = [
         _record(
             {
-                "id": str(address.pk),
+                "id": str(address.id),
                 "address_1": address.address_1,
                 "city": address.city,
                 "state_province": address.state_province,
@@ -324,30 +612,30 @@ def _location(location: Location, *, full: bool) -> dict:
             address_2=address.address_2,
             region=address.region,
         )
-        for address in location.addresses.all()
+        for address in parts.of("addresses", "location_id", location.id)
     ]
     record["accessibility"] = [
         _record(
-            {"id": str(feature.pk)},
+            {"id": str(feature.id)},
             location_id=str(feature.location_id),
             description=feature.description,
             details=feature.details,
             url=feature.url,
         )
-        for feature in location.accessibility.all()
+        for feature in parts.of("accessibility", "location_id", location.id)
     ]
-    record["phones"] = [_phone(phone) for phone in location.phones.all()]
-    record["schedules"] = [_schedule(schedule) for schedule in location.schedules.all()]
-    record["attributes"] = []
+    record["phones"] = [_phone(phone, parts) for phone in parts.of("phones", "location_id", location.id)]
+    record["schedules"] = [_schedule(schedule, parts) for schedule in parts.of("schedules", "location_id", location.id)]
+    record["attributes"] = list(parts.attributes_of(location.id))
     return record
 
 
-def _phone(phone) -> dict:
+def _phone(phone, parts: Parts) -> dict:
     # HSDS types the extension as a number; one that is not all digits stays with the number.
     extension = int(phone.extension) if phone.extension.isdigit() else None
     number = phone.number if extension is not None or not phone.extension else f"{phone.number} x{phone.extension}"
     return _record(
-        {"id": str(phone.pk), "number": number},
+        {"id": str(phone.id), "number": number},
         organization_id=_id(phone.organization_id),
         service_id=_id(phone.service_id),
         location_id=_id(phone.location_id),
@@ -355,13 +643,13 @@ def _phone(phone) -> dict:
         extension=extension,
         type=phone.type,
         description=phone.description,
-        languages=[_language(language) for language in phone.languages.all()],
+        languages=[_language(language) for language in parts.of("languages", "phone_id", phone.id)],
     )
 
 
 def _language(language) -> dict:
     return _record(
-        {"id": str(language.pk)},
+        {"id": str(language.id)},
         service_id=_id(language.service_id),
         location_id=_id(language.location_id),
         phone_id=_id(language.phone_id),
@@ -371,15 +659,16 @@ def _language(language) -> dict:
     )
 
 
-def _schedule(schedule: Schedule) -> dict:
+def _schedule(schedule, parts: Parts) -> dict:
     """Opening hours as a weekly RRULE (freq WEEKLY, byday, opens_at/closes_at in local HH:MM).
 
     Times are local to the schedule's own time zone, which goes with it as a "time-zone" extra: a
     fixed UTC offset (HSDS ``timezone``) would be wrong for half the year under daylight saving time.
     """
     hours = schedule.kind == Schedule.Kind.HOURS
+    schedule_id = str(schedule.id)
     record = _record(
-        {"id": str(schedule.pk)},
+        {"id": schedule_id},
         service_id=_id(schedule.service_id),
         location_id=_id(schedule.location_id),
         service_at_location_id=_id(schedule.service_at_location_id),
@@ -388,18 +677,19 @@ def _schedule(schedule: Schedule) -> dict:
         freq="WEEKLY" if hours else None,
         wkst="MO" if hours else None,
         byday=schedule.weekday if hours else None,
-        opens_at=f"{schedule.opens_at:%H:%M}" if hours and schedule.opens_at else None,
-        closes_at=f"{schedule.closes_at:%H:%M}" if hours and schedule.closes_at else None,
+        opens_at=schedule.opens_at.isoformat("minutes") if hours and schedule.opens_at else None,
+        closes_at=schedule.closes_at.isoformat("minutes") if hours and schedule.closes_at else None,
         description=schedule.description,
         notes=schedule.notes,
     )
-    record["attributes"] = [_extra(schedule.pk, "schedule", "time-zone", schedule.timezone)]
+    record["attributes"] = [_extra(schedule_id, "schedule", "time-zone", schedule.timezone)]
     if not hours:
-        record["attributes"].append(_extra(schedule.pk, "schedule", "schedule-kind", schedule.kind))
+        record["attributes"].append(_extra(schedule_id, "schedule", "schedule-kind", schedule.kind))
+    record["attributes"] += parts.attributes_of(schedule.id)
     return record
 
 
-def _service_area(area: ServiceArea) -> dict:
+def _service_area(area, parts: Parts) -> dict:
     if area.extent_type == ServiceArea.ExtentType.POLYGON:
         extent, extent_type, structured = json.dumps(area.polygon, separators=(",", ":")), "geojson", None
     elif area.extent_type == ServiceArea.ExtentType.POSTAL_CODES:
@@ -412,8 +702,9 @@ def _service_area(area: ServiceArea) -> dict:
         structured = {"center": [area.center_latitude, area.center_longitude], "radius_miles": area.radius_miles}
         extent = f"Within {area.radius_miles:g} miles of {area.center_latitude}, {area.center_longitude}"
         extent_type = "text"
+    area_id = str(area.id)
     record = _record(
-        {"id": str(area.pk)},
+        {"id": area_id},
         service_id=str(area.service_id),
         name=area.name,
         description=area.description,
@@ -421,14 +712,27 @@ def _service_area(area: ServiceArea) -> dict:
         extent_type=extent_type,
     )
     record["attributes"] = (
-        [_extra(area.pk, "service_area", "service-area-extent", json.dumps(structured, separators=(",", ":")))]
+        [_extra(area_id, "service_area", "service-area-extent", json.dumps(structured, separators=(",", ":")))]
         if structured
         else []
     )
+    record["attributes"] += parts.attributes_of(area.id)
     return record
 
 
 # ---- services -------------------------------------------------------------------------------------
+
+
+def services_to_hsds(ids: Sequence, *, full: bool, minimal: bool = False, history: bool = False) -> list[dict]:
+    """The services of ``ids``, in that order; see ``service_to_hsds``."""
+    services = Service.objects.filter(pk__in=ids)
+    if minimal:
+        services = services.only("id", "name", "status", "modified_at")
+    else:
+        services = services.select_related("organization")
+    services = _in_order(services, ids)
+    parts = Parts(services=services, history=history) if full and not minimal else None
+    return [service_to_hsds(service, full=full, minimal=minimal, history=history, parts=parts) for service in services]
 
 
 def service_to_hsds(
@@ -436,19 +740,19 @@ def service_to_hsds(
     *,
     full: bool,
     minimal: bool = False,
-    generic_attributes: bool = True,
     organization: bool = True,
     service_at_locations: bool = True,
     history: bool = False,
+    parts: Parts | None = None,
 ) -> dict:
     """A service: ``minimal`` (id, name, status, last_modified), its one-to-one fields, or ``full``.
 
-    Reads the prefetches of ``services_for_feed(full=..., history=...)``. ``generic_attributes`` looks
-    up the imported attributes of every nested record (a query; pass False and call
-    ``attach_generic_attributes`` once for a whole page instead). ``history`` adds the listing's latest
-    recorded changes (ChangeRecord) to ``metadata``.
+    ``organization`` nests the organization's own fields (select it). ``full`` reads ``parts``
+    (``Parts(services=..., history=...)``); ``history`` adds the listing's latest recorded changes
+    (ChangeRecord) to ``metadata``.
     """
-    required = {"id": str(service.pk), "name": service.name, "status": service.status}
+    service_id = str(service.pk)
+    required = {"id": service_id, "name": service.name, "status": service.status}
     if minimal:
         return {**required, "last_modified": date_time(service.modified_at)}
     record = _record(
@@ -475,19 +779,20 @@ def service_to_hsds(
         record["organization"] = organization_to_hsds(service.organization)
     if not full:
         return record
-    record["phones"] = [_phone(phone) for phone in service.phones.all()]
-    record["schedules"] = [_schedule(schedule) for schedule in service.schedules.all()]
-    record["service_areas"] = [_service_area(area) for area in service.service_areas.all()]
+    pk = service.pk
+    record["phones"] = [_phone(phone, parts) for phone in parts.of("phones", "service_id", pk)]
+    record["schedules"] = [_schedule(schedule, parts) for schedule in parts.of("schedules", "service_id", pk)]
+    record["service_areas"] = [_service_area(area, parts) for area in parts.of("service_areas", "service_id", pk)]
     if service_at_locations:
         record["service_at_locations"] = [
-            service_at_location_to_hsds(link, full=True, service=False, generic_attributes=False)
-            for link in service.service_at_locations.all()
+            service_at_location_to_hsds(link, full=True, service=False, parts=parts)
+            for link in parts.of("service_at_locations", "service_id", pk)
         ]
-    record["languages"] = [_language(language) for language in service.languages.all()]
+    record["languages"] = [_language(language) for language in parts.of("languages", "service_id", pk)]
     record["cost_options"] = [
         _record(
-            {"id": str(option.pk)},
-            service_id=str(option.service_id),
+            {"id": str(option.id)},
+            service_id=service_id,
             valid_from=_date(option.valid_from),
             valid_to=_date(option.valid_to),
             option=option.option,
@@ -495,28 +800,24 @@ def service_to_hsds(
             amount=float(option.amount) if option.amount is not None else None,
             amount_description=option.amount_description,
         )
-        for option in service.cost_options.all()
+        for option in parts.of("cost_options", "service_id", pk)
     ]
     record["required_documents"] = [
-        _record(
-            {"id": str(document.pk)}, service_id=str(document.service_id), document=document.document, uri=document.uri
-        )
-        for document in service.required_documents.all()
+        _record({"id": str(document.id)}, service_id=service_id, document=document.document, uri=document.uri)
+        for document in parts.of("required_documents", "service_id", pk)
     ]
-    record["attributes"] = _service_attributes(service)
-    record["metadata"] = _service_metadata(service)
+    record["attributes"] = _service_attributes(service, service_id, parts)
+    record["metadata"] = _service_metadata(service, service_id)
     if history:
-        record["metadata"] += [_change(change) for change in _latest_changes(service)]
-    if generic_attributes:
-        attach_generic_attributes([record])
+        record["metadata"] += [_change(change) for change in parts.history.get(pk, [])]
     return record
 
 
-def _service_attributes(service: Service) -> list[dict]:
+def _service_attributes(service: Service, service_id: str, parts: Parts) -> list[dict]:
     attributes = [
-        _term_attribute(service.pk, "service", link_type, term)
+        _term_attribute(service_id, "service", link_type, term)
         for relation, link_type in LINK_TYPES.items()
-        for term in getattr(service, relation).all()
+        for term in parts.of(relation, "service_id", service.pk)
     ]
     extras = [
         ("capacity-status", service.capacity_status),
@@ -529,27 +830,20 @@ def _service_attributes(service: Service) -> list[dict]:
         ("last-verified-at", date_time(service.last_verified_at) or ""),
         ("keywords", service.keywords),
     ]
-    attributes += [_extra(service.pk, "service", code, value) for code, value in extras if value]
-    return attributes
+    attributes += [_extra(service_id, "service", code, value) for code, value in extras if value]
+    return attributes + parts.attributes_of(service.pk)
 
 
-def _service_metadata(service: Service) -> list[dict]:
+def _service_metadata(service: Service, service_id: str) -> list[dict]:
     metadata = [
-        _metadata(service.pk, "service", "create", service.created_at),
-        _metadata(service.pk, "service", "update", service.modified_at),
+        _metadata(service_id, "service", "create", service.created_at),
+        _metadata(service_id, "service", "update", service.modified_at),
     ]
     if service.last_verified_at is not None:
-        metadata.append(_metadata(service.pk, "service", "verified", service.last_verified_at, "last_verified_at"))
+        metadata.append(_metadata(service_id, "service", "verified", service.last_verified_at, "last_verified_at"))
     if service.capacity_updated_at is not None:
-        metadata.append(_metadata(service.pk, "service", "capacity", service.capacity_updated_at, "capacity_status"))
+        metadata.append(_metadata(service_id, "service", "capacity", service.capacity_updated_at, "capacity_status"))
     return metadata
-
-
-def _latest_changes(service: Service) -> list[ChangeRecord]:
-    prefetched = getattr(service, "feed_history", None)
-    if prefetched is not None:
-        return prefetched
-    return list(service.change_records.select_related(None).order_by("-changed_at", "id")[:HISTORY_LIMIT])
 
 
 def _change(change: ChangeRecord) -> dict:
@@ -559,164 +853,58 @@ def _change(change: ChangeRecord) -> dict:
     return metadata
 
 
-def service_at_location_to_hsds(
-    link: ServiceAtLocation, *, full: bool, service: bool = True, generic_attributes: bool = True
-) -> dict:
+def service_at_locations_to_hsds(ids: Sequence, *, full: bool) -> list[dict]:
+    """The service at locations of ``ids``, in that order; see ``service_at_location_to_hsds``."""
+    links = ServiceAtLocation.objects.filter(pk__in=ids).select_related("service__organization")
+    if not full:
+        links = links.select_related("location")
+    links = _in_order(links, ids)
+    parts = Parts(services=[link.service for link in links], links=links, service_locations=False) if full else None
+    return [service_at_location_to_hsds(link, full=full, parts=parts) for link in links]
+
+
+def service_at_location_to_hsds(link, *, full: bool, service: bool = True, parts: Parts | None = None) -> dict:
     """A service at a location: ids, description, its location and service; ``full`` nests them fully.
 
-    Reads the prefetches of ``service_at_locations_for_feed(full=...)``.
+    ``link`` is a ServiceAtLocation (with its service, and its location unless ``full``) or, nested in a
+    full service, a row of LINK_FIELDS. ``full`` reads ``parts``.
     """
     record = _record(
-        {"id": str(link.pk)},
+        {"id": str(link.id)},
         service_id=str(link.service_id),
         location_id=str(link.location_id),
         description=link.description,
     )
     if full:
-        record["phones"] = [_phone(phone) for phone in link.phones.all()]
-        record["schedules"] = [_schedule(schedule) for schedule in link.schedules.all()]
-        record["attributes"] = []
-    record["location"] = _location(link.location, full=full)
+        record["phones"] = [_phone(phone, parts) for phone in parts.of("phones", "service_at_location_id", link.id)]
+        record["schedules"] = [
+            _schedule(schedule, parts) for schedule in parts.of("schedules", "service_at_location_id", link.id)
+        ]
+        record["attributes"] = list(parts.attributes_of(link.id))
+        record["location"] = _location(parts.locations[link.location_id], full=True, parts=parts)
+    else:
+        record["location"] = _location(link.location, full=False)
     if service:
-        record["service"] = service_to_hsds(
-            link.service, full=full, generic_attributes=False, service_at_locations=False
-        )
-    if generic_attributes:
-        attach_generic_attributes([record])
+        record["service"] = service_to_hsds(link.service, full=full, service_at_locations=False, parts=parts)
     return record
 
 
-# ---- imported attributes ------------------------------------------------------------------------------
+# ---- the records of each list, in feed order ------------------------------------------------------------
 
 
-def attach_generic_attributes(records: list[dict]) -> None:
-    """Add the stored ``Attribute`` rows to every nested record that has an ``attributes`` list (a query).
-
-    Attribute rows point at any record by id (HSDS ``link_id``), so they cannot be prefetched through
-    a relation; one look-up over all the ids of a page costs a single query.
-    """
-    holders: dict[str, list[dict]] = {}
-
-    def collect(value) -> None:
-        if isinstance(value, dict):
-            if isinstance(value.get("attributes"), list) and "id" in value:
-                holders.setdefault(value["id"], []).append(value)
-            for item in value.values():
-                if isinstance(item, dict | list):
-                    collect(item)
-        elif isinstance(value, list):
-            for item in value:
-                collect(item)
-
-    collect(records)
-    if not holders:
-        return
-    rows = Attribute.objects.filter(link_id__in=list(holders)).select_related("taxonomy_term__taxonomy")
-    for row in rows.order_by("link_entity", "taxonomy_term__name", "id"):
-        attribute = _record(
-            {"id": str(row.pk)},
-            link_id=str(row.link_id),
-            link_type=row.link_type,
-            link_entity=row.link_entity,
-            taxonomy_term_id=str(row.taxonomy_term_id),
-            value=row.value,
-        )
-        attribute["taxonomy_term"] = taxonomy_term_to_hsds(row.taxonomy_term, detail=False)
-        for holder in holders[str(row.link_id)]:
-            holder["attributes"].append(attribute)
+def services_for_feed() -> QuerySet[Service]:
+    """Listed services (active or temporarily closed) in feed order (the index providers_service_feed_idx)."""
+    return Service.objects.listed().order_by("name", "id")
 
 
-# ---- querysets --------------------------------------------------------------------------------------
-
-# Every nested list comes in a fixed order, so that the same data always gives the same bytes.
-_TERMS = TaxonomyTerm.objects.select_related("taxonomy").order_by("taxonomy__name", "name", "id")
-_PHONES = Phone.objects.order_by("number", "id")
-_LANGUAGES = Language.objects.order_by("name", "id")
-_SCHEDULES = Schedule.objects.order_by("kind", "weekday", "opens_at", "valid_from", "id")
+def organizations_for_feed() -> QuerySet[Organization]:
+    return Organization.objects.order_by("name", "id")
 
 
-def _location_prefetches(prefix: str) -> list:
-    return [
-        Prefetch(f"{prefix}languages", queryset=_LANGUAGES),
-        Prefetch(f"{prefix}addresses", queryset=Address.objects.order_by("address_type", "id")),
-        Prefetch(f"{prefix}accessibility", queryset=Accessibility.objects.order_by("description", "id")),
-        Prefetch(f"{prefix}phones", queryset=_PHONES),
-        Prefetch(f"{prefix}phones__languages", queryset=_LANGUAGES),
-        Prefetch(f"{prefix}schedules", queryset=_SCHEDULES),
-    ]
-
-
-def _service_prefetches(prefix: str = "", *, service_at_locations: bool = True) -> list:
-    lookups = [
-        Prefetch(f"{prefix}phones", queryset=_PHONES),
-        Prefetch(f"{prefix}phones__languages", queryset=_LANGUAGES),
-        Prefetch(f"{prefix}schedules", queryset=_SCHEDULES),
-        Prefetch(f"{prefix}service_areas", queryset=ServiceArea.objects.order_by("name", "id")),
-        Prefetch(f"{prefix}languages", queryset=_LANGUAGES),
-        Prefetch(f"{prefix}cost_options", queryset=CostOption.objects.order_by("valid_from", "amount", "id")),
-        Prefetch(f"{prefix}required_documents", queryset=RequiredDocument.objects.order_by("document", "id")),
-        Prefetch(f"{prefix}categories", queryset=_TERMS),
-        Prefetch(f"{prefix}populations", queryset=_TERMS),
-        Prefetch(f"{prefix}insurance_accepted", queryset=_TERMS),
-    ]
-    if service_at_locations:
-        lookups += [
-            Prefetch(
-                f"{prefix}service_at_locations",
-                queryset=ServiceAtLocation.objects.select_related("location").order_by("location__name", "id"),
-            ),
-            Prefetch(f"{prefix}service_at_locations__phones", queryset=_PHONES),
-            Prefetch(f"{prefix}service_at_locations__phones__languages", queryset=_LANGUAGES),
-            Prefetch(f"{prefix}service_at_locations__schedules", queryset=_SCHEDULES),
-            *_location_prefetches(f"{prefix}service_at_locations__location__"),
-        ]
-    return lookups
-
-
-def services_for_feed(*, full: bool = True, history: bool = False) -> QuerySet[Service]:
-    """Listed services (active or temporarily closed) in feed order, with what ``service_to_hsds`` reads."""
-    services = Service.objects.listed().select_related("organization").order_by("name", "id")
-    if not full:
-        return services
-    services = services.prefetch_related(*_service_prefetches())
-    if history:
-        # A sliced prefetch: the latest changes of each service, in one query (a window function).
-        latest = ChangeRecord.objects.order_by("-changed_at", "id")[:HISTORY_LIMIT]
-        services = services.prefetch_related(Prefetch("change_records", queryset=latest, to_attr="feed_history"))
-    return services
-
-
-def organizations_for_feed(*, full: bool = True, full_service: bool = False) -> QuerySet[Organization]:
-    """All organizations in feed order; ``full`` prefetches phones, locations and listed services."""
-    organizations = Organization.objects.order_by("name", "id")
-    if not full:
-        return organizations
-    services = Service.objects.listed().select_related("organization").order_by("name", "id")
-    return organizations.prefetch_related(
-        Prefetch("phones", queryset=_PHONES),
-        Prefetch("phones__languages", queryset=_LANGUAGES),
-        Prefetch("locations", queryset=Location.objects.order_by("name", "id")),
-        *_location_prefetches("locations__"),
-        Prefetch("services", queryset=services, to_attr="feed_services"),
-        *(_service_prefetches("feed_services__") if full_service else []),
-    )
-
-
-def service_at_locations_for_feed(*, full: bool = True) -> QuerySet[ServiceAtLocation]:
+def service_at_locations_for_feed() -> QuerySet[ServiceAtLocation]:
     """The locations of listed services, in feed order."""
-    links = (
-        ServiceAtLocation.objects.filter(service__in=Service.objects.listed())
-        .select_related("service__organization", "location")
-        .order_by("service__name", "location__name", "id")
-    )
-    if not full:
-        return links
-    return links.prefetch_related(
-        Prefetch("phones", queryset=_PHONES),
-        Prefetch("phones__languages", queryset=_LANGUAGES),
-        Prefetch("schedules", queryset=_SCHEDULES),
-        *_location_prefetches("location__"),
-        *_service_prefetches("service__", service_at_locations=False),
+    return ServiceAtLocation.objects.filter(service__in=Service.objects.listed()).order_by(
+        "service__name", "location__name", "id"
     )
 
 
@@ -726,11 +914,6 @@ def taxonomies_for_feed() -> QuerySet[Taxonomy]:
 
 def taxonomy_terms_for_feed() -> QuerySet[TaxonomyTerm]:
     return TaxonomyTerm.objects.select_related("taxonomy").order_by("taxonomy__name", "name", "id")
-
-
-def iterate(queryset: QuerySet, *, chunk_size: int = 200) -> Iterator:
-    """Yield a queryset's records with their prefetches, in constant memory (a few queries per chunk)."""
-    return queryset.iterator(chunk_size=chunk_size)
 
 
 def in_chunks(records: Iterable, size: int) -> Iterator[list]:

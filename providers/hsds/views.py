@@ -29,18 +29,15 @@ from providers.hsds import SearchUnavailable, openapi, serialize
 from providers.models import (
     Attribute,
     Location,
-    Organization,
     Phone,
     Service,
     ServiceArea,
-    ServiceAtLocation,
-    Taxonomy,
     TaxonomyTerm,
 )
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 500
-NDJSON_CHUNK = 200  # records fetched (with their prefetches) per round trip while streaming
+NDJSON_CHUNK = 100  # records fetched (with their parts) and written per round of queries while streaming
 PROXIMITY_MAX_METRES = 1_000_000
 README = Path(__file__).with_name("README.md")
 
@@ -313,18 +310,17 @@ def _in_ring(point: tuple[float, float], ring: list) -> bool:
 # ---- answering ------------------------------------------------------------------------------------
 
 
-def listing(
-    request: HttpRequest, parameters: Parameters, records: QuerySet, to_hsds: Callable, *, attributes: bool
-) -> HttpResponse:
+def listing(request: HttpRequest, parameters: Parameters, records: QuerySet, to_hsds: Callable) -> HttpResponse:
     """One page in the HSDS envelope, or every record as ndjson.
 
-    A page costs a count, the page's query and its prefetches (plus one query for the imported
-    attributes when the records carry ``attributes``), whatever ``per_page`` is.
+    ``records`` are the matching records in feed order; ``to_hsds`` turns a list of their ids into
+    HSDS records, in that order. A page costs a count, the page's ids, then what ``to_hsds`` costs:
+    the records and one query per table of their parts (serialize.Parts), whatever ``per_page`` is.
     """
     page_number = parameters.integer("page", default=1, minimum=1)
     per_page = parameters.integer("per_page", default=PER_PAGE_DEFAULT, minimum=1, maximum=PER_PAGE_MAX)
     if parameters.output_format() == "ndjson":  # every record, so page and per_page do not apply
-        response = StreamingHttpResponse(_ndjson(records, to_hsds, attributes), content_type="application/x-ndjson")
+        response = StreamingHttpResponse(_ndjson(records, to_hsds), content_type="application/x-ndjson")
         response["Content-Disposition"] = "inline"
         return response
     total = records.count()
@@ -335,9 +331,8 @@ def listing(
             "page", _("page %(page)s is past the last page, %(last)s.") % {"page": page_number, "last": total_pages}
         )
     start = (page_number - 1) * per_page
-    contents = [to_hsds(record) for record in records[start : start + per_page]]
-    if attributes:
-        serialize.attach_generic_attributes(contents)
+    # The ids first: a sort of narrow rows (for services, a walk along an index), then whole records by id.
+    contents = to_hsds(list(records.values_list("pk", flat=True)[start : start + per_page]))
     return JsonResponse(
         {
             "total_items": total,
@@ -352,12 +347,11 @@ def listing(
     )
 
 
-def _ndjson(records: QuerySet, to_hsds: Callable, attributes: bool) -> Iterator[str]:
-    for chunk in serialize.in_chunks(serialize.iterate(records, chunk_size=NDJSON_CHUNK), NDJSON_CHUNK):
-        contents = [to_hsds(record) for record in chunk]
-        if attributes:
-            serialize.attach_generic_attributes(contents)
-        yield "".join(json.dumps(record, separators=(",", ":")) + "\n" for record in contents)
+def _ndjson(records: QuerySet, to_hsds: Callable) -> Iterator[str]:
+    """Every record, a chunk at a time: the ids stream from one query, and each chunk is dropped once written."""
+    ids = records.values_list("pk", flat=True).iterator(chunk_size=NDJSON_CHUNK)
+    for chunk in serialize.in_chunks(ids, NDJSON_CHUNK):
+        yield "".join(json.dumps(record, separators=(",", ":")) + "\n" for record in to_hsds(chunk))
 
 
 @feed_view
@@ -365,11 +359,16 @@ def no_such_path(request: HttpRequest) -> HttpResponse:
     raise NotFound
 
 
-def _get(records: QuerySet, record_id: str):
+def single(records: QuerySet, record_id: str, to_hsds: Callable) -> HttpResponse:
+    """The record of ``records`` with this id, as ``to_hsds`` turns it into HSDS."""
     try:
-        return records.get(pk=uuid.UUID(record_id))
-    except (ValueError, records.model.DoesNotExist):
+        record_id = uuid.UUID(record_id)
+    except ValueError:
         raise NotFound from None
+    contents = to_hsds(list(records.filter(pk=record_id).values_list("pk", flat=True)))
+    if not contents:
+        raise NotFound
+    return JsonResponse(contents[0])
 
 
 # ---- endpoints ------------------------------------------------------------------------------------
@@ -404,22 +403,19 @@ def services(request: HttpRequest) -> HttpResponse:
     parameters = Parameters(request, LIST_PARAMETERS["services"])
     minimal = parameters.boolean("minimal")
     full = parameters.boolean("full") and not minimal  # minimal wins: it is what syncing consumers ask for
-    records = services_matching(parameters, serialize.services_for_feed(full=full, history=full))
-    records = Near(parameters).services(records)
-    if minimal:
-        records = records.only("id", "name", "status", "modified_at").select_related(None)
-
-    def to_hsds(service: Service) -> dict:
-        return serialize.service_to_hsds(service, full=full, minimal=minimal, generic_attributes=False, history=full)
-
-    return listing(request, parameters, records, to_hsds, attributes=full)
+    records = Near(parameters).services(services_matching(parameters, serialize.services_for_feed()))
+    to_hsds = functools.partial(serialize.services_to_hsds, full=full, minimal=minimal, history=full)
+    return listing(request, parameters, records, to_hsds)
 
 
 @feed_view
 def service(request: HttpRequest, record_id: str) -> HttpResponse:
     Parameters(request, set())
-    record = _get(serialize.services_for_feed(history=True), record_id)
-    return JsonResponse(serialize.service_to_hsds(record, full=True, history=True))
+    return single(
+        serialize.services_for_feed(),
+        record_id,
+        functools.partial(serialize.services_to_hsds, full=True, history=True),
+    )
 
 
 @feed_view
@@ -427,23 +423,22 @@ def service_at_locations(request: HttpRequest) -> HttpResponse:
     parameters = Parameters(request, LIST_PARAMETERS["service_at_locations"])
     full = parameters.boolean("full")
     matching = services_matching(parameters, Service.objects.listed(), modified=False)
-    records = serialize.service_at_locations_for_feed(full=full).filter(service__in=matching.values("pk"))
+    records = serialize.service_at_locations_for_feed().filter(service__in=matching.values("pk"))
     if since := parameters.date_time("modified_after"):
         # The link itself, or its service: any change to the location and what hangs off it stamps the service.
         records = records.filter(Q(modified_at__gte=since) | Q(service__modified_at__gte=since))
     records = Near(parameters).service_at_locations(records)
-
-    def to_hsds(link: ServiceAtLocation) -> dict:
-        return serialize.service_at_location_to_hsds(link, full=full, generic_attributes=False)
-
-    return listing(request, parameters, records, to_hsds, attributes=full)
+    return listing(request, parameters, records, functools.partial(serialize.service_at_locations_to_hsds, full=full))
 
 
 @feed_view
 def service_at_location(request: HttpRequest, record_id: str) -> HttpResponse:
     Parameters(request, set())
-    link = _get(serialize.service_at_locations_for_feed(), record_id)
-    return JsonResponse(serialize.service_at_location_to_hsds(link, full=True))
+    return single(
+        serialize.service_at_locations_for_feed(),
+        record_id,
+        functools.partial(serialize.service_at_locations_to_hsds, full=True),
+    )
 
 
 @feed_view
@@ -451,7 +446,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
     parameters = Parameters(request, LIST_PARAMETERS["organizations"])
     full_service = parameters.boolean("full_service")
     full = parameters.boolean("full") or full_service
-    records = serialize.organizations_for_feed(full=full, full_service=full_service)
+    records = serialize.organizations_for_feed()
     if text := parameters.text("search"):
         records = records.filter(
             Q(name__icontains=text) | Q(alternate_name__icontains=text) | Q(description__icontains=text)
@@ -464,21 +459,16 @@ def organizations(request: HttpRequest) -> HttpResponse:
             | Exists(Location.objects.filter(organization=OuterRef("pk"), modified_at__gte=since))
             | Exists(Service.objects.listed().filter(organization=OuterRef("pk"), modified_at__gte=since))
         )
-
-    def to_hsds(organization: Organization) -> dict:
-        return serialize.organization_to_hsds(
-            organization, full=full, full_service=full_service, generic_attributes=False
-        )
-
-    return listing(request, parameters, records, to_hsds, attributes=full)
+    to_hsds = functools.partial(serialize.organizations_to_hsds, full=full, full_service=full_service)
+    return listing(request, parameters, records, to_hsds)
 
 
 @feed_view
 def organization(request: HttpRequest, record_id: str) -> HttpResponse:
     parameters = Parameters(request, {"full_service"})
     full_service = parameters.boolean("full_service")
-    record = _get(serialize.organizations_for_feed(full=True, full_service=full_service), record_id)
-    return JsonResponse(serialize.organization_to_hsds(record, full=True, full_service=full_service))
+    to_hsds = functools.partial(serialize.organizations_to_hsds, full=True, full_service=full_service)
+    return single(serialize.organizations_for_feed(), record_id, to_hsds)
 
 
 @feed_view
@@ -489,13 +479,13 @@ def taxonomies(request: HttpRequest) -> HttpResponse:
         records = records.filter(Q(name__icontains=text) | Q(description__icontains=text))
     if since := parameters.date_time("modified_after"):
         records = records.filter(modified_at__gte=since)
-    return listing(request, parameters, records, serialize.taxonomy_to_hsds, attributes=False)
+    return listing(request, parameters, records, serialize.taxonomies_to_hsds)
 
 
 @feed_view
 def taxonomy(request: HttpRequest, record_id: str) -> HttpResponse:
     Parameters(request, set())
-    return JsonResponse(serialize.taxonomy_to_hsds(_get(Taxonomy.objects.all(), record_id)))
+    return single(serialize.taxonomies_for_feed(), record_id, serialize.taxonomies_to_hsds)
 
 
 @feed_view
@@ -517,10 +507,10 @@ def taxonomy_terms(request: HttpRequest) -> HttpResponse:
         records = records.filter(parent__isnull=True)
     if since := parameters.date_time("modified_after"):
         records = records.filter(modified_at__gte=since)
-    return listing(request, parameters, records, serialize.taxonomy_term_to_hsds, attributes=False)
+    return listing(request, parameters, records, serialize.taxonomy_terms_to_hsds)
 
 
 @feed_view
 def taxonomy_term(request: HttpRequest, record_id: str) -> HttpResponse:
     Parameters(request, set())
-    return JsonResponse(serialize.taxonomy_term_to_hsds(_get(serialize.taxonomy_terms_for_feed(), record_id)))
+    return single(serialize.taxonomy_terms_for_feed(), record_id, serialize.taxonomy_terms_to_hsds)

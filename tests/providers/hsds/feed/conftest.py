@@ -58,7 +58,6 @@ def feed_search_index(demo_network, settings):
     settings.SEARCH_INDEX_DIR = demo_network
 
 
-
 def get(client: Client, path: str, **params):
     """GET a feed path ("services", "services/<id>") and return the response."""
     return client.get(FEED + path, params)
