@@ -15,14 +15,25 @@ PostgreSQL table into jsonb columns and a weighted tsvector.
 import datetime
 import math
 import zoneinfo
-from collections.abc import Iterable
-
-from django.db.models import Prefetch
+from collections.abc import Iterable, Iterator
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from providers.hours import WEEKDAYS, Hours, applicable_schedules
-from providers.models import Location, Schedule, Service, ServiceAtLocation, TaxonomyTerm
+from providers.models import (
+    Address,
+    CostOption,
+    Language,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from search.eligibility import Area, Criteria, check_keys
 from search.geography import Place, bounding_box
 
+BATCH_SIZE = 500  # services read from the database at a time
 FINE_CELL = 0.1  # degrees: about 7 by 5 miles in Denver
 COARSE_CELL = 1.0
 # Searched in any of them. Backends weigh them differently but alike: the name most, then keywords and
@@ -67,14 +78,25 @@ def county_term(county: str) -> str:
     return "-".join(county.lower().replace(",", " ").split())
 
 
-def slot_term(zone: str, moment: datetime.datetime) -> str:
-    """Return the "<zone>|<weekday>|<hour>" term of a moment in a time zone: the "open at" prefilter."""
+# The "open at" prefilter's slots: SLOT_HOURS local hours of a weekday, named by the first ("...|TU|08" is
+# Tuesday 8:00-11:59). Wider than an hour so that a document holds fewer terms (they were 40% of the
+# index's postings one hour wide); the exact hours are checked after it.
+SLOT_HOURS = 4
+
+
+def slot_terms(zone: str, moment: datetime.datetime) -> list[str]:
+    """Return the "<zone>|<weekday>|<hour>" terms of a moment in a time zone: the "open at" prefilter.
+
+    Its slot's, and its hour's, which documents written before slots were SLOT_HOURS wide hold instead
+    (no harm to newer ones: they hold slot terms only, and an hour that starts a slot is its term).
+    """
     local = moment.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{zone}|{WEEKDAYS[local.weekday()]}|{local.hour:02d}"
+    day = WEEKDAYS[local.weekday()]
+    return [f"{zone}|{day}|{local.hour - local.hour % SLOT_HOURS:02d}", f"{zone}|{day}|{local.hour:02d}"]
 
 
 def hour_slots(schedules: Iterable[Schedule]) -> set[str]:
-    """Return every local (zone, weekday, hour) the weekly hours touch, past midnight included."""
+    """Return every local (zone, weekday, slot) the weekly hours touch, past midnight included."""
     slots = set()
     for schedule in schedules:
         if schedule.kind != Schedule.Kind.HOURS:
@@ -87,37 +109,109 @@ def hour_slots(schedules: Iterable[Schedule]) -> set[str]:
         if schedule.closes_at == datetime.time(23, 59):
             end_minutes = 24 * 60
         for hour in range(start, (end_minutes + 59) // 60):
-            slots.add(f"{schedule.timezone}|{WEEKDAYS[(day + hour // 24) % 7]}|{hour % 24:02d}")
+            local_hour = hour % 24
+            slot = local_hour - local_hour % SLOT_HOURS
+            slots.add(f"{schedule.timezone}|{WEEKDAYS[(day + hour // 24) % 7]}|{slot:02d}")
     return slots
 
 
 # --- Reading services -----------------------------------------------------------------------------
 
 
-def services_for_index():
-    """Return listed services with everything a document needs, in a fixed number of queries."""
-    schedules = Schedule.objects.order_by("kind", "weekday", "opens_at")
-    locations = Location.objects.prefetch_related("addresses", Prefetch("schedules", queryset=schedules))
-    return (
-        Service.objects.listed()
-        .select_related("organization")
-        .prefetch_related(
-            "categories",
-            "populations",
-            "insurance_accepted",
-            "languages",
-            "cost_options",
-            "service_areas",
-            Prefetch("schedules", queryset=schedules),
-            Prefetch(
-                "service_at_locations",
-                queryset=ServiceAtLocation.objects.prefetch_related(
-                    Prefetch("location", queryset=locations), Prefetch("schedules", queryset=schedules)
-                ),
-            ),
-        )
-        .order_by("pk")
+SCHEDULE_FIELDS = Hours._fields  # what document_for reads of a schedule
+AREA_FIELDS = (
+    "extent_type",
+    "postal_codes",
+    "counties",
+    "center_latitude",
+    "center_longitude",
+    "radius_miles",
+    "polygon",
+)
+ADDRESS_FIELDS = ("address_1", "city", "state_province", "postal_code")  # what str(address) shows
+TERM_FIELDS = ("pk", "code", "name", "name_es", "synonyms", "parent_id")
+SCHEDULE_ORDER = ("kind", "weekday", "opens_at")
+
+
+class Row(SimpleNamespace):
+    """A related row as document_for reads it: its fields as attributes, without a model instance (a
+    rebuild reads hundreds of thousands; making a model instance of each cost more than the queries)."""
+
+
+class AddressRow(Row):
+    __str__ = Address.__str__  # the address as the directory writes it
+
+
+def listed_service_ids() -> list:
+    """Return the ids of every listed service, in id order (a query): what a rebuild writes."""
+    return list(Service.objects.listed().order_by("pk").values_list("pk", flat=True))
+
+
+def services_to_index(service_ids: Iterable) -> Iterator[Service]:
+    """Yield the listed services among these ids, in id order, with everything document_for reads.
+
+    Read a batch of BATCH_SIZE services at a time, in a fixed number of queries per batch; their
+    related rows come as plain Rows, attached as ``indexed_*`` lists. A service's locations are read
+    with its services-at-location (a join): 1,000 locations in one prefetch expression were more than
+    SQLite takes.
+    """
+    ids = sorted({str(service_id) for service_id in service_ids})
+    for start in range(0, len(ids), BATCH_SIZE):
+        yield from _read_batch(ids[start : start + BATCH_SIZE])
+
+
+def _read_batch(ids: list[str]) -> list[Service]:
+    services = list(Service.objects.listed().filter(pk__in=ids).select_related("organization").order_by("pk"))
+    if not services:
+        return []
+    ids = [service.pk for service in services]
+
+    def by(key_field: str, queryset, fields: tuple, row=Row) -> dict:
+        """Rows of ``queryset`` grouped by ``key_field``, in the queryset's order."""
+        grouped: dict = {}
+        for key, *values in queryset.values_list(key_field, *fields):
+            grouped.setdefault(key, []).append(row(**dict(zip(fields, values, strict=True))))
+        return grouped
+
+    terms = TaxonomyTerm.objects.all()
+    schedules = Schedule.objects.order_by(*SCHEDULE_ORDER)
+    categories = by("category_services", terms.filter(category_services__in=ids), TERM_FIELDS)
+    populations = by("population_services", terms.filter(population_services__in=ids), TERM_FIELDS)
+    insurance = by("insurance_services", terms.filter(insurance_services__in=ids), TERM_FIELDS)
+    languages = by("service_id", Language.objects.filter(service__in=ids), ("code", "name"))
+    costs = by("service_id", CostOption.objects.filter(service__in=ids), ("amount",))
+    areas = by("service_id", ServiceArea.objects.filter(service__in=ids), AREA_FIELDS)
+    service_schedules = by("service_id", schedules.filter(service__in=ids), SCHEDULE_FIELDS)
+    links = ServiceAtLocation.objects.filter(service__in=ids).values_list(
+        "service_id", "pk", "location_id", "location__name", "location__latitude", "location__longitude"
     )
+    locations: dict = {}
+    service_links: dict = {}
+    for service_id, link_id, location_id, name, latitude, longitude in links:
+        location = locations.get(location_id)
+        if location is None:
+            location = locations[location_id] = Row(pk=location_id, name=name, latitude=latitude, longitude=longitude)
+        service_links.setdefault(service_id, []).append(Row(pk=link_id, location=location))
+    addresses = by("location_id", Address.objects.filter(location__in=list(locations)), ADDRESS_FIELDS, AddressRow)
+    location_schedules = by("location_id", schedules.filter(location__in=list(locations)), SCHEDULE_FIELDS)
+    link_ids = [link.pk for found in service_links.values() for link in found]
+    link_schedules = by("service_at_location_id", schedules.filter(service_at_location__in=link_ids), SCHEDULE_FIELDS)
+    for location_id, location in locations.items():
+        location.indexed_addresses = addresses.get(location_id, [])
+        location.indexed_schedules = location_schedules.get(location_id, [])
+    for service in services:
+        pk = service.pk
+        service.indexed_categories = categories.get(pk, [])
+        service.indexed_populations = populations.get(pk, [])
+        service.indexed_insurance = insurance.get(pk, [])
+        service.indexed_languages = languages.get(pk, [])
+        service.indexed_costs = costs.get(pk, [])
+        service.indexed_areas = areas.get(pk, [])
+        service.indexed_schedules = service_schedules.get(pk, [])
+        service.indexed_locations = service_links.get(pk, [])
+        for link in service.indexed_locations:
+            link.indexed_schedules = link_schedules.get(link.pk, [])
+    return services
 
 
 def changed_since(moment: datetime.datetime) -> list:
@@ -142,26 +236,26 @@ class TermTree:
 
 
 def document_for(service: Service, tree: TermTree) -> dict:
-    """Return the search document of a listed service (no queries: everything is prefetched).
+    """Return the search document of a listed service read by services_to_index (no queries: all read).
 
     Text fields are strings; filter fields are sorted lists of terms; ``data`` is what a search reads
     back to check, explain and show a hit.
     """
-    categories = tree.with_ancestors(service.categories.all())
-    populations = list(service.populations.all())
-    languages = list(service.languages.all())
-    service_schedules = list(service.schedules.all())
+    categories = tree.with_ancestors(service.indexed_categories)
+    populations = service.indexed_populations
+    languages = service.indexed_languages
+    service_schedules = service.indexed_schedules
     locations = []
     slots = set()
-    for sal in service.service_at_locations.all():
+    for sal in service.indexed_locations:
         location = sal.location
         schedules = applicable_schedules(
             service_schedules=service_schedules,
-            location_schedules=list(location.schedules.all()),
-            sal_schedules=list(sal.schedules.all()),
+            location_schedules=location.indexed_schedules,
+            sal_schedules=sal.indexed_schedules,
         )
         slots |= hour_slots(schedules)
-        address = next(iter(location.addresses.all()), None)
+        address = next(iter(location.indexed_addresses), None)
         locations.append(
             {
                 "id": str(location.pk),
@@ -175,8 +269,8 @@ def document_for(service: Service, tree: TermTree) -> dict:
         )
     if not locations:
         slots |= hour_slots(service_schedules)
-    areas = list(service.service_areas.all())
-    costs = list(service.cost_options.all())
+    areas = service.indexed_areas
+    costs = service.indexed_costs
     return {
         "id": str(service.pk),
         "name": service.name,
@@ -219,7 +313,7 @@ def document_for(service: Service, tree: TermTree) -> dict:
             "top_category": next((term.code for term in categories if term.parent_id is None), ""),
             "populations": {term.code: (term.name, term.name_es) for term in populations},
             "languages": {language.code: language.name for language in languages},
-            "insurance": {term.code: (term.name, term.name_es) for term in service.insurance_accepted.all()},
+            "insurance": {term.code: (term.name, term.name_es) for term in service.indexed_insurance},
             "minimum_age": service.minimum_age,
             "maximum_age": service.maximum_age,
             "income_limit_percent": service.income_limit_percent_fpl,
@@ -243,3 +337,177 @@ def document_for(service: Service, tree: TermTree) -> dict:
             "service_schedules": [tuple(Hours.of(s)) for s in service_schedules] if not locations else [],
         },
     }
+
+
+# --- What a search checks for every candidate -------------------------------------------------------
+
+
+class Brief(NamedTuple):
+    """What a search checks, ranks and counts for every candidate (search/query.py); the whole ``data``
+    is read for the page shown only.
+
+    Small and made of shared parts (Briefs), so that the Whoosh backend can keep one per document in
+    memory (search/segments.py); the PostgreSQL backend makes them from each candidate's ``data``.
+    """
+
+    id: str
+    name_key: str  # the name in lower case: the last ranking key
+    capacity: str
+    verified: int | None  # last_verified_at as microseconds since the epoch (microseconds_since_epoch)
+    categories: tuple[str, ...]  # codes, with ancestors, as data["categories"]
+    populations: tuple[str, ...]  # codes, in data["populations"] order
+    languages: tuple[str, ...]  # codes, in data["languages"] order
+    points: tuple[tuple[float, float] | None, ...]  # each of data["locations"], in order (None: no point)
+    hours: tuple[tuple[Hours, ...], ...]  # each location's hours; without locations, the service's own (one)
+    areas: tuple[Area, ...]  # the service areas
+    checks: tuple  # search.eligibility.check_keys of its criteria: what each eligibility check reads
+    facets: tuple  # (categories, populations, languages, (capacity,)): what search/query.py counts
+
+
+def brief_values(data: dict) -> tuple:
+    """Return a Brief's values from a document's ``data``, in plain types only (strings, numbers, tuples):
+    the Whoosh index stores them beside each document, and reads them back fast (search/segments.py)."""
+    locations = data["locations"]
+    return (
+        data["id"],
+        data["name"].lower(),
+        data["capacity"],
+        microseconds_since_epoch(data["last_verified_at"]),
+        tuple(data["categories"]),
+        tuple(data["populations"]),
+        tuple(data["languages"]),
+        tuple(
+            (location["latitude"], location["longitude"]) if location["latitude"] is not None else None
+            for location in locations
+        ),
+        tuple(_plain_hours(location["schedules"]) for location in locations)
+        if locations
+        else (_plain_hours(data["service_schedules"]),),
+        (
+            data["minimum_age"],
+            data["maximum_age"],
+            data["income_limit_percent"],
+            data["gender"],
+            tuple(data["populations"]),
+            data["populations_required"],
+            data["residency_required"],
+            tuple(
+                (
+                    tuple(area["postal_codes"]),
+                    tuple(area["counties"]),
+                    tuple(area["center"]) if area["center"] else None,
+                    area["radius_miles"],
+                    area["polygon"],
+                )
+                for area in data["areas"]
+            ),
+            tuple(data["languages"]),
+            data["interpretation"],
+            tuple(data["insurance"]),
+        ),
+    )
+
+
+def microseconds_since_epoch(moment: datetime.datetime | None) -> int | None:
+    """Return an aware datetime as whole microseconds since 1970 (exact, and compared as fast as an int)."""
+    if moment is None:
+        return None
+    return (moment - EPOCH) // datetime.timedelta(microseconds=1)
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _plain_hours(schedules: Iterable) -> tuple:
+    """Hours (search.documents.document_for's tuples) with their times and dates as ISO strings."""
+    return tuple(
+        tuple(value.isoformat() if hasattr(value, "isoformat") else value for value in hours) for hours in schedules
+    )
+
+
+class Briefs:
+    """Make Briefs from their values, sharing equal parts between them: a few hundred distinct opening
+    hours, area sets and eligibility keys among thousands of services. So the Whoosh backend keeps one
+    Brief per document in under a kilobyte, and a search checks each area set and key once."""
+
+    def __init__(self) -> None:
+        self._shared: dict = {}
+
+    def make(self, values: tuple) -> Brief:
+        service_id, name_key, capacity, verified, categories, populations, languages, points, hours, criteria = values
+        categories = self._share("terms", categories)
+        populations = self._share("terms", populations)
+        languages = self._share("terms", languages)
+        criteria = self._criteria(criteria)
+        return Brief(
+            service_id,
+            name_key,
+            capacity,
+            verified,
+            categories,
+            populations,
+            languages,
+            points,
+            tuple(self._share("hours", tuple(self._hours(plain) for plain in place)) for place in hours),
+            criteria.areas,
+            self._share("checks", tuple(self._share("check", key) for key in check_keys(criteria))),
+            self._share("facets", (categories, populations, languages, (capacity,))),
+        )
+
+    def _share(self, kind: str, value, make=None):
+        key = (kind, value)
+        try:
+            hash(key)
+        except TypeError:  # a polygon (a dict) among the values
+            key = (kind, repr(value))
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = self._shared[key] = value if make is None else make()
+        return shared
+
+    def _hours(self, plain: tuple) -> Hours:
+        kind, weekday, opens_at, closes_at, valid_from, valid_to, zone = plain
+        return self._share(
+            "hour",
+            plain,
+            lambda: Hours(
+                kind,
+                weekday,
+                datetime.time.fromisoformat(opens_at) if opens_at else None,
+                datetime.time.fromisoformat(closes_at) if closes_at else None,
+                datetime.date.fromisoformat(valid_from) if valid_from else None,
+                datetime.date.fromisoformat(valid_to) if valid_to else None,
+                zone,
+            ),
+        )
+
+    def _criteria(self, values: tuple) -> Criteria:
+        """Return the Criteria of these values, names being codes (kept only for its check keys and areas)."""
+        (minimum_age, maximum_age, income, gender, populations, required, residency, areas, languages,
+         interpretation, insurance) = values  # fmt: skip
+        return Criteria(
+            minimum_age=minimum_age,
+            maximum_age=maximum_age,
+            income_limit_percent=income,
+            gender=gender,
+            populations={code: code for code in populations},
+            populations_required=required,
+            residency_required=residency,
+            areas=self._share(
+                "areas",
+                areas,
+                lambda: tuple(
+                    Area(
+                        postal_codes=frozenset(postal_codes),
+                        counties=frozenset(counties),
+                        center=center,
+                        radius_miles=radius,
+                        polygon=polygon,
+                    )
+                    for postal_codes, counties, center, radius, polygon in areas
+                ),
+            ),
+            languages={code: code for code in languages},
+            interpretation=interpretation,
+            insurance={code: code for code in insurance},
+        )

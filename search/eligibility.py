@@ -123,9 +123,73 @@ def verdict_for(reasons: tuple[Reason, ...]) -> str:
 
 
 def evaluate(criteria: Criteria, participant: Participant) -> Eligibility:
-    checks = (_age, _income, _gender, _populations, _residency, _languages, _insurance)
-    reasons = tuple(reason for check in checks if (reason := check(criteria, participant)) is not None)
+    reasons = tuple(reason for check in CHECKS if (reason := check(criteria, participant)) is not None)
     return Eligibility(verdict_for(reasons), reasons)
+
+
+def check_keys(criteria: Criteria) -> tuple:
+    """Return, for each of CHECKS, the criteria it reads: services with an equal key get the same outcome."""
+    return (
+        (criteria.minimum_age, criteria.maximum_age),
+        criteria.income_limit_percent,
+        criteria.gender,
+        (tuple(criteria.populations), criteria.populations_required),
+        (criteria.residency_required, _hashable(criteria.areas)) if criteria.residency_required else False,
+        (tuple(criteria.languages), criteria.interpretation),
+        tuple(criteria.insurance),
+    )
+
+
+def _hashable(value):
+    try:
+        hash(value)
+    except TypeError:  # an area's polygon (a dict)
+        return repr(value)
+    return value
+
+
+def criteria_of(keys: tuple, areas: tuple[Area, ...]) -> Criteria:
+    """Return Criteria made of check_keys' keys (names are codes): each check's outcome is the same."""
+    ages, income, gender, (populations, required), residency, (languages, interpretation), insurance = keys
+    return Criteria(
+        minimum_age=ages[0],
+        maximum_age=ages[1],
+        income_limit_percent=income,
+        gender=gender,
+        populations={code: code for code in populations},
+        populations_required=required,
+        residency_required=residency is not False,
+        areas=areas,
+        languages={code: code for code in languages},
+        interpretation=interpretation,
+        insurance={code: code for code in insurance},
+    )
+
+
+class Verdicts:
+    """The verdicts of many services for one participant (a search's candidates), each criterion's outcome
+    worked out once per distinct value: thousands of services share a few age ranges, income limits and
+    areas. The same checks as ``evaluate``, without the reasons' words."""
+
+    def __init__(self, participant: Participant) -> None:
+        self.participant = participant
+        self._outcomes: list[dict] = [{} for _check in CHECKS]
+
+    def verdict(self, keys: tuple, areas: tuple[Area, ...]) -> str:
+        """Return ``evaluate(criteria, participant).verdict`` for the criteria with these check_keys and areas."""
+        unknown = False
+        criteria = None
+        for check, key, outcomes in zip(CHECKS, keys, self._outcomes, strict=True):
+            outcome = outcomes.get(key)
+            if outcome is None:
+                criteria = criteria or criteria_of(keys, areas)
+                reason = check(criteria, self.participant)
+                outcome = outcomes[key] = "" if reason is None else reason.outcome
+            if outcome == Outcome.NOT_MET:
+                return Verdict.NOT_ELIGIBLE
+            if outcome == Outcome.UNKNOWN:
+                unknown = True
+        return Verdict.MAYBE if unknown else Verdict.ELIGIBLE
 
 
 def _age_range(criteria: Criteria) -> str:
@@ -247,3 +311,6 @@ def _insurance(criteria: Criteria, participant: Participant) -> Reason | None:
             "insurance", Outcome.MET, _("Accepts %(plan)s") % {"plan": criteria.insurance[participant.insurance]}
         )
     return Reason("insurance", Outcome.NOT_MET, _("Accepts only %(plans)s") % {"plans": accepted})
+
+
+CHECKS = (_age, _income, _gender, _populations, _residency, _languages, _insurance)

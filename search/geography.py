@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
+import geopy.distance
 import zipcodes
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,8 @@ from search.models import GeocodedAddress
 logger = logging.getLogger(__name__)
 
 EARTH_RADIUS_MILES = 3958.7613
+EARTH_RADIUS_KM = geopy.distance.EARTH_RADIUS  # what geopy's great_circle measures with
+KILOMETERS_PER_MILE = 1.609344  # geopy.units.miles divides by this
 ZIP_PATTERN = re.compile(r"^\d{5}$")
 FALLBACK_NOTE = _("The address could not be located just now; distances are from the ZIP code's center.")
 
@@ -135,7 +138,23 @@ def _with_point(zip_place: Place | None, latitude: float, longitude: float) -> P
 
 
 def distance_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return great_circle(a, b).miles
+    """Return the great-circle distance in miles: geopy's ``great_circle(a, b).miles``, the same arithmetic
+    without building its Point and Distance objects (a search measures every candidate's locations)."""
+    (latitude_a, longitude_a), (latitude_b, longitude_b) = a, b
+    in_range = -90 <= latitude_a <= 90 and -90 <= latitude_b <= 90
+    if not (in_range and -180 <= longitude_a <= 180 and -180 <= longitude_b <= 180):
+        return great_circle(a, b).miles  # geopy normalizes such points first
+    lat1, lng1 = math.radians(latitude_a), math.radians(longitude_a)
+    lat2, lng2 = math.radians(latitude_b), math.radians(longitude_b)
+    sin_lat1, cos_lat1 = math.sin(lat1), math.cos(lat1)
+    sin_lat2, cos_lat2 = math.sin(lat2), math.cos(lat2)
+    delta_lng = lng2 - lng1
+    cos_delta_lng, sin_delta_lng = math.cos(delta_lng), math.sin(delta_lng)
+    d = math.atan2(
+        math.sqrt((cos_lat2 * sin_delta_lng) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta_lng) ** 2),
+        sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng,
+    )
+    return EARTH_RADIUS_KM * d / KILOMETERS_PER_MILE
 
 
 def bounding_box(point: tuple[float, float], radius_miles: float) -> tuple[float, float, float, float]:

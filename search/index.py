@@ -11,6 +11,8 @@ the whole index anew beside the old one and swaps it in.
 
 import datetime
 import logging
+import os
+import pickle
 import random
 import shutil
 import threading
@@ -20,12 +22,23 @@ from pathlib import Path
 
 import whoosh.util
 from django.conf import settings
+from whoosh import columns
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.codec import whoosh3
+from whoosh.fields import BOOLEAN, COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from search.backends import IndexMissing
-from search.documents import TermTree, changed_since, document_for, services_for_index
+from search.documents import (
+    BATCH_SIZE,
+    TermTree,
+    brief_values,
+    changed_since,
+    document_for,
+    listed_service_ids,
+    services_to_index,
+)
+from search.segments import View
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +46,30 @@ logger = logging.getLogger(__name__)
 # writers can pick the same name and the write lock is never released. OS entropy cannot be reseeded.
 whoosh.util.random = random.SystemRandom()
 
+
+def _cached_reader(self, fieldname, column, _original=whoosh3.W3PerDocReader._cached_reader):
+    """Whoosh's, remembering a missing column too: it looked for the file on disk for every posting of a
+    field without lengths (keywords), which was a third of a rebuild. A segment's files never change."""
+    if fieldname in self._readers:
+        return self._readers[fieldname]
+    reader = _original(self, fieldname, column)
+    if reader is None:
+        self._readers[fieldname] = None
+    return reader
+
+
+whoosh3.W3PerDocReader._cached_reader = _cached_reader
+
 ANALYZER = StemmingAnalyzer()
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
-    name=TEXT(analyzer=ANALYZER, field_boost=3.0),
-    organization=TEXT(analyzer=ANALYZER, field_boost=1.5),
-    description=TEXT(analyzer=ANALYZER),
-    keywords=TEXT(analyzer=ANALYZER, field_boost=2.0),
-    categories_text=TEXT(analyzer=ANALYZER, field_boost=2.0),
-    populations_text=TEXT(analyzer=ANALYZER),
+    # phrase=False: no word positions (no phrase queries here); the same weights and scores, written faster.
+    name=TEXT(analyzer=ANALYZER, field_boost=3.0, phrase=False),
+    organization=TEXT(analyzer=ANALYZER, field_boost=1.5, phrase=False),
+    description=TEXT(analyzer=ANALYZER, phrase=False),
+    keywords=TEXT(analyzer=ANALYZER, field_boost=2.0, phrase=False),
+    categories_text=TEXT(analyzer=ANALYZER, field_boost=2.0, phrase=False),
+    populations_text=TEXT(analyzer=ANALYZER, phrase=False),
     categories=KEYWORD(commas=True),
     populations=KEYWORD(commas=True),
     languages=KEYWORD(commas=True),
@@ -52,14 +80,23 @@ SCHEMA = Schema(
     area_zips=KEYWORD,
     area_counties=KEYWORD(commas=True),
     area_kinds=KEYWORD,
-    # "<zone>|<weekday>|<hour>" for each local hour the service is open: the "open at" prefilter.
+    # "<zone>|<weekday>|<hour>" for each local slot of hours the service is open in: the "open at"
+    # prefilter (search.documents.slot_terms).
     hour_slots=KEYWORD,
     timezones=KEYWORD(commas=True),
     last_verified=DATETIME,
     data=STORED,
+    # search.documents.brief_values, pickled (BRIEF_PICKLE): what a search checks for every candidate,
+    # read for a whole segment at once without ``data`` (search/segments.py).
+    brief=COLUMN(columns.VarBytesColumn()),
 )
 
-BATCH_SIZE = 500
+PARALLEL_FROM = 2 * BATCH_SIZE  # documents: a rebuild this large is written by worker processes
+MAX_WRITER_PROCESSES = 4
+BRIEF_PICKLE = 5  # plain values: fast to read back
+WRITER_MEMORY_MB = 256  # postings a writer sorts in memory before it spills to disk
+# Writers leave a segment's files apart (compound=False): Whoosh copies each file of a compound segment
+# into memory when a searcher opens it (twice the memory per web process at 10,000 documents).
 # Filter fields are term lists in a document; these Whoosh fields hold them joined by their separator.
 KEYWORD_SEPARATORS = {
     "categories": ",",
@@ -81,6 +118,7 @@ def whoosh_document(document: dict) -> dict:
         fields[name] = separator.join(document[name])
     if document["last_verified"] is not None:
         fields["last_verified"] = document["last_verified"]
+    fields["brief"] = pickle.dumps(brief_values(document["data"]), protocol=BRIEF_PICKLE)
     return fields
 
 
@@ -89,8 +127,8 @@ def whoosh_document(document: dict) -> dict:
 
 _write_lock = threading.Lock()
 _searcher_lock = threading.Lock()
-_searcher = None
-_searcher_dir = None
+_view: View | None = None
+_view_dir: Path | None = None
 
 
 def index_dir() -> Path:
@@ -104,31 +142,38 @@ def open_index(path: Path | None = None):
     return whoosh_index.open_dir(str(path))
 
 
-def searcher():
-    """Return the process's shared searcher, opened anew only when the index changed on disk.
+def view() -> View:
+    """Return the process's shared searcher with what searches keep from it (search.segments.View),
+    opened anew only when the index changed on disk.
 
-    Opening a searcher costs ~45 ms at 100k documents; checking that it is current is cheap.
+    Opening a searcher costs ~45 ms at 100k documents; checking that it is current is cheap. What was
+    read from the segments it shares with the previous one is kept (segments never change).
     """
-    global _searcher, _searcher_dir
+    global _view, _view_dir
     with _searcher_lock:
         path = index_dir()
-        if _searcher is not None and _searcher_dir == path:
+        if _view is not None and _view_dir == path:
             try:
-                if _searcher.up_to_date():
-                    return _searcher
+                if _view.searcher.up_to_date():
+                    return _view
             except (OSError, whoosh_index.EmptyIndexError):
                 pass  # the folder was deleted or replaced: open it again below
             # Not Searcher.refresh(): it reuses segment readers that miss new deletions. The old
             # searcher is not closed: another thread may still be reading it; it closes when collected.
-        _searcher = open_index(path).searcher()
-        _searcher_dir = path
-        return _searcher
+        _view = View(str(path), open_index(path).searcher())
+        _view_dir = path
+        return _view
+
+
+def searcher():
+    """Return the process's shared searcher (see ``view``)."""
+    return view().searcher
 
 
 def reset_searcher() -> None:
-    global _searcher
+    global _view
     with _searcher_lock:
-        _searcher = None
+        _view = None
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -149,19 +194,25 @@ def write(service_ids: Iterable) -> int:
         logger.warning("Search index missing; %d changed services wait for a rebuild.", len(ids))
         return 0
     tree = TermTree()
-    services = list(services_for_index().filter(pk__in=ids))
+    if len(ids) <= BATCH_SIZE:  # an edit: read before taking the lock, so that other writers wait less
+        documents = [whoosh_document(document_for(service, tree)) for service in services_to_index(ids)]
+    else:  # an import: a batch at a time, not all in memory
+        documents = (whoosh_document(document_for(service, tree)) for service in services_to_index(ids))
+    written = set()
     with _write_lock:
-        writer = index.writer(timeout=30)
+        # One process: for an import's thousand services, worker processes cost more than they save.
+        writer = index.writer(timeout=30, limitmb=WRITER_MEMORY_MB, compound=False)
         try:
-            for service in services:
-                writer.update_document(**whoosh_document(document_for(service, tree)))
-            for gone in ids - {str(service.pk) for service in services}:
+            for document in documents:
+                writer.update_document(**document)
+                written.add(document["id"])
+            for gone in ids - written:
                 writer.delete_by_term("id", gone)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
-    return len(services)
+    return len(written)
 
 
 def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
@@ -177,14 +228,14 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     building.mkdir()
     started = datetime.datetime.now(tz=datetime.UTC)
     index = whoosh_index.create_in(str(building), SCHEMA)
-    services = services_for_index()
-    total = services.count()
+    ids = listed_service_ids()
+    total = len(ids)
     tree = TermTree()
     written = 0
     with _write_lock:
-        writer = index.writer(limitmb=256)
+        writer = _bulk_writer(index, total)
         try:
-            for service in services.iterator(chunk_size=BATCH_SIZE):
+            for service in services_to_index(ids):
                 writer.add_document(**whoosh_document(document_for(service, tree)))
                 written += 1
                 if progress and (written % BATCH_SIZE == 0 or written == total):
@@ -203,6 +254,16 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     if progress and total == 0:
         progress(0, 0)
     return written
+
+
+def _bulk_writer(index, documents: int):
+    """Return a writer for a new index of this many documents: for many, Whoosh's multi-process writer,
+    which analyzes and writes them in worker processes (a segment each, not merged) while this process
+    reads the database and builds the documents."""
+    processes = min(os.cpu_count() or 1, MAX_WRITER_PROCESSES)
+    if documents < PARALLEL_FROM or processes < 2:
+        return index.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+    return index.writer(procs=processes, multisegment=True, limitmb=WRITER_MEMORY_MB // processes, compound=False)
 
 
 def document_count() -> int:

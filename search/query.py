@@ -16,26 +16,29 @@ Ranking (the one place it is decided): results are ordered by, in turn,
 4. capacity: accepting new clients, then waitlist, then not accepting;
 5. responsiveness (``responsiveness``): median answer within REFERRAL_RESPONSE_DAYS over 5+ referrals, unknown, slower;
 6. distance to the nearest fitting location, nearest first;
-7. name.
+7. name;
+8. and between services alike in all of these, the better text match, then the service id (so that
+   the order does not depend on where documents sit in the index).
 Bands rather than a weighted sum, so that an order can be explained in a sentence.
 """
 
 import datetime
 import math
 import time
-from collections import Counter
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
-from providers.hours import Hours, is_open_at
+from providers.hours import is_open_at
 from providers.languages import language_name
 from providers.models import NetworkSettings, Service
 from search.backends import get_backend
-from search.eligibility import Area, Criteria, Eligibility, Participant, Verdict, evaluate
+from search.documents import Brief
+from search.eligibility import Area, Criteria, Eligibility, Participant, Verdict, Verdicts, evaluate
 from search.geography import Place, distance_miles
 from search.models import UnmetSearch
 
@@ -65,16 +68,23 @@ class SearchRequest:
     page_size: int = 20
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
+    """A service that fits the search. ``data``, ``location`` and ``eligibility`` (the verdict's reasons) are
+    filled for the page shown only; ranking and facets need only the Brief."""
+
     service_id: str
-    data: dict
-    location: dict | None
+    brief: Brief
+    relevance: float
     distance_miles: float | None
     open_now: bool | None
-    eligibility: Eligibility | None
     serves_area: bool | None
-    relevance: float
+    verdict: str | None  # None without a participant profile
+    location_index: int | None  # the nearest fitting location in data["locations"]; None without locations
+    handle: object = None  # the backend's, to read ``data``
+    data: dict | None = None
+    location: dict | None = None
+    eligibility: Eligibility | None = None
     sort_key: tuple = ()
 
 
@@ -95,13 +105,17 @@ def responsiveness(service_id: str) -> int:
     Each process keeps them for RESPONSIVENESS_SECONDS (a query then, none in between): referral
     figures change slowly, and a ranking a few minutes behind them ranks as well.
     """
+    return _responsiveness_bands().get(str(service_id), UNKNOWN_RESPONSIVENESS)
+
+
+def _responsiveness_bands() -> dict[str, int]:
     cache = _responsiveness_cache
     if time.monotonic() >= cache["expires"]:
         path = getattr(settings, "SEARCH_RESPONSIVENESS", "")
         bands = import_string(path)() if path else {}
         cache["bands"] = {str(key): band for key, band in bands.items()}
         cache["expires"] = time.monotonic() + RESPONSIVENESS_SECONDS
-    return cache["bands"].get(str(service_id), UNKNOWN_RESPONSIVENESS)
+    return cache["bands"]
 
 
 def forget_responsiveness() -> None:
@@ -109,23 +123,28 @@ def forget_responsiveness() -> None:
     _responsiveness_cache["expires"] = -math.inf
 
 
-def search(request: SearchRequest, *, log_unmet: bool = True) -> SearchResults:
-    """Return one page of ranked results with facet counts. Raises IndexMissing without an index."""
-    candidates = get_backend().candidates(request, verified_since=verified_since())
+def search(request: SearchRequest, *, log_unmet: bool = True, details: bool = True) -> SearchResults:
+    """Return one page of ranked results with facet counts. Raises IndexMissing without an index.
+
+    Every candidate is checked, ranked and counted from its Brief; the page's results then get their
+    ``data``, location, reasons and hours. ``details=False`` leaves those out (ids in order, for the
+    HSDS feed).
+    """
+    backend = get_backend()
+    candidates = backend.candidates(request, verified_since=verified_since())
     now = timezone.now()
-    results = [result for hit_data, score in candidates if (result := _result(hit_data, score, request)) is not None]
+    rows = _Checks(request).rows(candidates)
     if request.hide_ineligible:
-        results = [r for r in results if r.eligibility is None or r.eligibility.verdict != Verdict.NOT_ELIGIBLE]
-    _rank(results, request)
-    facets = _facets(results)
-    count = len(results)
+        rows = [row for row in rows if row[VERDICT] != Verdict.NOT_ELIGIBLE]
+    strong = _rank(rows)
+    facets = _facets(rows)
+    count = len(rows)
     if count == 0 and log_unmet:
         _log_unmet(request)
     start = (request.page - 1) * request.page_size
-    page = results[start : start + request.page_size]
-    for result in page:
-        if result.open_now is None:  # without an "open at" filter, only the shown results need their hours
-            result.open_now = is_open_at(_hours_at(result.data, result.location), now)
+    page = [_result(row, strong) for row in rows[start : start + request.page_size]]
+    if details:
+        _explain(page, backend.details([result.handle for result in page]), request, now)
     page_count = max(1, math.ceil(count / request.page_size))
     return SearchResults(request, count, page, facets, page_count)
 
@@ -193,73 +212,153 @@ def criteria_for(data: dict) -> Criteria:
     )
 
 
-def _hours_at(data: dict, location: dict | None) -> list[Hours]:
-    return [Hours(*values) for values in (location["schedules"] if location is not None else data["service_schedules"])]
+# A row is a candidate that fits, as ranking and facets need it: a plain tuple (one is made for every
+# candidate, the cheapest kind) of the ranking keys after the relevance band (see _rank), the relevance,
+# the Brief, the backend's handle, the distance in miles, the location's index in data["locations"],
+# open now, serves the area and the verdict, read by these positions. The page's rows become Results.
+KEY, RELEVANCE, BRIEF, HANDLE, DISTANCE, LOCATION, OPEN_NOW, SERVES_AREA, VERDICT = range(9)
+_Row = tuple
 
 
-def _result(data: dict, score: float, request: SearchRequest) -> Result | None:
-    """Check a candidate exactly (distance, area, hours) and explain it; None when it does not fit."""
-    criteria = criteria_for(data)
-    serves_area = criteria.serves(request.place) if request.place is not None else None
-    if request.serves_me and request.place is not None and not serves_area:
-        return None
-    fitting = []
-    for location in data["locations"] or [None]:
-        distance = None
-        if location is not None and request.place is not None and location["latitude"] is not None:
-            distance = distance_miles(request.place.point, (location["latitude"], location["longitude"]))
-        if request.radius_miles and (distance is None or distance > request.radius_miles):
-            continue
-        open_now = None  # worked out for the shown page only, unless the search asks for it
-        if request.open_at is not None:
-            open_now = is_open_at(_hours_at(data, location), request.open_at)
-            if not open_now:
-                continue
-        fitting.append((distance if distance is not None else math.inf, location, open_now))
-    if not fitting:
-        return None
-    distance, location, open_now = min(fitting, key=lambda item: item[0])
-    eligibility = None if request.participant.is_empty else evaluate(criteria, request.participant)
+def _result(row: _Row, strong: float) -> Result:
+    """Return a row as a Result; ``strong`` is the least relevance of a strong match (_rank's)."""
+    brief = row[BRIEF]
     return Result(
-        service_id=data["id"],
-        data=data,
-        location=location,
-        distance_miles=None if distance == math.inf else round(distance, 1),
-        open_now=open_now,
-        eligibility=eligibility,
-        serves_area=serves_area,
-        relevance=score,
+        service_id=brief.id,
+        brief=brief,
+        relevance=row[RELEVANCE],
+        distance_miles=row[DISTANCE],
+        open_now=row[OPEN_NOW],
+        serves_area=row[SERVES_AREA],
+        verdict=row[VERDICT],
+        location_index=row[LOCATION],
+        handle=row[HANDLE],
+        sort_key=(0 if row[RELEVANCE] >= strong else 1, *row[KEY]),
     )
 
 
-def _rank(results: list[Result], request: SearchRequest) -> None:
-    best = max((result.relevance for result in results), default=0) or 1
-    for result in results:
-        result.sort_key = (
-            0 if result.relevance >= best * STRONG_MATCH else 1,
-            VERDICT_ORDER[result.eligibility.verdict] if result.eligibility else 0,
-            0 if result.serves_area in (True, None) else 1,
-            CAPACITY_ORDER.get(result.data["capacity"], 0),
-            responsiveness(result.service_id),
-            result.distance_miles if result.distance_miles is not None else math.inf,
-            result.data["name"].lower(),
+_UNKNOWN = object()
+
+
+class _Checks:
+    """Check candidates against one search: exact distance, area and hours, and the eligibility verdict.
+
+    Briefs share equal area sets and eligibility check keys (search.documents.Briefs), so a search works
+    out whether an area set holds the place, and each criterion's outcome, once per distinct value.
+    """
+
+    def __init__(self, request: SearchRequest) -> None:
+        self.request = request
+        self.verdicts = None if request.participant.is_empty else Verdicts(request.participant)
+        self.bands = _responsiveness_bands()
+        self._serves: dict[int, bool | None] = {}  # by id() of a Brief's shared areas: alive while searching
+
+    def rows(self, candidates: list) -> list[_Row]:
+        row = self.row
+        return [found for brief, score, handle in candidates if (found := row(brief, score, handle)) is not None]
+
+    def row(self, brief: Brief, score: float, handle: object) -> _Row | None:
+        """Return the candidate as a row, or None when it does not fit."""
+        request = self.request
+        place = request.place
+        serves_area = None
+        if place is not None:
+            serves_area = self._serves.get(id(brief.areas), _UNKNOWN)
+            if serves_area is _UNKNOWN:
+                serves_area = self._serves[id(brief.areas)] = Criteria(areas=brief.areas).serves(place)
+            if request.serves_me and not serves_area:
+                return None
+        radius = request.radius_miles
+        points = brief.points
+        if place is None and request.open_at is None:  # no distance or hours to check: the first location
+            if radius:
+                return None
+            return self._row(brief, score, handle, None, 0 if points else None, None, serves_area)
+        best = None  # (distance or inf, location index, open now)
+        for index in range(len(points)) if points else (None,):
+            distance = None
+            point = None if index is None else points[index]
+            if point is not None and place is not None:
+                distance = distance_miles(place.point, point)
+            if radius and (distance is None or distance > radius):
+                continue
+            open_now = None  # worked out for the shown page only, unless the search asks for it
+            if request.open_at is not None:
+                open_now = is_open_at(brief.hours[index or 0], request.open_at)
+                if not open_now:
+                    continue
+            nearness = distance if distance is not None else math.inf
+            if best is None or nearness < best[0]:  # the first of the nearest, as min() picks
+                best = (nearness, index, open_now)
+        if best is None:
+            return None
+        distance, index, open_now = best
+        distance = None if distance == math.inf else round(distance, 1)
+        return self._row(brief, score, handle, distance, index, open_now, serves_area)
+
+    def _row(self, brief, score, handle, distance, index, open_now, serves_area) -> _Row:
+        verdict = None if self.verdicts is None else self.verdicts.verdict(brief.checks, brief.areas)
+        key = (
+            VERDICT_ORDER[verdict] if verdict else 0,
+            0 if serves_area in (True, None) else 1,
+            CAPACITY_ORDER.get(brief.capacity, 0),
+            self.bands.get(brief.id, UNKNOWN_RESPONSIVENESS),
+            distance if distance is not None else math.inf,
+            brief.name_key,
+            -score,  # ties: the better text match, then the service id, whatever the index's layout
+            brief.id,
         )
-    results.sort(key=lambda result: result.sort_key)
+        return (key, score, brief, handle, distance, index, open_now, serves_area, verdict)
 
 
-def _facets(results: list[Result]) -> dict[str, dict[str, int]]:
-    categories, populations, languages, capacity = Counter(), Counter(), Counter(), Counter()
-    for result in results:
-        categories.update(result.data["categories"])
-        populations.update(result.data["populations"].keys())
-        languages.update(result.data["languages"].keys())
-        capacity[result.data["capacity"]] += 1
+def _explain(page: list[Result], datas: list[dict], request: SearchRequest, now: datetime.datetime) -> None:
+    """Give the page's results their data, location, reasons (in the active language) and hours."""
+    for result, data in zip(page, datas, strict=True):
+        result.data = data
+        result.location = None if result.location_index is None else data["locations"][result.location_index]
+        if not request.participant.is_empty:
+            result.eligibility = evaluate(criteria_for(data), request.participant)
+        if result.open_now is None:  # without an "open at" filter, only the shown results need their hours
+            result.open_now = is_open_at(result.brief.hours[result.location_index or 0], now)
+
+
+def _rank(rows: list[_Row]) -> float:
+    """Order the rows by the bands of the module's docstring: relevance band first, then their ``key``.
+    Returns the least relevance of a strong match."""
+    best = max((row[RELEVANCE] for row in rows), default=0) or 1
+    strong = best * STRONG_MATCH
+    weak = [row for row in rows if row[RELEVANCE] < strong]
+    if weak:
+        rows[:] = [row for row in rows if row[RELEVANCE] >= strong]
+    rows.sort(key=_KEY)
+    weak.sort(key=_KEY)
+    rows += weak
+    return strong
+
+
+_KEY = itemgetter(KEY)
+
+
+def _facets(rows: list[_Row]) -> dict[str, dict[str, int]]:
+    """Count categories, populations, languages and capacity over all the rows, most common first (ties in
+    the order of the ranking, as Counter.most_common). Counted per distinct Brief.facets, then per code:
+    the same counts, with a code first seen where it was first seen before."""
+    groups: dict[tuple, int] = {}
+    for row in rows:
+        facets = row[BRIEF].facets
+        groups[facets] = groups.get(facets, 0) + 1
     return {
-        "category": dict(categories.most_common()),
-        "population": dict(populations.most_common()),
-        "language": dict(languages.most_common()),
-        "capacity": dict(capacity.most_common()),
+        name: _most_common(groups, part) for part, name in enumerate(("category", "population", "language", "capacity"))
     }
+
+
+def _most_common(groups: dict[tuple, int], part: int) -> dict[str, int]:
+    """Counter.most_common over the codes in ``part`` of every group, each group counted ``groups[group]`` times."""
+    counts: dict[str, int] = {}
+    for group, times in groups.items():
+        for code in group[part]:
+            counts[code] = counts.get(code, 0) + times
+    return dict(sorted(counts.items(), key=itemgetter(1), reverse=True))
 
 
 def _log_unmet(request: SearchRequest) -> None:

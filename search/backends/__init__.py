@@ -6,9 +6,10 @@
   any number of stateless web hosts search the same documents.
 
 A backend only narrows the candidates: it matches the text (exactly, then with typos) and applies the
-coarse prefilters, and returns each candidate's stored ``data`` with a text score. Everything after
-that (exact distance, area and hours, eligibility, facets, ranking) is search/query.py's, the same for
-both, so both return the same shape and rank by the same rules.
+coarse prefilters, and returns each candidate's Brief (search.documents: what a search checks for every
+candidate) with a text score. Everything after that (exact distance, area and hours, eligibility,
+facets, ranking) is search/query.py's, the same for both, so both return the same shape and rank by
+the same rules. The whole stored ``data`` is read for the page shown only (``details``).
 
 Upkeep: providers.signals.services_changed → ``queue`` → after the transaction commits, one batched
 ``write`` that re-reads those services from the database into the configured backend.
@@ -25,7 +26,11 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
+    from search.documents import Brief
     from search.query import SearchRequest
+
+# (Brief, text score, handle): the handle is the backend's own, for ``details``.
+Candidate = tuple["Brief", float, object]
 
 BACKENDS = {
     "whoosh": "search.backends.whoosh.WhooshBackend",
@@ -40,13 +45,15 @@ class IndexMissing(Exception):
 class SearchBackend(Protocol):
     name: str
 
-    def candidates(
-        self, request: "SearchRequest", *, verified_since: datetime.datetime | None
-    ) -> list[tuple[dict, float]]:
-        """Return (data, text score) for every document that matches the text and passes the prefilters.
+    def candidates(self, request: "SearchRequest", *, verified_since: datetime.datetime | None) -> list[Candidate]:
+        """Return (Brief, text score, handle) for every document that matches the text and passes the
+        prefilters, best text match first.
 
         An empty text matches every document with score 1. Raises IndexMissing when there is no index.
         """
+
+    def details(self, handles: list) -> list[dict]:
+        """Return the stored ``data`` of these candidates (their handles), in the same order."""
 
     def write(self, service_ids: Iterable) -> int:
         """Re-read these services from the database; update or remove their documents. Returns how many written."""

@@ -27,16 +27,19 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from providers.models import Service
-from search.backends import IndexMissing
+from search.backends import Candidate, IndexMissing
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
+    Briefs,
     TermTree,
+    brief_values,
     cells_within,
     changed_since,
     county_term,
     document_for,
-    services_for_index,
-    slot_term,
+    listed_service_ids,
+    services_to_index,
+    slot_terms,
 )
 from search.models import DataEncoder, SearchDocument, SearchTerm
 from search.query import SearchRequest, text_stages, typo_distance
@@ -72,9 +75,7 @@ class Lexemes(SearchQuery):
 class PostgresBackend:
     name = "postgres"
 
-    def candidates(
-        self, request: SearchRequest, *, verified_since: datetime.datetime | None
-    ) -> list[tuple[dict, float]]:
+    def candidates(self, request: SearchRequest, *, verified_since: datetime.datetime | None) -> list[Candidate]:
         documents = _filtered(request, verified_since)
         if documents is None:
             return []
@@ -85,21 +86,26 @@ class PostgresBackend:
             found = _text_candidates(documents, text)
         if not found and not SearchDocument.objects.exists() and Service.objects.listed().exists():
             raise IndexMissing(EMPTY_TABLE)
-        return found
+        briefs = Briefs()  # for this search: equal criteria shared, so each verdict is worked out once
+        return [(briefs.make(brief_values(data)), score, data) for data, score in found]
+
+    def details(self, handles: list) -> list[dict]:
+        return list(handles)  # a candidate's handle is its data, read with it
 
     def write(self, service_ids: Iterable) -> int:
         ids = {str(service_id) for service_id in service_ids}
         if not ids:
             return 0
         tree = TermTree()
-        documents = [document_for(service, tree) for service in services_for_index().filter(pk__in=ids)]
+        documents = [document_for(service, tree) for service in services_to_index(ids)]
         try:
             with transaction.atomic():
                 # A rebuild holds every row until it commits; an edit saved meanwhile does not wait for it
                 # (the rebuild writes the services changed while it ran once it is done).
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
-                _save(documents)
+                for start in range(0, len(documents), BATCH_SIZE):
+                    _save(documents[start : start + BATCH_SIZE])
                 gone = ids - {document["id"] for document in documents}
                 SearchDocument.objects.filter(service_id__in=gone).delete()
         except OperationalError as error:
@@ -115,8 +121,8 @@ class PostgresBackend:
         Services changed while it ran are written again afterwards, so no edit is lost.
         """
         started = timezone.now()
-        services = services_for_index()
-        total = services.count()
+        ids = listed_service_ids()
+        total = len(ids)
         tree = TermTree()
         written = 0
         with transaction.atomic():
@@ -124,7 +130,7 @@ class PostgresBackend:
             SearchDocument.objects.all().delete()
             SearchTerm.objects.all().delete()
             batch = []
-            for service in services.iterator(chunk_size=BATCH_SIZE):
+            for service in services_to_index(ids):
                 batch.append(document_for(service, tree))
                 if len(batch) == BATCH_SIZE:
                     written += _save(batch)
@@ -245,7 +251,7 @@ def _filtered(request: SearchRequest, verified_since: datetime.datetime | None) 
         )
     if request.open_at is not None:
         zones = SearchTerm.objects.filter(kind=SearchTerm.Kind.TIME_ZONE).values_list("term", flat=True)  # a query
-        slots = [slot_term(zone, request.open_at) for zone in zones]
+        slots = [term for zone in zones for term in slot_terms(zone, request.open_at)]
         if not slots:
             return None
         documents = documents.filter(hour_slots__has_any_keys=slots)

@@ -1,39 +1,63 @@
 """The Whoosh backend (SEARCH_BACKEND=whoosh, the default): queries the index in search/index.py.
 
 Whoosh narrows the candidates: text in any text field (exactly, then with typos, see
-search.query.text_stages) and the coarse prefilters as term queries (category, population, language,
-cost, capacity, grid cells for distance, service-area terms, hour slots, last verified).
+search.query.text_stages) and the coarse prefilters (category, population, language, cost,
+capacity, grid cells for distance, service-area terms, hour slots, last verified).
+
+A search is answered from what the process keeps of the index (search/segments.py) rather than by
+Whoosh's matchers, which visit every document that has the words before a filter can drop it: the
+filters are bitsets made of cached term bitsets, the words' documents too, and only the documents that
+pass both are scored, with Whoosh's BM25F on Whoosh's own postings, term by term: the scores of
+Whoosh's search for the same query (summed in another order, so equal to the last digit or so), typos
+included (``_word_terms``). Whoosh's own search (``_whoosh_search``) serves a searcher with another
+weighting model, and the tests that compare the two.
 """
 
+import bisect
 import datetime
+from array import array
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 
 from whoosh import query as q
-from whoosh.searching import Searcher
+from whoosh.scoring import BM25F, bm25
 
 from search import index
-from search.documents import AREA_KINDS_CHECKED_LATER, TEXT_FIELDS, cells_within, county_term, slot_term
+from search.backends import Candidate
+from search.documents import (
+    AREA_KINDS_CHECKED_LATER,
+    TEXT_FIELDS,
+    cells_within,
+    county_term,
+    microseconds_since_epoch,
+    slot_terms,
+)
 from search.query import SearchRequest, text_stages, typo_distance
+from search.segments import Leaf, View, members
 
 
 class WhooshBackend:
     name = "whoosh"
 
-    def candidates(
-        self, request: SearchRequest, *, verified_since: datetime.datetime | None
-    ) -> list[tuple[dict, float]]:
-        searcher = index.searcher()
-        filters = _filter_query(searcher, request, verified_since)
-        if not request.text.strip():
-            hits = searcher.search(q.Every(), filter=filters, limit=None, scored=False)
-            return [(hit["data"], 1.0) for hit in hits]
+    def candidates(self, request: SearchRequest, *, verified_since: datetime.datetime | None) -> list[Candidate]:
+        view = index.view()
+        verified_since = microseconds_since_epoch(verified_since)
+        filters = _filters(view, request)  # per leaf, or None: no filter
+        if filters is not None and not any(filters):
+            return []
+        text = request.text.strip()
+        if not text:
+            return _every(view, filters, verified_since)
         words = [token.text for token in index.ANALYZER(request.text)]
+        search = _matches if _scores_like_whoosh(view) else _whoosh_search
         for fuzzy, every in text_stages(words):
-            parts = [_word_query(word, fuzzy=fuzzy) for word in words]
-            hits = searcher.search(q.And(parts) if every else q.Or(parts), filter=filters, limit=None)
-            if not hits.is_empty():
-                return [(hit["data"], hit.score) for hit in hits]
+            found = search(view, words, fuzzy, every, filters, verified_since)
+            if found:
+                return found
         return []
+
+    def details(self, handles: list) -> list[dict]:
+        return [searcher.stored_fields(docnum)["data"] for searcher, docnum in handles]
 
     def write(self, service_ids: Iterable) -> int:
         return index.write(service_ids)
@@ -51,6 +75,250 @@ class WhooshBackend:
         return str(index.index_dir())
 
 
+# --- Filters --------------------------------------------------------------------------------------
+
+
+def _filters(view: View, request: SearchRequest) -> list[int] | None:
+    """Return, for each leaf, the live documents that pass the request's prefilters (None: no prefilter)."""
+    parts: list[list[int]] = []
+
+    def term(fieldname: str, value) -> None:
+        btext = view.field_bytes(fieldname, value)
+        parts.append([leaf.term_bits(fieldname, btext) for leaf in view.leaves])
+
+    if request.category:
+        term("categories", request.category)
+    if request.population:
+        term("populations", request.population)
+    if request.language:
+        term("languages", request.language)
+    if request.free:
+        term("free", True)
+    if request.accepting:
+        term("capacity", "accepting")
+    if request.place is not None and request.radius_miles:
+        parts.append(view.any_of("cells", cells_within(request.place, request.radius_miles)))
+    if request.serves_me and request.place is not None:
+        place = request.place
+        ways = [
+            view.any_of("area_kinds", AREA_KINDS_CHECKED_LATER),
+            view.any_of("area_zips", [place.zip_code]),
+            view.any_of("area_counties", [county_term(place.county)]),
+        ]
+        parts.append([kinds | zips | counties for kinds, zips, counties in zip(*ways, strict=True)])
+    if request.open_at is not None:
+        zones = [zone.decode() if isinstance(zone, bytes) else zone for zone in view.searcher.lexicon("timezones")]
+        parts.append(view.any_of("hour_slots", [term for zone in zones for term in slot_terms(zone, request.open_at)]))
+    if not parts:
+        return None
+    found = []
+    for number, leaf in enumerate(view.leaves):
+        bits = leaf.live
+        for part in parts:
+            bits &= part[number]
+        found.append(bits)
+    return found
+
+
+def _verified(brief, verified_since: int | None) -> bool:
+    """The "hide unverified listings" filter (search.query.verified_since, in microseconds since the epoch)."""
+    return verified_since is None or (brief.verified is not None and brief.verified >= verified_since)
+
+
+def _every(view: View, filters: list[int] | None, verified_since: int | None) -> list[Candidate]:
+    """No text: every live document that passes the filters, in index order, each with score 1."""
+    found = []
+    searcher = view.searcher
+    for number, leaf in enumerate(view.leaves):
+        briefs, offset = leaf.briefs(), leaf.offset
+        found += [
+            (brief, 1.0, (searcher, offset + docnum))
+            for docnum in members(leaf.live if filters is None else filters[number])
+            if _verified(brief := briefs[docnum], verified_since)
+        ]
+    return found
+
+
+# --- The text, from the segments' caches ----------------------------------------------------------
+
+
+def _scores_like_whoosh(view: View) -> bool:
+    """True when _matches can score as Whoosh would: the searcher weighs with BM25F (its default)."""
+    return type(view.searcher.weighting) is BM25F
+
+
+class _Term:
+    """A term's share of a document's score: BM25F of the term (``boost`` applied to the sum of ``terms``)."""
+
+    def __init__(self, terms: list[tuple[str, bytes, int, array, array]], boost: float | None = 1.0) -> None:
+        self.terms = terms  # (fieldname, btext, bits, document numbers, weights)
+        self.boost = boost  # None: a constant 1 (Whoosh's unscored union of a typo's spellings)
+        self.bits = 0
+        for term in terms:
+            self.bits |= term[2]
+
+    def add(self, scores: dict[int, float], matching: int, view: View, leaf: Leaf) -> None:
+        shared = matching & self.bits
+        if not shared:
+            return
+        if self.boost is None:
+            for docnum in members(shared):
+                scores[docnum] += 1.0
+            return
+        if len(self.terms) == 1 and self.boost == 1.0:
+            _add_bm25(scores, shared, self.terms[0], view, leaf)
+            return
+        sums = dict.fromkeys(members(shared), 0.0)
+        for term in self.terms:
+            _add_bm25(sums, shared, term, view, leaf)
+        for docnum, total in sums.items():
+            scores[docnum] += total * self.boost
+
+
+def _add_bm25(scores: dict[int, float], matching: int, term: tuple, view: View, leaf: Leaf) -> None:
+    """Add a term's BM25F score to each matching document that has it, computed as Whoosh's scorer does:
+    the term's idf and the field's average length from the whole index, its weight and the document's
+    field length from the segment."""
+    fieldname, btext, bits, numbers, weights = term
+    shared = matching & bits
+    if not shared:
+        return
+    searcher = view.searcher
+    weighting = searcher.weighting
+    idf = searcher.idf(fieldname, btext)
+    average = searcher.avg_field_length(fieldname) or 1
+    b = weighting._field_B.get(fieldname, weighting.B)
+    k1 = weighting.K1
+    cache, reader = leaf.cache, leaf.reader
+    lengths = cache.field_lengths(fieldname)
+    known: dict = {}
+    position = 0
+    for docnum in members(shared):
+        position = bisect.bisect_left(numbers, docnum, position)
+        weight = weights[position]
+        length = lengths[docnum] or cache.read_field_length(reader, docnum, fieldname)
+        score = known.get((weight, length))
+        if score is None:
+            score = known[(weight, length)] = bm25(idf, weight, length, average, b, k1)
+        scores[docnum] += score
+
+
+def _word_terms(view: View, leaf: Leaf, word: str, *, fuzzy: bool) -> list[_Term]:
+    """What _word_query(word) matches in one segment, scored as Whoosh scores it in an index of one segment.
+
+    The word in each text field; with typos allowed, also each field's spellings within the typo
+    distance (Whoosh's FuzzyTerm, boost 0.5): one spelling scores as a plain term, several as their
+    sum times 0.5, except in an index of 5,000 documents or fewer where more than two spellings score a
+    constant 1 (Whoosh then preloads an unscored union). The spellings are the whole index's: Whoosh
+    finds them segment by segment, so that its scores would depend on how the index happens to be
+    split (a rebuild writes several segments at once, edits add small ones); these do not.
+    """
+    cache, reader = leaf.cache, leaf.reader
+    found = []
+    for fieldname in TEXT_FIELDS:
+        btext = view.field_bytes(fieldname, word)
+        term = cache.text_term(reader, fieldname, btext)
+        if term[0]:
+            found.append(_Term([(fieldname, btext, *term)]))
+    distance = typo_distance(word) if fuzzy else 0
+    if distance:
+        for fieldname in TEXT_FIELDS:
+            spellings = view.spellings(fieldname, word, distance)
+            terms = []
+            for spelling in spellings:
+                btext = view.field_bytes(fieldname, spelling)
+                term = cache.text_term(reader, fieldname, btext)
+                if term[0]:
+                    terms.append((fieldname, btext, *term))
+            if not terms:
+                continue
+            if len(spellings) == 1:
+                found.append(_Term(terms))
+            elif len(spellings) == 2 or view.size > 5000:
+                found.append(_Term(terms, boost=0.5))
+            else:
+                found.append(_Term(terms, boost=None))
+    return found
+
+
+def _matches(
+    view: View,
+    words: list[str],
+    fuzzy: bool,
+    every: bool,
+    filters: list[int] | None,
+    verified_since: int | None,
+) -> list[Candidate]:
+    """The documents that have every word (or any word) in some text field, scored as Whoosh would score
+    _word_query's And (or Or), best first.
+
+    A document's score is the sum of its terms' BM25F scores (search.backends.whoosh._word_terms): what
+    Whoosh's matchers add up for the same query, added in another order.
+    """
+    searcher = view.searcher
+    scored: list[tuple[float, int, object]] = []
+    for number, leaf in enumerate(view.leaves):
+        allowed = leaf.live if filters is None else filters[number]
+        terms: list[_Term] = []
+        matching = None
+        for word in words:
+            word_terms = _word_terms(view, leaf, word, fuzzy=fuzzy)
+            word_bits = 0
+            for term in word_terms:
+                word_bits |= term.bits
+            terms += word_terms
+            if matching is None:
+                matching = word_bits
+            elif every:
+                matching &= word_bits
+            else:
+                matching |= word_bits
+        matching = (matching or 0) & allowed
+        if not matching:
+            continue
+        scores = dict.fromkeys(members(matching), 0.0)
+        for term in terms:
+            term.add(scores, matching, view, leaf)
+        briefs, offset = leaf.briefs(), leaf.offset
+        scored += [
+            (score, offset + docnum, brief)
+            for docnum, score in scores.items()
+            if _verified(brief := briefs[docnum], verified_since)
+        ]
+    # As Whoosh orders hits: best first, then in index order (the order they were added in; a stable sort
+    # in reverse keeps equal scores in it).
+    scored.sort(key=itemgetter(0), reverse=True)
+    return [(brief, score, (searcher, docnum)) for score, docnum, brief in scored]
+
+
+# --- Whoosh's own search: for another weighting model ----------------------------------------------------
+
+
+def _whoosh_search(
+    view: View,
+    words: list[str],
+    fuzzy: bool,
+    every: bool,
+    filters: list[int] | None,
+    verified_since: int | None,
+) -> list[Candidate]:
+    searcher = view.searcher
+    allowed = None
+    if filters is not None:
+        allowed = {
+            leaf.offset + docnum for leaf, bits in zip(view.leaves, filters, strict=True) for docnum in members(bits)
+        }
+    parts = [_word_query(word, fuzzy=fuzzy) for word in words]
+    hits = searcher.search(q.And(parts) if every else q.Or(parts), filter=allowed, limit=None)
+    found = []
+    for docnum, score in hits.items():
+        leaf: Leaf = view.leaf_of(docnum)
+        brief = leaf.briefs()[docnum - leaf.offset]
+        if _verified(brief, verified_since):
+            found.append((brief, score, (searcher, docnum)))
+    return found
+
+
 def _word_query(word: str, *, fuzzy: bool) -> q.Query:
     """Match a word exactly in any text field, or also with a typo or two when it is long enough."""
     alternatives = [q.Term(name, word) for name in TEXT_FIELDS]
@@ -58,38 +326,3 @@ def _word_query(word: str, *, fuzzy: bool) -> q.Query:
     if distance:
         alternatives += [q.FuzzyTerm(name, word, maxdist=distance, prefixlength=1, boost=0.5) for name in TEXT_FIELDS]
     return q.Or(alternatives)
-
-
-def _filter_query(
-    searcher: Searcher, request: SearchRequest, verified_since: datetime.datetime | None
-) -> q.Query | None:
-    parts = []
-    if verified_since is not None:
-        parts.append(q.DateRange("last_verified", verified_since, None))
-    if request.category:
-        parts.append(q.Term("categories", request.category))
-    if request.population:
-        parts.append(q.Term("populations", request.population))
-    if request.language:
-        parts.append(q.Term("languages", request.language))
-    if request.free:
-        parts.append(q.Term("free", True))
-    if request.accepting:
-        parts.append(q.Term("capacity", "accepting"))
-    if request.place is not None and request.radius_miles:
-        parts.append(q.Or([q.Term("cells", cell) for cell in cells_within(request.place, request.radius_miles)]))
-    if request.serves_me and request.place is not None:
-        place = request.place
-        parts.append(
-            q.Or(
-                [q.Term("area_kinds", kind) for kind in AREA_KINDS_CHECKED_LATER]
-                + [q.Term("area_zips", place.zip_code), q.Term("area_counties", county_term(place.county))]
-            )
-        )
-    if request.open_at is not None:
-        slots = []
-        for zone in searcher.lexicon("timezones"):
-            zone_name = zone.decode() if isinstance(zone, bytes) else zone
-            slots.append(q.Term("hour_slots", slot_term(zone_name, request.open_at)))
-        parts.append(q.Or(slots) if slots else q.NullQuery)
-    return q.And(parts) if parts else None

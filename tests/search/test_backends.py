@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 from providers.models import Service
 from search import backends
 from search.backends.postgres import edit_distance
-from search.documents import TermTree, document_for, services_for_index
+from search.documents import TermTree, document_for, services_to_index
 from search.eligibility import Participant
 from search.geography import place_for_zip
 from search.models import SearchDocument
@@ -149,7 +149,7 @@ def test_it_keeps_each_document_as_it_was_built(taxonomy, settings):
     """The stored data comes back with its dates and times, as the Whoosh index keeps it (tuples become lists)."""
     service = make_service("Westwood Little Learners", last_verified_at=FRIDAY_NOON)
     backends.get_backend().rebuild()
-    built = document_for(services_for_index().get(pk=service.pk), TermTree())["data"]
+    built = document_for(next(services_to_index([service.pk])), TermTree())["data"]
     stored = SearchDocument.objects.get(service_id=service.pk).data
     assert stored["last_verified_at"] == FRIDAY_NOON
     assert stored["locations"][0]["schedules"][0] == list(built["locations"][0]["schedules"][0])

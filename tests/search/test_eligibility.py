@@ -5,7 +5,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.eligibility import Area, Criteria, Outcome, Participant, Verdict, evaluate
+from search.eligibility import Area, Criteria, Outcome, Participant, Verdict, Verdicts, check_keys, evaluate
 from search.geography import place_for_zip
 
 WESTWOOD = place_for_zip("80219")
@@ -177,3 +177,12 @@ def test_it_refuses_ages_outside_the_range(age):
     result = evaluate(Criteria(minimum_age=18, maximum_age=64), Participant(age=age))
     assert result.verdict == Verdict.NOT_ELIGIBLE
     assert texts(result) == [f"Age {age} is outside 18–64"]
+
+
+@given(st.lists(criteria_strategy, min_size=1, max_size=6), participant_strategy)
+def test_it_gives_a_search_the_same_verdicts_without_the_words(criterias, participant):
+    """Property: a search's Verdicts, which works out each criterion once per distinct value over many
+    services, gives each service the verdict ``evaluate`` gives it."""
+    verdicts = Verdicts(participant)
+    for criteria in criterias * 2:  # the second time, from what it remembered
+        assert verdicts.verdict(check_keys(criteria), criteria.areas) == evaluate(criteria, participant).verdict

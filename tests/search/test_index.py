@@ -4,11 +4,13 @@ import shutil
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from providers.models import Language, Service
+from providers.models import Language, Location, Organization, Service, ServiceAtLocation, TaxonomyTerm
 from search import index
 from search.backends import IndexMissing
+from search.documents import TermTree, document_for, services_to_index
 from search.query import SearchRequest, search
 
 from .conftest import delete_index, make_service, rebuild
@@ -151,3 +153,119 @@ def test_it_refreshes_the_shared_searcher_only_when_the_index_changed(taxonomy, 
         make_service("Second Daycare")
     assert index.searcher() is not shared
     assert index.document_count() == 2
+
+
+def test_it_writes_an_import_larger_than_sqlite_takes_in_one_expression(taxonomy, search_index, search_backend):
+    """An import of 1,200 services, each at its own location, is written in one call: read a batch at a
+    time with each service's locations joined, not 1,200 location terms in one SQL expression (more than
+    the 1,000 SQLite takes). A rebuild writes the same documents."""
+    organization = Organization.objects.create(name="Big Network", description="Many sites.")
+    services = Service.objects.bulk_create(
+        Service(organization=organization, name=f"Center {number}", description="Child care.") for number in range(1200)
+    )
+    locations = Location.objects.bulk_create(
+        Location(organization=organization, name=f"Site {number}", latitude=39.7, longitude=-105.0 + number / 10_000)
+        for number in range(1200)
+    )
+    ServiceAtLocation.objects.bulk_create(
+        ServiceAtLocation(service=service, location=location)
+        for service, location in zip(services, locations, strict=True)
+    )
+    daycare = TaxonomyTerm.objects.get(code="daycare")
+    Service.categories.through.objects.bulk_create(
+        Service.categories.through(service_id=service.pk, taxonomyterm_id=daycare.pk) for service in services
+    )
+    assert search_backend.write([service.pk for service in services]) == 1200
+    assert search_backend.document_count() == 1200
+    assert search(SearchRequest(text="center", category="child-care"), log_unmet=False).count == 1200
+    # A rebuild this large is written by worker processes (Whoosh: a segment each); the same documents.
+    written = search_backend.documents()
+    assert rebuild() == 1200
+    assert search_backend.documents() == written
+    if search_backend.name == "whoosh":
+        assert len(list(index.searcher().reader().leaf_readers())) > 1
+    assert search(SearchRequest(text="center", category="child-care"), log_unmet=False).count == 1200
+
+
+def test_it_reads_services_for_the_index_in_a_fixed_number_of_queries(taxonomy):
+    """Reading services for the index costs the same queries for two services as for six, and building
+    their documents none: every field a document reads is loaded with them."""
+    make_service("Sunrise Daycare", languages=("en", "es"), populations=["youth"])
+    make_service("Night Shelter", category="housing", hours=[("FR", "22:00", "06:00")], free=False)
+
+    def read() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            services = list(services_to_index(Service.objects.values_list("pk", flat=True)))
+        with CaptureQueriesContext(connection) as building:
+            for service in services:
+                document_for(service, tree)
+        assert len(building) == 0
+        return len(queries)
+
+    tree = TermTree()
+    two = read()
+    for number in range(4):
+        make_service(
+            f"Center {number}",
+            populations=["veterans"],
+            area={"extent_type": "counties", "counties": ["Denver County, CO"]},
+            free=bool(number % 2),
+        )
+    assert read() == two
+
+
+@pytest.fixture
+def varied(taxonomy):
+    """Services whose words overlap, so that typos find several spellings in several fields."""
+    make_service("Sunrise Daycare", description="Day care and early learning; care for babies.", keywords="childcare")
+    make_service("Sunset Day Care", description="Evening child care, cared for by nurses.", keywords="carer")
+    make_service("Cars for Work", category="bus-passes", description="Car repair and rides to work.", keywords="cart")
+    make_service("Careful Movers", category="housing", description="Eviction help, rent and a careful move.")
+    make_service("Card Games Club", category="housing", description="Cards, cars and care for seniors.")
+    rebuild()
+
+
+@whoosh_only
+@pytest.mark.parametrize("text", ["care", "day care", "babysiting", "carr", "evicton rent", "chlid care", "car car"])
+def test_it_scores_text_as_whoosh_does(varied, text):
+    """The words are matched and scored from what the process keeps of the index (search/segments.py):
+    the same documents, in the same order, with the same BM25F scores as Whoosh's own search, at every
+    stage (exact words, then typos allowed, then any word)."""
+    from search.backends import whoosh
+    from search.query import text_stages
+
+    view = index.view()
+    words = [token.text for token in index.ANALYZER(text)]
+    for fuzzy, every in text_stages(words):
+        ours = whoosh._matches(view, words, fuzzy, every, None, None)
+        theirs = whoosh._whoosh_search(view, words, fuzzy, every, None, None)
+        assert [brief.id for brief, _score, _handle in ours] == [brief.id for brief, _score, _handle in theirs]
+        assert [score for _brief, score, _handle in ours] == pytest.approx([score for _b, score, _h in theirs])
+
+
+def stage_scores(text: str) -> list[dict[str, float]]:
+    """Every candidate's text score at each stage of a search for ``text`` (typos allowed or not, every word or any)."""
+    from search.backends import whoosh
+    from search.query import text_stages
+
+    view = index.view()
+    words = [token.text for token in index.ANALYZER(text)]
+    return [
+        {brief.id: score for brief, score, _handle in whoosh._matches(view, words, fuzzy, every, None, None)}
+        for fuzzy, every in text_stages(words)
+    ]
+
+
+@whoosh_only
+def test_it_scores_alike_however_the_index_is_split(varied, indexed):
+    """Edits add segments to the index, a rebuild writes one or several: the text scores stay the same.
+    (Whoosh's own typo matching looks for spellings segment by segment; this search, in the whole index.)"""
+    with indexed():
+        make_service("Carr Kids Care", category="housing", description="Care, careful and cared for.")
+    assert len(list(index.searcher().reader().leaf_readers())) > 1
+    texts = ("care", "carr", "babysiting", "chlid care", "carr kids")
+    split = {text: stage_scores(text) for text in texts}
+    rebuild()
+    assert len(list(index.searcher().reader().leaf_readers())) == 1
+    for text in texts:
+        assert stage_scores(text) == [pytest.approx(scores) for scores in split[text]]
