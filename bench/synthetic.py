@@ -56,10 +56,9 @@ NAME_PARTS = (
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR"]
 HOURS = [(8, 17), (9, 18), (7, 19), (12, 20), (22, 6)]  # (22, 6): overnight, open past midnight
 STREETS = ["Main", "Oak", "Colfax", "Federal", "Park"]
-# Services per file, and so per import (one transaction each). Kept under ~1,800: on SQLite the index
-# write after a larger import fails ("Expression tree is too large"), because Django 5.2 prefetches
-# a foreign key (search/documents.py, Prefetch("location")) with one OR term per location.
-PART_SIZE = 1000
+# Services per file, and so per import (one transaction each): as a network loads a large directory,
+# in a few large files (an import this large is written to the index by worker processes).
+PART_SIZE = 10_000
 
 
 def sentence_pools() -> dict[str, list[str]]:

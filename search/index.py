@@ -200,8 +200,7 @@ def write(service_ids: Iterable) -> int:
         documents = (whoosh_document(document_for(service, tree)) for service in services_to_index(ids))
     written = set()
     with _write_lock:
-        # One process: for an import's thousand services, worker processes cost more than they save.
-        writer = index.writer(timeout=30, limitmb=WRITER_MEMORY_MB, compound=False)
+        writer = _writer(index, len(ids), timeout=30)
         try:
             for document in documents:
                 writer.update_document(**document)
@@ -233,7 +232,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     tree = TermTree()
     written = 0
     with _write_lock:
-        writer = _bulk_writer(index, total)
+        writer = _writer(index, total)
         try:
             for service in services_to_index(ids):
                 writer.add_document(**whoosh_document(document_for(service, tree)))
@@ -256,14 +255,16 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     return written
 
 
-def _bulk_writer(index, documents: int):
-    """Return a writer for a new index of this many documents: for many, Whoosh's multi-process writer,
-    which analyzes and writes them in worker processes (a segment each, not merged) while this process
-    reads the database and builds the documents."""
+def _writer(index, documents: int, **options):
+    """Return a writer for this many documents: for many (a rebuild, a large import), Whoosh's multi-process
+    writer, which analyzes and writes them in worker processes (a segment each, not merged) while this
+    process reads the database and builds the documents; for fewer, worker processes cost more than they save."""
     processes = min(os.cpu_count() or 1, MAX_WRITER_PROCESSES)
     if documents < PARALLEL_FROM or processes < 2:
-        return index.writer(limitmb=WRITER_MEMORY_MB, compound=False)
-    return index.writer(procs=processes, multisegment=True, limitmb=WRITER_MEMORY_MB // processes, compound=False)
+        return index.writer(limitmb=WRITER_MEMORY_MB, compound=False, **options)
+    return index.writer(
+        procs=processes, multisegment=True, limitmb=WRITER_MEMORY_MB // processes, compound=False, **options
+    )
 
 
 def document_count() -> int:
