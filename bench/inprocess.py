@@ -170,10 +170,23 @@ def naive_search(params: dict) -> dict:
 # --- Search, side by side -------------------------------------------------------------------------------
 
 
+SLOW_BASELINES = ("naive", "raw_whoosh_all")
+
+
 def search_side_by_side(
-    kinds: dict[str, list[dict]], *, warmup: int, raw: bool, naive: bool, progress: Progress = None
+    kinds: dict[str, list[dict]],
+    *,
+    warmup: int,
+    raw: bool,
+    naive: bool,
+    baseline_rounds: int | None = None,
+    progress: Progress = None,
 ) -> dict:
-    """Time every kind of search through the API, raw Whoosh (top 20 and all matches) and naive ORM."""
+    """Time every kind of search through the API, raw Whoosh (top 20 and all matches) and naive ORM.
+
+    The slow baselines (naive ORM, raw Whoosh reading every match: seconds each at 100,000 services)
+    run in the first ``baseline_rounds`` rounds only, when given; the rest in every round.
+    """
     client = Client()
     whoosh = RawWhoosh() if raw else None
     ways: dict[str, Callable[[dict], object]] = {"api": lambda params: api_search(client, params)}
@@ -193,6 +206,8 @@ def search_side_by_side(
         for kind, params_list in kinds.items():
             params = params_list[number]
             for name, way in ways.items():
+                if name in SLOW_BASELINES and baseline_rounds is not None and number >= baseline_rounds:
+                    continue
                 elapsed, count = timed(way, params)
                 timings[kind][name].append(elapsed)
                 if name == "api":

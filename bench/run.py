@@ -200,6 +200,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", help="search backends to measure, e.g. whoosh,postgres (default: the setting)")
     parser.add_argument("--fresh", action="store_true", help="generate and import the dataset again")
     parser.add_argument("--queries", type=int, default=200, help="searches of each kind (default 200)")
+    parser.add_argument(
+        "--baseline-queries",
+        type=int,
+        help="of these, how many the slow baselines (naive ORM, raw Whoosh reading every match) also run (default all)",
+    )
     parser.add_argument("--warmup", type=int, default=20, help="unrecorded searches of each kind first")
     parser.add_argument("--edits", type=int, default=30, help="edits timed until searchable (default 30)")
     parser.add_argument("--feed-pages", type=int, default=200, help="HSDS pages timed (default 200)")
@@ -259,6 +264,7 @@ def main(argv: list[str] | None = None) -> None:
                 warmup=args.warmup,
                 raw=label == "whoosh",
                 naive="naive" not in skip,
+                baseline_rounds=args.baseline_queries,
                 progress=Progress("rounds", f"of {len(kinds)} kinds"),
             )
         if "edits" not in skip:

@@ -28,25 +28,24 @@ def fresh_throttle_counts():
     cache.clear()
 
 
-@pytest.fixture
-def program_api(admin, workforce_program) -> Api:
-    client, token = client_system_create(organization=workforce_program, name="Workforce CMS", created_by=admin)
+def api_for(organization, name: str, admin) -> Api:
+    """Register a client system for the organization; return an API client with its token."""
+    client, token = client_system_create(organization=organization, name=name, created_by=admin)
     api = Api(token)
     api.client_system = client
     return api
+
+
+@pytest.fixture
+def program_api(admin, workforce_program) -> Api:
+    return api_for(workforce_program, "Workforce CMS", admin)
 
 
 @pytest.fixture
 def agency_api(admin, agency_a) -> Api:
-    client, token = client_system_create(organization=agency_a, name="Agency A EHR", created_by=admin)
-    api = Api(token)
-    api.client_system = client
-    return api
+    return api_for(agency_a, "Agency A EHR", admin)
 
 
 @pytest.fixture
 def outsider_api(admin, agency_b) -> Api:
-    client, token = client_system_create(organization=agency_b, name="Agency B system", created_by=admin)
-    api = Api(token)
-    api.client_system = client
-    return api
+    return api_for(agency_b, "Agency B system", admin)
