@@ -30,7 +30,7 @@ from providers.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from search.eligibility import Area, Criteria, check_keys
+from search.eligibility import Area, Criteria, check_keys, hashable
 from search.geography import Place, bounding_box
 
 BATCH_SIZE = 500  # services read from the database at a time
@@ -455,11 +455,7 @@ class Briefs:
         )
 
     def _share(self, kind: str, value, make=None):
-        key = (kind, value)
-        try:
-            hash(key)
-        except TypeError:  # a polygon (a dict) among the values
-            key = (kind, repr(value))
+        key = (kind, hashable(value))
         shared = self._shared.get(key)
         if shared is None:
             shared = self._shared[key] = value if make is None else make()

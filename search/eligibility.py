@@ -134,13 +134,14 @@ def check_keys(criteria: Criteria) -> tuple:
         criteria.income_limit_percent,
         criteria.gender,
         (tuple(criteria.populations), criteria.populations_required),
-        (criteria.residency_required, _hashable(criteria.areas)) if criteria.residency_required else False,
+        (criteria.residency_required, hashable(criteria.areas)) if criteria.residency_required else False,
         (tuple(criteria.languages), criteria.interpretation),
         tuple(criteria.insurance),
     )
 
 
-def _hashable(value):
+def hashable(value):
+    """Return the value, or its repr when it cannot be a dict key (an area's polygon is a dict)."""
     try:
         hash(value)
     except TypeError:  # an area's polygon (a dict)
