@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
+import numpy as np
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -35,8 +36,9 @@ from django.utils.translation import get_language
 
 from providers.hours import is_open_at
 from providers.languages import language_name
-from providers.models import NetworkSettings, Service
+from providers.models import NetworkSettings
 from search.backends import get_backend
+from search.candidates import Candidates
 from search.documents import Brief
 from search.eligibility import Area, Criteria, Eligibility, Participant, Verdict, Verdicts, evaluate
 from search.geography import Place, distance_miles
@@ -44,7 +46,6 @@ from search.models import UnmetSearch
 
 STRONG_MATCH = 1 / 3
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.MAYBE: 1, Verdict.NOT_ELIGIBLE: 2}
-CAPACITY_ORDER = {Service.Capacity.ACCEPTING: 0, Service.Capacity.WAITLIST: 1, Service.Capacity.NOT_ACCEPTING: 2}
 UNKNOWN_RESPONSIVENESS = 1
 RESPONSIVENESS_SECONDS = 300
 _responsiveness_cache: dict = {"expires": -math.inf, "bands": {}}
@@ -85,7 +86,6 @@ class Result:
     data: dict | None = None
     location: dict | None = None
     eligibility: Eligibility | None = None
-    sort_key: tuple = ()
 
 
 @dataclass
@@ -114,8 +114,21 @@ def _responsiveness_bands() -> dict[str, int]:
         path = getattr(settings, "SEARCH_RESPONSIVENESS", "")
         bands = import_string(path)() if path else {}
         cache["bands"] = {str(key): band for key, band in bands.items()}
+        known = sorted(cache["bands"])
+        cache["ids"] = np.array([key.encode() for key in known], dtype="S")
+        cache["values"] = np.array([cache["bands"][key] for key in known], np.int8)
         cache["expires"] = time.monotonic() + RESPONSIVENESS_SECONDS
     return cache["bands"]
+
+
+def _responsiveness_of(ids: np.ndarray) -> np.ndarray:
+    """Return the responsiveness band of each of these service ids (UTF-8, as Columns.id)."""
+    _responsiveness_bands()  # read afresh when due
+    known = _responsiveness_cache["ids"]
+    if not len(known):
+        return np.full(len(ids), UNKNOWN_RESPONSIVENESS, np.int8)
+    at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
+    return np.where(known[at] == ids, _responsiveness_cache["values"][at], UNKNOWN_RESPONSIVENESS)
 
 
 def forget_responsiveness() -> None:
@@ -126,23 +139,21 @@ def forget_responsiveness() -> None:
 def search(request: SearchRequest, *, log_unmet: bool = True, details: bool = True) -> SearchResults:
     """Return one page of ranked results with facet counts. Raises IndexMissing without an index.
 
-    Every candidate is checked, ranked and counted from its Brief; the page's results then get their
-    ``data``, location, reasons and hours. ``details=False`` leaves those out (ids in order, for the
+    Every candidate is checked, ranked and counted from its Brief and Columns; the page's results then get
+    their ``data``, location, reasons and hours. ``details=False`` leaves those out (ids in order, for the
     HSDS feed).
     """
     backend = get_backend()
     candidates = backend.candidates(request, verified_since=verified_since())
     now = timezone.now()
-    rows = _Checks(request).rows(candidates)
-    if request.hide_ineligible:
-        rows = [row for row in rows if row[VERDICT] != Verdict.NOT_ELIGIBLE]
-    strong = _rank(rows)
-    facets = _facets(rows)
-    count = len(rows)
+    fits = _Checks(request).fits(candidates)
+    order, strong = _rank(candidates, fits)
+    facets = _facets(candidates, fits, order)
+    count = len(order)
     if count == 0 and log_unmet:
         _log_unmet(request)
     start = (request.page - 1) * request.page_size
-    page = [_result(row, strong) for row in rows[start : start + request.page_size]]
+    page = [_result(candidates, fits, fit, strong) for fit in order[start : start + request.page_size].tolist()]
     if details:
         _explain(page, backend.details([result.handle for result in page]), request, now)
     page_count = max(1, math.ceil(count / request.page_size))
@@ -212,28 +223,58 @@ def criteria_for(data: dict) -> Criteria:
     )
 
 
-# A row is a candidate that fits, as ranking and facets need it: a plain tuple (one is made for every
-# candidate, the cheapest kind) of the ranking keys after the relevance band (see _rank), the relevance,
-# the Brief, the backend's handle, the distance in miles, the location's index in data["locations"],
-# open now, serves the area and the verdict, read by these positions. The page's rows become Results.
-KEY, RELEVANCE, BRIEF, HANDLE, DISTANCE, LOCATION, OPEN_NOW, SERVES_AREA, VERDICT = range(9)
-_Row = tuple
+@dataclass
+class _Fits:
+    """The candidates that fit the search, and what the checks found: ``positions`` in the Candidates, the
+    rest by fit, in the same order: lists for the page's Results, arrays for ranking (see _rank)."""
+
+    positions: np.ndarray
+    distance: list[float | None]  # miles to the nearest fitting location, rounded
+    location: list[int | None] | None  # that location's index in data["locations"]; None: the first of each
+    open_now: list[bool | None]
+    serves_area: list[bool | None]
+    verdict: list[str | None]
+    verdict_key: np.ndarray
+    serves_area_key: np.ndarray
+    distance_key: np.ndarray
+
+    @classmethod
+    def checked(cls, positions: list[int], rows: list[tuple]) -> "_Fits":
+        """The fits from _Checks.check's rows."""
+        count = len(rows)
+        columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _column in range(5)]
+        distance, _location, _open_now, serves_area, verdict = columns
+        return cls(
+            np.array(positions, np.int64),
+            *columns,
+            verdict_key=np.fromiter((VERDICT_ORDER[key] if key else 0 for key in verdict), np.int8, count),
+            serves_area_key=np.fromiter((0 if serves in (True, None) else 1 for serves in serves_area), np.int8, count),
+            distance_key=np.fromiter((math.inf if miles is None else miles for miles in distance), np.float64, count),
+        )
+
+    @classmethod
+    def unchecked(cls, briefs: list[Brief]) -> "_Fits":
+        """Every candidate, when there is nothing to check: no distance, area, hours or verdict."""
+        count = len(briefs)
+        nothing = [None] * count
+        zeros = np.zeros(count, np.int8)
+        return cls(np.arange(count), nothing, None, nothing, nothing, nothing, zeros, zeros, np.full(count, math.inf))
 
 
-def _result(row: _Row, strong: float) -> Result:
-    """Return a row as a Result; ``strong`` is the least relevance of a strong match (_rank's)."""
-    brief = row[BRIEF]
+def _result(candidates: Candidates, fits: _Fits, fit: int, strong: float) -> Result:
+    """Return a fit as a Result; ``strong`` is the least relevance of a strong match (_rank's)."""
+    position = int(fits.positions[fit])
+    brief = candidates.briefs[position]
     return Result(
         service_id=brief.id,
         brief=brief,
-        relevance=row[RELEVANCE],
-        distance_miles=row[DISTANCE],
-        open_now=row[OPEN_NOW],
-        serves_area=row[SERVES_AREA],
-        verdict=row[VERDICT],
-        location_index=row[LOCATION],
-        handle=row[HANDLE],
-        sort_key=(0 if row[RELEVANCE] >= strong else 1, *row[KEY]),
+        relevance=float(candidates.scores[position]),
+        distance_miles=fits.distance[fit],
+        open_now=fits.open_now[fit],
+        serves_area=fits.serves_area[fit],
+        verdict=fits.verdict[fit],
+        location_index=(0 if brief.points else None) if fits.location is None else fits.location[fit],
+        handle=candidates.handles[position],
     )
 
 
@@ -250,15 +291,26 @@ class _Checks:
     def __init__(self, request: SearchRequest) -> None:
         self.request = request
         self.verdicts = None if request.participant.is_empty else Verdicts(request.participant)
-        self.bands = _responsiveness_bands()
         self._serves: dict[int, bool | None] = {}  # by id() of a Brief's shared areas: alive while searching
 
-    def rows(self, candidates: list) -> list[_Row]:
-        row = self.row
-        return [found for brief, score, handle in candidates if (found := row(brief, score, handle)) is not None]
+    def fits(self, candidates: Candidates) -> _Fits:
+        request = self.request
+        briefs = candidates.briefs
+        if request.place is None and request.open_at is None and self.verdicts is None:
+            # A distance from nowhere: nothing is within it.
+            return _Fits.unchecked([] if request.radius_miles else briefs)
+        positions, rows = [], []
+        check = self.check
+        for position, brief in enumerate(briefs):
+            row = check(brief)
+            if row is not None:
+                positions.append(position)
+                rows.append(row)
+        return _Fits.checked(positions, rows)
 
-    def row(self, brief: Brief, score: float, handle: object) -> _Row | None:
-        """Return the candidate as a row, or None when it does not fit."""
+    def check(self, brief: Brief) -> tuple | None:
+        """Return (distance, location index, open now, serves the area, verdict) for a candidate that fits,
+        or None when it does not."""
         request = self.request
         place = request.place
         serves_area = None
@@ -270,10 +322,6 @@ class _Checks:
                 return None
         radius = request.radius_miles
         points = brief.points
-        if place is None and request.open_at is None:  # no distance or hours to check: the first location
-            if radius:
-                return None
-            return self._row(brief, score, handle, None, 0 if points else None, None, serves_area)
         best = None  # (distance or inf, location index, open now)
         for index in range(len(points)) if points else (None,):
             distance = None
@@ -292,23 +340,12 @@ class _Checks:
                 best = (nearness, index, open_now)
         if best is None:
             return None
+        verdict = None if self.verdicts is None else self.verdicts.verdict(brief.checks, brief.areas)
+        if request.hide_ineligible and verdict == Verdict.NOT_ELIGIBLE:
+            return None
         distance, index, open_now = best
         distance = None if distance == math.inf else round(distance, 1)
-        return self._row(brief, score, handle, distance, index, open_now, serves_area)
-
-    def _row(self, brief, score, handle, distance, index, open_now, serves_area) -> _Row:
-        verdict = None if self.verdicts is None else self.verdicts.verdict(brief.checks, brief.areas)
-        key = (
-            VERDICT_ORDER[verdict] if verdict else 0,
-            0 if serves_area in (True, None) else 1,
-            CAPACITY_ORDER.get(brief.capacity, 0),
-            self.bands.get(brief.id, UNKNOWN_RESPONSIVENESS),
-            distance if distance is not None else math.inf,
-            brief.name_key,
-            -score,  # ties: the better text match, then the service id, whatever the index's layout
-            brief.id,
-        )
-        return (key, score, brief, handle, distance, index, open_now, serves_area, verdict)
+        return (distance, index, open_now, serves_area, verdict)
 
 
 def _explain(page: list[Result], datas: list[dict], request: SearchRequest, now: datetime.datetime) -> None:
@@ -322,42 +359,49 @@ def _explain(page: list[Result], datas: list[dict], request: SearchRequest, now:
             result.open_now = is_open_at(result.brief.hours[result.location_index or 0], now)
 
 
-def _rank(rows: list[_Row]) -> float:
-    """Order the rows by the bands of the module's docstring: relevance band first, then their ``key``.
-    Returns the least relevance of a strong match."""
-    best = max((row[RELEVANCE] for row in rows), default=0) or 1
-    strong = best * STRONG_MATCH
-    weak = [row for row in rows if row[RELEVANCE] < strong]
-    if weak:
-        rows[:] = [row for row in rows if row[RELEVANCE] >= strong]
-    rows.sort(key=_KEY)
-    weak.sort(key=_KEY)
-    rows += weak
-    return strong
+def _rank(candidates: Candidates, fits: _Fits) -> tuple[np.ndarray, float]:
+    """Order the fits by the bands of the module's docstring: return their order (indices into the fits)
+    and the least relevance of a strong match."""
+    positions = fits.positions
+    relevance = candidates.scores[positions]
+    best = (relevance.max() if len(relevance) else 0) or 1
+    strong = float(best * STRONG_MATCH)
+    columns = candidates.columns.take(positions)
+    keys = (  # the last first, as np.lexsort takes them
+        columns.id,
+        -relevance,  # ties: the better text match, then the service id, whatever the index's layout
+        columns.name,
+        fits.distance_key,
+        _responsiveness_of(columns.id),
+        columns.capacity,
+        fits.serves_area_key,
+        fits.verdict_key,
+        relevance < strong,  # first: a strong match before a weak one
+    )
+    return np.lexsort(keys), strong
 
 
-_KEY = itemgetter(KEY)
-
-
-def _facets(rows: list[_Row]) -> dict[str, dict[str, int]]:
-    """Count categories, populations, languages and capacity over all the rows, most common first (ties in
-    the order of the ranking, as Counter.most_common). Counted per distinct Brief.facets, then per code:
-    the same counts, with a code first seen where it was first seen before."""
-    groups: dict[tuple, int] = {}
-    for row in rows:
-        facets = row[BRIEF].facets
-        groups[facets] = groups.get(facets, 0) + 1
+def _facets(candidates: Candidates, fits: _Fits, order: np.ndarray) -> dict[str, dict[str, int]]:
+    """Count categories, populations, languages and capacity over all the fits, most common first (ties in
+    the order of the ranking, as Counter.most_common)."""
+    columns = candidates.columns
+    ranked = fits.positions[order]
     return {
-        name: _most_common(groups, part) for part, name in enumerate(("category", "population", "language", "capacity"))
+        name: _most_common(columns.facets[part][ranked], columns.facet_groups[part])
+        for part, name in enumerate(("category", "population", "language", "capacity"))
     }
 
 
-def _most_common(groups: dict[tuple, int], part: int) -> dict[str, int]:
-    """Counter.most_common over the codes in ``part`` of every group, each group counted ``groups[group]`` times."""
+def _most_common(groups: np.ndarray, codes: tuple[tuple[str, ...], ...]) -> dict[str, int]:
+    """Counter.most_common over the codes of ``groups`` (positions in ``codes``, in the ranking's order):
+    counted per distinct group, then per code, so the same counts, with a code first seen where it was
+    first seen before."""
+    present, first = np.unique(groups, return_index=True)
+    times = np.bincount(groups)
     counts: dict[str, int] = {}
-    for group, times in groups.items():
-        for code in group[part]:
-            counts[code] = counts.get(code, 0) + times
+    for group in present[np.argsort(first)].tolist():
+        for code in codes[group]:
+            counts[code] = counts.get(code, 0) + int(times[group])
     return dict(sorted(counts.items(), key=itemgetter(1), reverse=True))
 
 

@@ -7,7 +7,8 @@ across searcher refreshes and forgotten when the segment is merged away:
 - a term's documents as a bitset: a Python int whose bit n is set when document n has the term, so
   that filters combine with ``&`` and ``|`` at C speed however many documents they hold;
 - a text term's postings (document numbers and weights, as Whoosh stored them), to score candidates;
-- each document's Brief (search.documents), read once from the index's ``brief`` column.
+- each document's Brief (search.documents), read once from the index's ``brief`` column, and their
+  Columns (search.candidates), what ranking and facets read of them as arrays.
 
 A ``View`` is one searcher's generation of the index: its segments with their live documents (the
 deletions of that generation) and the filter bitsets made of several terms (a radius's grid cells),
@@ -18,9 +19,11 @@ import bisect
 import gc
 import pickle
 import threading
-from array import array
 from collections.abc import Iterable
 
+import numpy as np
+
+from search.candidates import Columns
 from search.documents import Brief, Briefs, brief_values
 
 MAX_TERM_BITSETS = 4096  # per segment: 50 MB at most at 100,000 documents (12.5 KB each)
@@ -72,17 +75,10 @@ def bitset(numbers: Iterable[int], size: int) -> int:
     return int.from_bytes(buffer, "little")
 
 
-def members(bits: int) -> list[int]:
+def members(bits: int) -> np.ndarray:
     """Return the document numbers set in a bitset, in increasing order."""
-    text = bin(bits)[:1:-1]  # bit 0 first
-    found = []
-    add = found.append
-    find = text.find
-    position = find("1")
-    while position >= 0:
-        add(position)
-        position = find("1", position + 1)
-    return found
+    packed = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), np.uint8)
+    return np.flatnonzero(np.unpackbits(packed, bitorder="little"))
 
 
 # --- Segments -----------------------------------------------------------------------------------
@@ -97,8 +93,9 @@ class SegmentCache:
         self.bitsets = Bounded(MAX_TERM_BITSETS)
         self.postings = Bounded(MAX_TEXT_TERMS_BYTES)
         self.spellings = Bounded(MAX_SPELLINGS)
-        self.lengths: dict[str, array] = {}
+        self.lengths: dict[str, np.ndarray] = {}
         self.briefs: list[Brief] | None = None
+        self.columns: Columns | None = None
         self.shared = Briefs()  # equal parts are one object: less memory, and checks memoized per search
         self._lock = threading.Lock()
 
@@ -110,15 +107,15 @@ class SegmentCache:
             self.bitsets.put(key, bits)
         return bits
 
-    def text_term(self, reader, fieldname: str, btext: bytes) -> tuple[int, array, array]:
+    def text_term(self, reader, fieldname: str, btext: bytes) -> tuple[int, np.ndarray, np.ndarray]:
         """Return a text term's documents as a bitset, and its postings: document numbers and weights
         (as Whoosh stored them: 32-bit floats)."""
         key = (fieldname, btext)
         term = self.postings.get(key)
         if term is None:
             numbers, weights = self._term_postings(reader, fieldname, btext)
-            term = (bitset(numbers, self.size), numbers, weights)
-            self.postings.put(key, term, self.size // 8 + 8 * len(numbers))
+            term = (bitset(numbers, self.size), np.array(numbers, np.int64), np.array(weights, np.float32))
+            self.postings.put(key, term, self.size // 8 + 12 * len(numbers))
         return term
 
     def load_briefs(self, reader) -> list[Brief]:
@@ -137,6 +134,7 @@ class SegmentCache:
                     else:
                         briefs.append(make(brief_values(reader.stored_fields(docnum)["data"])))
                 self.briefs = briefs
+                self.columns = Columns.of(briefs)
                 if self.size >= FREEZE_FROM:
                     # Hundreds of thousands of long-lived objects made each full garbage collection cost a
                     # third of a second at 100,000 documents, in whichever search triggered it. They hold
@@ -154,8 +152,8 @@ class SegmentCache:
             self.spellings.put(key, spellings, len(spellings) or 1)
         return spellings
 
-    def _term_postings(self, reader, fieldname: str, btext: bytes) -> tuple[array, array]:
-        numbers, weights = array("I"), array("f")
+    def _term_postings(self, reader, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
+        numbers, weights = [], []
         if (fieldname, btext) not in reader:
             return numbers, weights
         matcher = reader.postings(fieldname, btext)
@@ -167,18 +165,19 @@ class SegmentCache:
             advance()
         return numbers, weights
 
-    def field_lengths(self, fieldname: str) -> array:
-        """Return the documents' lengths in a field as far as read (0: not yet, see read_field_length)."""
+    def field_lengths(self, reader, fieldname: str, docnums: np.ndarray) -> np.ndarray:
+        """Return these documents' lengths in a field as Whoosh scores them (byte-encoded, so rounded),
+        each read from the index the first time it is needed."""
         lengths = self.lengths.get(fieldname)
         if lengths is None:
-            lengths = self.lengths[fieldname] = array("I", bytes(4 * self.size))
-        return lengths
-
-    def read_field_length(self, reader, docnum: int, fieldname: str) -> int:
-        """Read a document's field length as Whoosh scores it (byte-encoded, so rounded), and keep it."""
-        length = reader.doc_field_length(docnum, fieldname, 1) or 0
-        self.field_lengths(fieldname)[docnum] = length
-        return length
+            lengths = self.lengths[fieldname] = np.zeros(self.size, np.uint32)  # 0: not read yet
+        found = lengths[docnums]
+        unread = docnums[found == 0]
+        if len(unread):
+            for docnum in unread.tolist():
+                lengths[docnum] = reader.doc_field_length(docnum, fieldname, 1) or 0
+            found = lengths[docnums]
+        return found
 
 
 _segments: dict[tuple[str, str], SegmentCache] = {}
@@ -222,6 +221,12 @@ class Leaf:
             briefs = self.cache.load_briefs(self.reader)
         return briefs
 
+    def columns(self) -> Columns:
+        """Return the Columns of the segment's Briefs, by document number."""
+        if self.cache.columns is None:
+            self.cache.load_briefs(self.reader)
+        return self.cache.columns
+
 
 class View:
     """One generation of the index as the shared searcher sees it: its leaves and its multi-term filters."""
@@ -237,7 +242,21 @@ class View:
         self.filters = Bounded(MAX_VIEW_FILTERS)
         self.size = searcher.doc_count_all()
         self._spellings = Bounded(MAX_VIEW_FILTERS)
+        self._briefs: list[Brief] | None = None
+        self._columns: Columns | None = None
         forget_segments(path, {leaf.reader.segment().segment_id() for leaf in self.leaves})
+
+    def briefs(self) -> list[Brief]:
+        """Return every document's Brief, by (the searcher's) document number."""
+        if self._briefs is None:
+            self._briefs = [brief for leaf in self.leaves for brief in leaf.briefs()]
+        return self._briefs
+
+    def columns(self) -> Columns:
+        """Return the Columns of every document, by document number."""
+        if self._columns is None:
+            self._columns = Columns.joined([leaf.columns() for leaf in self.leaves])
+        return self._columns
 
     def leaf_of(self, global_docnum: int) -> Leaf:
         return self.leaves[bisect.bisect_right(self._offsets, global_docnum) - 1]

@@ -26,11 +26,8 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
-    from search.documents import Brief
+    from search.candidates import Candidates
     from search.query import SearchRequest
-
-# (Brief, text score, handle): the handle is the backend's own, for ``details``.
-Candidate = tuple["Brief", float, object]
 
 BACKENDS = {
     "whoosh": "search.backends.whoosh.WhooshBackend",
@@ -45,9 +42,9 @@ class IndexMissing(Exception):
 class SearchBackend(Protocol):
     name: str
 
-    def candidates(self, request: "SearchRequest", *, verified_since: datetime.datetime | None) -> list[Candidate]:
-        """Return (Brief, text score, handle) for every document that matches the text and passes the
-        prefilters, best text match first.
+    def candidates(self, request: "SearchRequest", *, verified_since: datetime.datetime | None) -> "Candidates":
+        """Return every document that matches the text and passes the prefilters: its Brief, text score and
+        handle (the backend's own, for ``details``), best text match first.
 
         An empty text matches every document with score 1. Raises IndexMissing when there is no index.
         """

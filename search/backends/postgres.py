@@ -27,7 +27,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from providers.models import Service
-from search.backends import Candidate, IndexMissing
+from search.backends import IndexMissing
+from search.candidates import NONE, Candidates
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
     Briefs,
@@ -75,10 +76,10 @@ class Lexemes(SearchQuery):
 class PostgresBackend:
     name = "postgres"
 
-    def candidates(self, request: SearchRequest, *, verified_since: datetime.datetime | None) -> list[Candidate]:
+    def candidates(self, request: SearchRequest, *, verified_since: datetime.datetime | None) -> Candidates:
         documents = _filtered(request, verified_since)
         if documents is None:
-            return []
+            return NONE
         text = request.text.strip()
         if not text:
             found = [(data, 1.0) for data in documents.values_list("data", flat=True)]
@@ -87,7 +88,10 @@ class PostgresBackend:
         if not found and not SearchDocument.objects.exists() and Service.objects.listed().exists():
             raise IndexMissing(EMPTY_TABLE)
         briefs = Briefs()  # for this search: equal criteria shared, so each verdict is worked out once
-        return [(briefs.make(brief_values(data)), score, data) for data, score in found]
+        datas = [data for data, _score in found]
+        return Candidates.of(
+            [briefs.make(brief_values(data)) for data in datas], [score for _data, score in found], datas
+        )
 
     def details(self, handles: list) -> list[dict]:
         return list(handles)  # a candidate's handle is its data, read with it

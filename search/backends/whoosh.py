@@ -13,17 +13,15 @@ included (``_word_terms``). Whoosh's own search (``_whoosh_search``) serves a se
 weighting model, and the tests that compare the two.
 """
 
-import bisect
 import datetime
-from array import array
-from collections.abc import Callable, Iterable
-from operator import itemgetter
+from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
 from whoosh import query as q
-from whoosh.scoring import BM25F, bm25
+from whoosh.scoring import BM25F
 
 from search import index
-from search.backends import Candidate
+from search.candidates import NONE, Candidates
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
     TEXT_FIELDS,
@@ -39,12 +37,12 @@ from search.segments import Leaf, View, members
 class WhooshBackend:
     name = "whoosh"
 
-    def candidates(self, request: SearchRequest, *, verified_since: datetime.datetime | None) -> list[Candidate]:
+    def candidates(self, request: SearchRequest, *, verified_since: datetime.datetime | None) -> Candidates:
         view = index.view()
         verified_since = microseconds_since_epoch(verified_since)
         filters = _filters(view, request)  # per leaf, or None: no filter
-        if filters is not None and not any(filters):
-            return []
+        if not view.leaves or (filters is not None and not any(filters)):
+            return NONE
         text = request.text.strip()
         if not text:
             return _every(view, filters, verified_since)
@@ -52,9 +50,9 @@ class WhooshBackend:
         search = _matches if _scores_like_whoosh(view) else _whoosh_search
         for fuzzy, every in text_stages(words):
             found = search(view, words, fuzzy, every, filters, verified_since)
-            if found:
+            if len(found):
                 return found
-        return []
+        return NONE
 
     def details(self, handles: list) -> list[dict]:
         return [searcher.stored_fields(docnum)["data"] for searcher, docnum in handles]
@@ -120,23 +118,58 @@ def _filters(view: View, request: SearchRequest) -> list[int] | None:
     return found
 
 
-def _verified(brief, verified_since: int | None) -> bool:
-    """The "hide unverified listings" filter (search.query.verified_since, in microseconds since the epoch)."""
-    return verified_since is None or (brief.verified is not None and brief.verified >= verified_since)
-
-
-def _every(view: View, filters: list[int] | None, verified_since: int | None) -> list[Candidate]:
+def _every(view: View, filters: list[int] | None, verified_since: int | None) -> Candidates:
     """No text: every live document that passes the filters, in index order, each with score 1."""
-    found = []
-    searcher = view.searcher
-    for number, leaf in enumerate(view.leaves):
-        briefs, offset = leaf.briefs(), leaf.offset
-        found += [
-            (brief, 1.0, (searcher, offset + docnum))
-            for docnum in members(leaf.live if filters is None else filters[number])
-            if _verified(brief := briefs[docnum], verified_since)
-        ]
-    return found
+    found = [members(leaf.live if filters is None else filters[number]) for number, leaf in enumerate(view.leaves)]
+    return _candidates(view, found, [np.ones(len(docnums)) for docnums in found], verified_since)
+
+
+def _candidates(
+    view: View, docnums: list[np.ndarray], scores: list[np.ndarray], verified_since: int | None
+) -> Candidates:
+    """Return these documents of each leaf, with their scores, as Candidates: best first, then in index order
+    (as Whoosh orders hits), leaving out those not verified since ``verified_since``."""
+    numbers = np.concatenate([found + leaf.offset for leaf, found in zip(view.leaves, docnums, strict=True)])
+    scores = np.concatenate(scores)
+    columns = view.columns()
+    verified = columns.verified_since(verified_since)
+    if verified is not None:
+        numbers, scores = numbers[verified[numbers]], scores[verified[numbers]]
+    order = np.argsort(-scores, kind="stable")
+    numbers, scores = numbers[order], scores[order]
+    return Candidates(_Picked(view.briefs(), numbers), scores, _Handles(view.searcher, numbers), columns.take(numbers))
+
+
+class _Picked(Sequence):
+    """Some of the index's Briefs, by document number (read one by one where few are read)."""
+
+    def __init__(self, briefs: list, numbers: np.ndarray) -> None:
+        self.briefs = briefs
+        self.numbers = numbers
+
+    def __getitem__(self, position: int):
+        return self.briefs[self.numbers[position]]
+
+    def __iter__(self):
+        briefs = self.briefs
+        return (briefs[number] for number in self.numbers.tolist())
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+
+class _Handles:
+    """A candidate's handle: the searcher and its document number there."""
+
+    def __init__(self, searcher, docnums: np.ndarray) -> None:
+        self.searcher = searcher
+        self.docnums = docnums
+
+    def __getitem__(self, position: int) -> tuple:
+        return (self.searcher, int(self.docnums[position]))
+
+    def __len__(self) -> int:
+        return len(self.docnums)
 
 
 # --- The text, from the segments' caches ----------------------------------------------------------
@@ -150,38 +183,37 @@ def _scores_like_whoosh(view: View) -> bool:
 class _Term:
     """A term's share of a document's score: BM25F of the term (``boost`` applied to the sum of ``terms``)."""
 
-    def __init__(self, terms: list[tuple[str, bytes, int, array, array]], boost: float | None = 1.0) -> None:
+    def __init__(self, terms: list[tuple[str, bytes, int, np.ndarray, np.ndarray]], boost: float | None = 1.0) -> None:
         self.terms = terms  # (fieldname, btext, bits, document numbers, weights)
         self.boost = boost  # None: a constant 1 (Whoosh's unscored union of a typo's spellings)
         self.bits = 0
         for term in terms:
             self.bits |= term[2]
 
-    def add(self, scores: dict[int, float], matching: int, view: View, leaf: Leaf) -> None:
-        shared = matching & self.bits
-        if not shared:
+    def add(self, scores: np.ndarray, docnums: np.ndarray, matching: int, view: View, leaf: Leaf) -> None:
+        """Add the term's score to ``scores``, those of the documents ``docnums`` (the members of ``matching``)."""
+        shared = members(matching & self.bits)
+        if not len(shared):
             return
+        at = np.searchsorted(docnums, shared)
         if self.boost is None:
-            for docnum in members(shared):
-                scores[docnum] += 1.0
+            scores[at] += 1.0
             return
-        if len(self.terms) == 1 and self.boost == 1.0:
-            _add_bm25(scores, shared, self.terms[0], view, leaf)
-            return
-        sums = dict.fromkeys(members(shared), 0.0)
+        sums = np.zeros(len(shared))
         for term in self.terms:
-            _add_bm25(sums, shared, term, view, leaf)
-        for docnum, total in sums.items():
-            scores[docnum] += total * self.boost
+            _add_bm25(sums, shared, matching & term[2], term, view, leaf)
+        scores[at] += sums if self.boost == 1.0 else sums * self.boost
 
 
-def _add_bm25(scores: dict[int, float], matching: int, term: tuple, view: View, leaf: Leaf) -> None:
-    """Add a term's BM25F score to each matching document that has it, computed as Whoosh's scorer does:
-    the term's idf and the field's average length from the whole index, its weight and the document's
-    field length from the segment."""
-    fieldname, btext, bits, numbers, weights = term
-    shared = matching & bits
-    if not shared:
+def _add_bm25(scores: np.ndarray, docnums: np.ndarray, having: int, term: tuple, view: View, leaf: Leaf) -> None:
+    """Add a term's BM25F score to ``scores`` (those of the documents ``docnums``) for those that have it
+    (the bitset ``having``),
+    computed as Whoosh's scorer (whoosh.scoring.bm25) does, operation by operation: the term's idf and
+    the field's average length from the whole index, its weight and the document's field length from the
+    segment."""
+    fieldname, btext, _bits, numbers, weights = term
+    having = members(having)
+    if not len(having):
         return
     searcher = view.searcher
     weighting = searcher.weighting
@@ -189,18 +221,9 @@ def _add_bm25(scores: dict[int, float], matching: int, term: tuple, view: View, 
     average = searcher.avg_field_length(fieldname) or 1
     b = weighting._field_B.get(fieldname, weighting.B)
     k1 = weighting.K1
-    cache, reader = leaf.cache, leaf.reader
-    lengths = cache.field_lengths(fieldname)
-    known: dict = {}
-    position = 0
-    for docnum in members(shared):
-        position = bisect.bisect_left(numbers, docnum, position)
-        weight = weights[position]
-        length = lengths[docnum] or cache.read_field_length(reader, docnum, fieldname)
-        score = known.get((weight, length))
-        if score is None:
-            score = known[(weight, length)] = bm25(idf, weight, length, average, b, k1)
-        scores[docnum] += score
+    tf = weights[np.searchsorted(numbers, having)].astype(np.float64)
+    length = leaf.cache.field_lengths(leaf.reader, fieldname, having).astype(np.float64)
+    scores[np.searchsorted(docnums, having)] += idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / average)))
 
 
 def _word_terms(view: View, leaf: Leaf, word: str, *, fuzzy: bool) -> list[_Term]:
@@ -248,15 +271,14 @@ def _matches(
     every: bool,
     filters: list[int] | None,
     verified_since: int | None,
-) -> list[Candidate]:
+) -> Candidates:
     """The documents that have every word (or any word) in some text field, scored as Whoosh would score
     _word_query's And (or Or), best first.
 
     A document's score is the sum of its terms' BM25F scores (search.backends.whoosh._word_terms): what
     Whoosh's matchers add up for the same query, added in another order.
     """
-    searcher = view.searcher
-    scored: list[tuple[float, int, object]] = []
+    found, scores = [], []
     for number, leaf in enumerate(view.leaves):
         allowed = leaf.live if filters is None else filters[number]
         terms: list[_Term] = []
@@ -274,21 +296,14 @@ def _matches(
             else:
                 matching |= word_bits
         matching = (matching or 0) & allowed
-        if not matching:
-            continue
-        scores = dict.fromkeys(members(matching), 0.0)
-        for term in terms:
-            term.add(scores, matching, view, leaf)
-        briefs, offset = leaf.briefs(), leaf.offset
-        scored += [
-            (score, offset + docnum, brief)
-            for docnum, score in scores.items()
-            if _verified(brief := briefs[docnum], verified_since)
-        ]
-    # As Whoosh orders hits: best first, then in index order (the order they were added in; a stable sort
-    # in reverse keeps equal scores in it).
-    scored.sort(key=itemgetter(0), reverse=True)
-    return [(brief, score, (searcher, docnum)) for score, docnum, brief in scored]
+        docnums = members(matching)
+        leaf_scores = np.zeros(len(docnums))
+        if matching:
+            for term in terms:
+                term.add(leaf_scores, docnums, matching, view, leaf)
+        found.append(docnums)
+        scores.append(leaf_scores)
+    return _candidates(view, found, scores, verified_since)
 
 
 # --- Whoosh's own search: for another weighting model ----------------------------------------------------
@@ -301,22 +316,26 @@ def _whoosh_search(
     every: bool,
     filters: list[int] | None,
     verified_since: int | None,
-) -> list[Candidate]:
+) -> Candidates:
     searcher = view.searcher
     allowed = None
     if filters is not None:
         allowed = {
-            leaf.offset + docnum for leaf, bits in zip(view.leaves, filters, strict=True) for docnum in members(bits)
+            leaf.offset + docnum
+            for leaf, bits in zip(view.leaves, filters, strict=True)
+            for docnum in members(bits).tolist()
         }
     parts = [_word_query(word, fuzzy=fuzzy) for word in words]
     hits = searcher.search(q.And(parts) if every else q.Or(parts), filter=allowed, limit=None)
-    found = []
+    briefs, scores, handles = [], [], []
     for docnum, score in hits.items():
         leaf: Leaf = view.leaf_of(docnum)
         brief = leaf.briefs()[docnum - leaf.offset]
-        if _verified(brief, verified_since):
-            found.append((brief, score, (searcher, docnum)))
-    return found
+        if verified_since is None or (brief.verified is not None and brief.verified >= verified_since):
+            briefs.append(brief)
+            scores.append(score)
+            handles.append((searcher, docnum))
+    return Candidates.of(briefs, scores, handles)
 
 
 def _word_query(word: str, *, fuzzy: bool) -> q.Query:

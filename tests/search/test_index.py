@@ -239,8 +239,8 @@ def test_it_scores_text_as_whoosh_does(varied, text):
     for fuzzy, every in text_stages(words):
         ours = whoosh._matches(view, words, fuzzy, every, None, None)
         theirs = whoosh._whoosh_search(view, words, fuzzy, every, None, None)
-        assert [brief.id for brief, _score, _handle in ours] == [brief.id for brief, _score, _handle in theirs]
-        assert [score for _brief, score, _handle in ours] == pytest.approx([score for _b, score, _h in theirs])
+        assert [brief.id for brief in ours.briefs] == [brief.id for brief in theirs.briefs]
+        assert list(ours.scores) == pytest.approx(list(theirs.scores))
 
 
 def stage_scores(text: str) -> list[dict[str, float]]:
@@ -251,8 +251,9 @@ def stage_scores(text: str) -> list[dict[str, float]]:
     view = index.view()
     words = [token.text for token in index.ANALYZER(text)]
     return [
-        {brief.id: score for brief, score, _handle in whoosh._matches(view, words, fuzzy, every, None, None)}
+        dict(zip([brief.id for brief in found.briefs], found.scores.tolist(), strict=True))
         for fuzzy, every in text_stages(words)
+        for found in [whoosh._matches(view, words, fuzzy, every, None, None)]
     ]
 
 

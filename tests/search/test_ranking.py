@@ -1,0 +1,107 @@
+"""Ranking and facet counts are worked out over arrays (search.candidates.Columns, numpy): they must order
+and count exactly as the module docstring of search/query.py says, written out here in plain Python."""
+
+import math
+import uuid
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search import query
+from search.candidates import CAPACITY_ORDER, Candidates
+from search.documents import Brief
+from search.eligibility import Verdict
+
+BANDS: dict[str, int] = {}  # what the test's SEARCH_RESPONSIVENESS answers
+
+
+def responsiveness_bands() -> dict[str, int]:
+    return BANDS
+
+
+NAMES = st.sampled_from(["", "z", "é", "zé", "z é"])  # few, so that they tie; "é" sorts after "z"
+CODES = st.lists(st.sampled_from(["child-care", "housing", "food", "legal"]), max_size=3, unique=True)
+CANDIDATE = st.fixed_dictionaries(
+    {
+        "name": NAMES,
+        "capacity": st.sampled_from(list(CAPACITY_ORDER)),
+        "score": st.sampled_from([0.0, 0.5, 1.0, 3.0, 7.25]),  # ties, weak matches beside strong, 1 = 3 / 3
+        "band": st.sampled_from([0, 2, None]),  # None: not among the known bands (unknown, 1)
+        "categories": CODES,
+        "fits": st.none()
+        | st.tuples(
+            st.sampled_from([None, 0.4, 12.5]),  # distance
+            st.sampled_from([True, False, None]),  # serves the area
+            st.sampled_from([None, Verdict.ELIGIBLE, Verdict.NOT_ELIGIBLE]),
+        ),
+    }
+)
+
+
+def brief(number: int, candidate: dict) -> Brief:
+    categories = tuple(candidate["categories"])
+    return Brief(
+        id=str(uuid.UUID(int=number * 7919 % 1000)),  # unique, in another order than the candidates'
+        name_key=candidate["name"],
+        capacity=candidate["capacity"],
+        verified=None,
+        categories=categories,
+        populations=(),
+        languages=(),
+        points=(),
+        hours=((),),
+        areas=(),
+        checks=(),
+        facets=(categories, (), (), (candidate["capacity"],)),
+    )
+
+
+@pytest.fixture
+def bands(settings):
+    settings.SEARCH_RESPONSIVENESS = f"{__name__}.responsiveness_bands"
+    yield BANDS
+    query.forget_responsiveness()
+
+
+# The fixture points settings at BANDS once; each example fills BANDS anew and forgets the cached bands.
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(candidates=st.lists(CANDIDATE, max_size=25))
+def test_it_ranks_and_counts_as_the_rules_say(bands, candidates):
+    briefs = [brief(number, candidate) for number, candidate in enumerate(candidates)]
+    found = Candidates.of(briefs, [candidate["score"] for candidate in candidates], list(range(len(briefs))))
+    bands.clear()
+    bands.update({b.id: c["band"] for b, c in zip(briefs, candidates, strict=True) if c["band"] is not None})
+    query.forget_responsiveness()
+    positions = [number for number, candidate in enumerate(candidates) if candidate["fits"] is not None]
+    rows = [(candidates[n]["fits"][0], None, None, *candidates[n]["fits"][1:]) for n in positions]
+    fits = query._Fits.checked(positions, rows)
+
+    order, strong = query._rank(found, fits)
+    ranked = [positions[fit] for fit in order.tolist()]
+
+    scores = [candidate["score"] for candidate in candidates]
+    best = max((scores[n] for n in positions), default=0) or 1
+    assert strong == best * query.STRONG_MATCH
+
+    def key(number: int) -> tuple:
+        candidate, distance, serves_area, verdict = candidates[number], *candidates[number]["fits"]
+        return (
+            scores[number] < strong,
+            query.VERDICT_ORDER[verdict] if verdict else 0,
+            0 if serves_area in (True, None) else 1,
+            CAPACITY_ORDER[candidate["capacity"]],
+            query.UNKNOWN_RESPONSIVENESS if candidate["band"] is None else candidate["band"],
+            math.inf if distance is None else distance,
+            candidate["name"],
+            -scores[number],
+            briefs[number].id,
+        )
+
+    assert ranked == sorted(positions, key=key)
+    facets = query._facets(found, fits, order)
+    categories = Counter(code for number in ranked for code in candidates[number]["categories"])
+    assert list(facets["category"].items()) == categories.most_common()
+    capacity = Counter(candidates[number]["capacity"] for number in ranked)
+    assert list(facets["capacity"].items()) == capacity.most_common()
