@@ -206,11 +206,10 @@ class _Term:
 
 
 def _add_bm25(scores: np.ndarray, docnums: np.ndarray, having: int, term: tuple, view: View, leaf: Leaf) -> None:
-    """Add a term's BM25F score to ``scores`` (those of the documents ``docnums``) for those that have it
-    (the bitset ``having``),
-    computed as Whoosh's scorer (whoosh.scoring.bm25) does, operation by operation: the term's idf and
-    the field's average length from the whole index, its weight and the document's field length from the
-    segment."""
+    """Add a term's BM25F score to ``scores`` (those of the documents ``docnums``) for the documents in the
+    bitset ``having``, computed as Whoosh's scorer (whoosh.scoring.bm25) does, operation by operation (so
+    to the last bit): the term's idf and the field's average length from the whole index, its weight and
+    the document's field length from the segment."""
     fieldname, btext, _bits, numbers, weights = term
     having = members(having)
     if not len(having):
