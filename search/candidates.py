@@ -7,6 +7,7 @@ does. The Whoosh backend keeps the Columns of each index segment (search/segment
 candidates' entries from them; the PostgreSQL backend makes them from its candidates' Briefs.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from providers.models import Service
 from search.documents import Brief
+from search.eligibility import CHECKS
 
 CAPACITY_ORDER = {Service.Capacity.ACCEPTING: 0, Service.Capacity.WAITLIST: 1, Service.Capacity.NOT_ACCEPTING: 2}
 NEVER_VERIFIED = np.iinfo(np.int64).min
@@ -21,8 +23,100 @@ FACET_PARTS = 4  # Brief.facets: categories, populations, languages, (capacity,)
 
 
 @dataclass(frozen=True)
+class Grouped:
+    """A value many Briefs share (an area set, eligibility keys, opening hours, facet codes), as each one's
+    position in ``values``, the distinct values: a search works out what it needs once per value."""
+
+    numbers: np.ndarray  # int32
+    values: tuple
+
+    @classmethod
+    def of(cls, values: Sequence, *, by_identity: bool = True) -> "Grouped":
+        """Group equal values: the same object (``by_identity``: Briefs share equal parts), or equal ones."""
+        positions: dict = {}
+        distinct = []
+        numbers = np.empty(len(values), np.int32)
+        for number, value in enumerate(values):
+            key = id(value) if by_identity else value
+            position = positions.get(key)
+            if position is None:
+                position = positions[key] = len(distinct)
+                distinct.append(value)
+            numbers[number] = position
+        return cls(numbers, tuple(distinct))
+
+    def take(self, positions: np.ndarray) -> "Grouped":
+        return Grouped(self.numbers[positions], self.values)
+
+    @classmethod
+    def joined(cls, parts: Sequence["Grouped"]) -> "Grouped":
+        offsets = np.cumsum([0] + [len(part.values) for part in parts[:-1]])
+        return cls(
+            np.concatenate([part.numbers + offset for part, offset in zip(parts, offsets, strict=True)]),
+            tuple(value for part in parts for value in part.values),
+        )
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where each Brief may be found: its locations, or when it has none, the service itself (no point),
+    each with its opening hours. Brief n's places are ``start[n]`` to ``start[n + 1]``."""
+
+    start: np.ndarray  # int64, one more than the Briefs
+    latitude: np.ndarray  # NaN: no point
+    longitude: np.ndarray
+    location: np.ndarray  # the location's index in data["locations"]; -1: the service itself
+    hours: Grouped
+
+    @classmethod
+    def of(cls, briefs: Sequence[Brief]) -> "Places":
+        latitude, longitude, location, hours = [], [], [], []
+        start = [0]
+        for brief in briefs:
+            if brief.points:
+                for index, point in enumerate(brief.points):
+                    latitude.append(math.nan if point is None else point[0])
+                    longitude.append(math.nan if point is None else point[1])
+                    location.append(index)
+            else:
+                latitude.append(math.nan)
+                longitude.append(math.nan)
+                location.append(-1)
+            hours += brief.hours
+            start.append(len(location))
+        return cls(
+            np.array(start, np.int64),
+            np.array(latitude, np.float64),
+            np.array(longitude, np.float64),
+            np.array(location, np.int32),
+            Grouped.of(hours),
+        )
+
+    def owners(self) -> np.ndarray:
+        """Return the Brief of each place (its position)."""
+        return np.repeat(np.arange(len(self.start) - 1), np.diff(self.start))
+
+    def take(self, positions: np.ndarray) -> "Places":
+        counts = self.start[positions + 1] - self.start[positions]
+        start = np.concatenate(([0], np.cumsum(counts)))
+        flat = np.repeat(self.start[positions] - start[:-1], counts) + np.arange(start[-1])
+        return Places(start, self.latitude[flat], self.longitude[flat], self.location[flat], self.hours.take(flat))
+
+    @classmethod
+    def joined(cls, parts: Sequence["Places"]) -> "Places":
+        offsets = np.cumsum([0] + [part.start[-1] for part in parts[:-1]])
+        return cls(
+            np.concatenate([[0]] + [part.start[1:] + offset for part, offset in zip(parts, offsets, strict=True)]),
+            np.concatenate([part.latitude for part in parts]),
+            np.concatenate([part.longitude for part in parts]),
+            np.concatenate([part.location for part in parts]),
+            Grouped.joined([part.hours for part in parts]),
+        )
+
+
+@dataclass(frozen=True)
 class Columns:
-    """What ranking and facets read of each Brief, as arrays in the Briefs' order.
+    """What checks, ranking and facets read of each Brief, as arrays in the Briefs' order.
 
     Names and ids are UTF-8 bytes: bytes compare as their text's code points do, as Python's ``str``
     comparisons, so numpy sorts them as ``sorted`` would.
@@ -32,19 +126,14 @@ class Columns:
     id: np.ndarray  # Brief.id, UTF-8
     capacity: np.ndarray  # CAPACITY_ORDER of Brief.capacity
     verified: np.ndarray  # Brief.verified; NEVER_VERIFIED for None
-    facets: tuple[np.ndarray, ...]  # for each part of Brief.facets, the position of its codes in ``facet_groups``
-    facet_groups: tuple[tuple[tuple[str, ...], ...], ...]  # for each part of Brief.facets, its distinct codes
+    areas: Grouped  # Brief.areas
+    checks: tuple[Grouped, ...]  # each of Brief.checks (search.eligibility.check_keys)
+    places: Places
+    facets: tuple[Grouped, ...]  # each part of Brief.facets
 
     @classmethod
     def of(cls, briefs: Sequence[Brief]) -> "Columns":
         count = len(briefs)
-        facets, facet_groups = [], []
-        for part in range(FACET_PARTS):
-            groups: dict[tuple, int] = {}
-            facets.append(
-                np.fromiter((groups.setdefault(brief.facets[part], len(groups)) for brief in briefs), np.int32, count)
-            )
-            facet_groups.append(tuple(groups))
         return cls(
             name=np.array([brief.name_key.encode() for brief in briefs], dtype="S"),
             id=np.array([brief.id.encode() for brief in briefs], dtype="S"),
@@ -52,8 +141,13 @@ class Columns:
             verified=np.fromiter(
                 (NEVER_VERIFIED if brief.verified is None else brief.verified for brief in briefs), np.int64, count
             ),
-            facets=tuple(facets),
-            facet_groups=tuple(facet_groups),
+            areas=Grouped.of([brief.areas for brief in briefs]),
+            checks=tuple(Grouped.of([brief.checks[number] for brief in briefs]) for number in range(len(CHECKS))),
+            places=Places.of(briefs),
+            # By value: a Brief's capacity is not shared (facets are, as a whole), and counts are per code.
+            facets=tuple(
+                Grouped.of([brief.facets[part] for brief in briefs], by_identity=False) for part in range(FACET_PARTS)
+            ),
         )
 
     def take(self, positions: np.ndarray) -> "Columns":
@@ -62,8 +156,10 @@ class Columns:
             self.id[positions],
             self.capacity[positions],
             self.verified[positions],
-            tuple(groups[positions] for groups in self.facets),
-            self.facet_groups,
+            self.areas.take(positions),
+            tuple(part.take(positions) for part in self.checks),
+            self.places.take(positions),
+            tuple(part.take(positions) for part in self.facets),
         )
 
     @classmethod
@@ -73,22 +169,15 @@ class Columns:
             return cls.of([])
         if len(parts) == 1:
             return parts[0]
-        facets, facet_groups = [], []
-        for number in range(FACET_PARTS):
-            offset = 0
-            numbers = []
-            for part in parts:
-                numbers.append(part.facets[number] + offset)
-                offset += len(part.facet_groups[number])
-            facets.append(np.concatenate(numbers))
-            facet_groups.append(tuple(group for part in parts for group in part.facet_groups[number]))
         return Columns(
             np.concatenate([part.name for part in parts]),
             np.concatenate([part.id for part in parts]),
             np.concatenate([part.capacity for part in parts]),
             np.concatenate([part.verified for part in parts]),
-            tuple(facets),
-            tuple(facet_groups),
+            Grouped.joined([part.areas for part in parts]),
+            tuple(Grouped.joined([part.checks[number] for part in parts]) for number in range(len(CHECKS))),
+            Places.joined([part.places for part in parts]),
+            tuple(Grouped.joined([part.facets[number] for part in parts]) for number in range(FACET_PARTS)),
         )
 
     def verified_since(self, since: int | None) -> np.ndarray | None:

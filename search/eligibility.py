@@ -179,18 +179,23 @@ class Verdicts:
     def verdict(self, keys: tuple, areas: tuple[Area, ...]) -> str:
         """Return ``evaluate(criteria, participant).verdict`` for the criteria with these check_keys and areas."""
         unknown = False
-        criteria = None
-        for check, key, outcomes in zip(CHECKS, keys, self._outcomes, strict=True):
-            outcome = outcomes.get(key)
-            if outcome is None:
-                criteria = criteria or criteria_of(keys, areas)
-                reason = check(criteria, self.participant)
-                outcome = outcomes[key] = "" if reason is None else reason.outcome
+        for number in range(len(CHECKS)):
+            outcome = self.outcome(number, keys, areas)
             if outcome == Outcome.NOT_MET:
                 return Verdict.NOT_ELIGIBLE
             if outcome == Outcome.UNKNOWN:
                 unknown = True
         return Verdict.MAYBE if unknown else Verdict.ELIGIBLE
+
+    def outcome(self, number: int, keys: tuple, areas: tuple[Area, ...]) -> str:
+        """Return the outcome of CHECKS[number] ("" when it does not apply) for the criteria with these
+        check_keys and areas: worked out once per distinct ``keys[number]``."""
+        outcomes = self._outcomes[number]
+        outcome = outcomes.get(keys[number])
+        if outcome is None:
+            reason = CHECKS[number](criteria_of(keys, areas), self.participant)
+            outcome = outcomes[keys[number]] = "" if reason is None else reason.outcome
+        return outcome
 
 
 def _age_range(criteria: Criteria) -> str:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import geopy.distance
+import numpy as np
 import zipcodes
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -155,6 +156,31 @@ def distance_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
         sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng,
     )
     return EARTH_RADIUS_KM * d / KILOMETERS_PER_MILE
+
+
+def distances_miles(point: tuple[float, float], latitudes: np.ndarray, longitudes: np.ndarray) -> np.ndarray:
+    """Return ``distance_miles(point, (latitude, longitude))`` for each of these points (NaN where there is
+    no point): the same arithmetic over arrays. numpy's sine and cosine may differ from the C library's
+    in the last bit, so a distance may differ by a few trillionths of a mile."""
+    distances = np.full(len(latitudes), math.nan)
+    latitude_a, longitude_a = point
+    valid = (np.abs(latitudes) <= 90) & (np.abs(longitudes) <= 180)  # NaN: False
+    if not (-90 <= latitude_a <= 90 and -180 <= longitude_a <= 180):
+        valid[:] = False
+    lat1, lng1 = math.radians(latitude_a), math.radians(longitude_a)
+    lat2, lng2 = np.radians(latitudes[valid]), np.radians(longitudes[valid])
+    sin_lat1, cos_lat1 = math.sin(lat1), math.cos(lat1)
+    sin_lat2, cos_lat2 = np.sin(lat2), np.cos(lat2)
+    delta_lng = lng2 - lng1
+    cos_delta_lng, sin_delta_lng = np.cos(delta_lng), np.sin(delta_lng)
+    d = np.arctan2(
+        np.sqrt((cos_lat2 * sin_delta_lng) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta_lng) ** 2),
+        sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng,
+    )
+    distances[valid] = EARTH_RADIUS_KM * d / KILOMETERS_PER_MILE
+    for number in np.flatnonzero(~valid & ~np.isnan(latitudes) & ~np.isnan(longitudes)).tolist():
+        distances[number] = distance_miles(point, (latitudes[number], longitudes[number]))  # geopy normalizes
+    return distances
 
 
 def bounding_box(point: tuple[float, float], radius_miles: float) -> tuple[float, float, float, float]:

@@ -25,6 +25,7 @@ Bands rather than a weighted sum, so that an order can be explained in a sentenc
 import datetime
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
@@ -38,10 +39,10 @@ from providers.hours import is_open_at
 from providers.languages import language_name
 from providers.models import NetworkSettings
 from search.backends import get_backend
-from search.candidates import Candidates
+from search.candidates import Candidates, Grouped
 from search.documents import Brief
-from search.eligibility import Area, Criteria, Eligibility, Participant, Verdict, Verdicts, evaluate
-from search.geography import Place, distance_miles
+from search.eligibility import Area, Criteria, Eligibility, Outcome, Participant, Verdict, Verdicts, evaluate
+from search.geography import Place, distances_miles
 from search.models import UnmetSearch
 
 STRONG_MATCH = 1 / 3
@@ -223,129 +224,128 @@ def criteria_for(data: dict) -> Criteria:
     )
 
 
+UNKNOWN = -1  # in _Fits' arrays: None (not asked, or no answer)
+VERDICTS = {order: verdict for verdict, order in VERDICT_ORDER.items()}
+
+
 @dataclass
 class _Fits:
-    """The candidates that fit the search, and what the checks found: ``positions`` in the Candidates, the
-    rest by fit, in the same order: lists for the page's Results, arrays for ranking (see _rank)."""
+    """The candidates that fit the search and what the checks found, as arrays in the same order:
+    ``positions`` in the Candidates; in the others UNKNOWN stands for None."""
 
     positions: np.ndarray
-    distance: list[float | None]  # miles to the nearest fitting location, rounded
-    location: list[int | None] | None  # that location's index in data["locations"]; None: the first of each
-    open_now: list[bool | None]
-    serves_area: list[bool | None]
-    verdict: list[str | None]
-    verdict_key: np.ndarray
-    serves_area_key: np.ndarray
-    distance_key: np.ndarray
+    distance: np.ndarray  # miles to the nearest fitting location, rounded; inf: none
+    location: np.ndarray | None  # that location's index in data["locations"]; None: not checked, the first of each
+    open_now: np.ndarray  # 1 or 0
+    serves_area: np.ndarray  # 1 or 0
+    verdict: np.ndarray  # VERDICT_ORDER
 
-    @classmethod
-    def checked(cls, positions: list[int], rows: list[tuple]) -> "_Fits":
-        """The fits from _Checks.check's rows."""
-        count = len(rows)
-        columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _column in range(5)]
-        distance, _location, _open_now, serves_area, verdict = columns
-        return cls(
-            np.array(positions, np.int64),
-            *columns,
-            verdict_key=np.fromiter((VERDICT_ORDER[key] if key else 0 for key in verdict), np.int8, count),
-            serves_area_key=np.fromiter((0 if serves in (True, None) else 1 for serves in serves_area), np.int8, count),
-            distance_key=np.fromiter((math.inf if miles is None else miles for miles in distance), np.float64, count),
-        )
-
-    @classmethod
-    def unchecked(cls, briefs: list[Brief]) -> "_Fits":
-        """Every candidate, when there is nothing to check: no distance, area, hours or verdict."""
-        count = len(briefs)
-        nothing = [None] * count
-        zeros = np.zeros(count, np.int8)
-        return cls(np.arange(count), nothing, None, nothing, nothing, nothing, zeros, zeros, np.full(count, math.inf))
+    def __len__(self) -> int:
+        return len(self.positions)
 
 
 def _result(candidates: Candidates, fits: _Fits, fit: int, strong: float) -> Result:
     """Return a fit as a Result; ``strong`` is the least relevance of a strong match (_rank's)."""
     position = int(fits.positions[fit])
     brief = candidates.briefs[position]
+    distance = float(fits.distance[fit])
+    location = (0 if brief.points else None) if fits.location is None else int(fits.location[fit])
+    open_now, serves_area, verdict = (int(fits.open_now[fit]), int(fits.serves_area[fit]), int(fits.verdict[fit]))
     return Result(
         service_id=brief.id,
         brief=brief,
         relevance=float(candidates.scores[position]),
-        distance_miles=fits.distance[fit],
-        open_now=fits.open_now[fit],
-        serves_area=fits.serves_area[fit],
-        verdict=fits.verdict[fit],
-        location_index=(0 if brief.points else None) if fits.location is None else fits.location[fit],
+        distance_miles=None if distance == math.inf else distance,
+        open_now=None if open_now == UNKNOWN else bool(open_now),
+        serves_area=None if serves_area == UNKNOWN else bool(serves_area),
+        verdict=VERDICTS.get(verdict),
+        location_index=None if location == UNKNOWN else location,
         handle=candidates.handles[position],
     )
-
-
-_UNKNOWN = object()
 
 
 class _Checks:
     """Check candidates against one search: exact distance, area and hours, and the eligibility verdict.
 
-    Briefs share equal area sets and eligibility check keys (search.documents.Briefs), so a search works
-    out whether an area set holds the place, and each criterion's outcome, once per distinct value.
+    Briefs share equal area sets, opening hours and eligibility check keys (search.documents.Briefs), so a
+    search works out whether an area set holds the place, whether hours are open, and each verdict once
+    per distinct value (search.candidates.Grouped); distances are measured over arrays.
     """
 
     def __init__(self, request: SearchRequest) -> None:
         self.request = request
         self.verdicts = None if request.participant.is_empty else Verdicts(request.participant)
-        self._serves: dict[int, bool | None] = {}  # by id() of a Brief's shared areas: alive while searching
 
     def fits(self, candidates: Candidates) -> _Fits:
         request = self.request
-        briefs = candidates.briefs
-        if request.place is None and request.open_at is None and self.verdicts is None:
-            # A distance from nowhere: nothing is within it.
-            return _Fits.unchecked([] if request.radius_miles else briefs)
-        positions, rows = [], []
-        check = self.check
-        for position, brief in enumerate(briefs):
-            row = check(brief)
-            if row is not None:
-                positions.append(position)
-                rows.append(row)
-        return _Fits.checked(positions, rows)
-
-    def check(self, brief: Brief) -> tuple | None:
-        """Return (distance, location index, open now, serves the area, verdict) for a candidate that fits,
-        or None when it does not."""
-        request = self.request
         place = request.place
-        serves_area = None
+        columns = candidates.columns
+        if place is None and request.open_at is None and self.verdicts is None:
+            # Nothing to check; but a distance from nowhere: nothing is within it.
+            count = 0 if request.radius_miles else len(candidates)
+            unknown = np.full(count, UNKNOWN, np.int8)
+            return _Fits(np.arange(count), np.full(count, math.inf), None, unknown, unknown, unknown)
+        serves_area = np.full(len(candidates), UNKNOWN, np.int8)
         if place is not None:
-            serves_area = self._serves.get(id(brief.areas), _UNKNOWN)
-            if serves_area is _UNKNOWN:
-                serves_area = self._serves[id(brief.areas)] = Criteria(areas=brief.areas).serves(place)
-            if request.serves_me and not serves_area:
-                return None
-        radius = request.radius_miles
-        points = brief.points
-        best = None  # (distance or inf, location index, open now)
-        for index in range(len(points)) if points else (None,):
-            distance = None
-            point = None if index is None else points[index]
-            if point is not None and place is not None:
-                distance = distance_miles(place.point, point)
-            if radius and (distance is None or distance > radius):
-                continue
-            open_now = None  # worked out for the shown page only, unless the search asks for it
-            if request.open_at is not None:
-                open_now = is_open_at(brief.hours[index or 0], request.open_at)
-                if not open_now:
-                    continue
-            nearness = distance if distance is not None else math.inf
-            if best is None or nearness < best[0]:  # the first of the nearest, as min() picks
-                best = (nearness, index, open_now)
-        if best is None:
-            return None
-        verdict = None if self.verdicts is None else self.verdicts.verdict(brief.checks, brief.areas)
-        if request.hide_ineligible and verdict == Verdict.NOT_ELIGIBLE:
-            return None
-        distance, index, open_now = best
-        distance = None if distance == math.inf else round(distance, 1)
-        return (distance, index, open_now, serves_area, verdict)
+            serves_area = _outcomes(columns.areas, lambda areas: Criteria(areas=areas).serves(place))
+        places = columns.places
+        owners = places.owners()
+        fit = serves_area[owners] != 0 if request.serves_me else np.ones(len(owners), bool)
+        miles = np.full(len(owners), math.inf)
+        if place is not None:
+            miles = distances_miles(place.point, places.latitude, places.longitude)
+        if request.radius_miles:
+            fit &= miles <= request.radius_miles  # no point (NaN): not within it
+        miles[np.isnan(miles)] = math.inf
+        open_now = np.full(len(owners), UNKNOWN, np.int8)  # worked out for the shown page only, unless asked
+        if request.open_at is not None:
+            open_now = _outcomes(places.hours, lambda hours: is_open_at(hours, request.open_at))
+            fit &= open_now == 1
+        # Each candidate's nearest fitting place, the first of equals (as min() picks).
+        fitting = np.flatnonzero(fit)
+        fitting = fitting[np.lexsort((fitting, miles[fitting], owners[fitting]))]
+        positions, first = np.unique(owners[fitting], return_index=True)
+        best = fitting[first]
+        verdict = np.full(len(positions), UNKNOWN, np.int8)
+        if self.verdicts is not None:
+            verdict = self._verdicts(candidates, positions)
+            if request.hide_ineligible:
+                eligible = verdict != VERDICT_ORDER[Verdict.NOT_ELIGIBLE]
+                positions, best, verdict = positions[eligible], best[eligible], verdict[eligible]
+        return _Fits(
+            positions,
+            np.array([round(distance, 1) for distance in miles[best].tolist()]),
+            places.location[best],
+            open_now[best],
+            serves_area[positions],
+            verdict,
+        )
+
+    def _verdicts(self, candidates: Candidates, positions: np.ndarray) -> np.ndarray:
+        """Return the verdicts (VERDICT_ORDER) of the candidates at these positions: each criterion's outcome
+        worked out once per distinct value, then combined as search.eligibility.Verdicts.verdict does."""
+        not_met = np.zeros(len(positions), bool)
+        unknown = np.zeros(len(positions), bool)
+        for number, keys in enumerate(candidates.columns.checks):
+            _distinct, first, inverse = np.unique(keys.numbers[positions], return_index=True, return_inverse=True)
+            outcomes = []
+            for position in positions[first].tolist():
+                brief = candidates.briefs[position]
+                outcomes.append(self.verdicts.outcome(number, brief.checks, brief.areas))
+            outcomes = np.array(outcomes, dtype=object)[inverse]
+            not_met |= outcomes == Outcome.NOT_MET
+            unknown |= outcomes == Outcome.UNKNOWN
+        verdict = np.where(unknown, VERDICT_ORDER[Verdict.MAYBE], VERDICT_ORDER[Verdict.ELIGIBLE])
+        return np.where(not_met, VERDICT_ORDER[Verdict.NOT_ELIGIBLE], verdict).astype(np.int8)
+
+
+def _outcomes(grouped: Grouped, outcome: Callable[[object], bool | None]) -> np.ndarray:
+    """Return ``outcome`` of each entry's value (1, 0 or UNKNOWN for None), worked out once per distinct value."""
+    table = np.full(len(grouped.values), UNKNOWN, np.int8)
+    for number in np.unique(grouped.numbers).tolist():
+        answer = outcome(grouped.values[number])
+        table[number] = UNKNOWN if answer is None else int(answer)
+    return table[grouped.numbers]
 
 
 def _explain(page: list[Result], datas: list[dict], request: SearchRequest, now: datetime.datetime) -> None:
@@ -371,11 +371,11 @@ def _rank(candidates: Candidates, fits: _Fits) -> tuple[np.ndarray, float]:
         columns.id,
         -relevance,  # ties: the better text match, then the service id, whatever the index's layout
         columns.name,
-        fits.distance_key,
+        fits.distance,
         _responsiveness_of(columns.id),
         columns.capacity,
-        fits.serves_area_key,
-        fits.verdict_key,
+        fits.serves_area == 0,  # in the area, or no area, or no place given, first
+        np.maximum(fits.verdict, 0),  # no profile: all alike
         relevance < strong,  # first: a strong match before a weak one
     )
     return np.lexsort(keys), strong
@@ -387,7 +387,7 @@ def _facets(candidates: Candidates, fits: _Fits, order: np.ndarray) -> dict[str,
     columns = candidates.columns
     ranked = fits.positions[order]
     return {
-        name: _most_common(columns.facets[part][ranked], columns.facet_groups[part])
+        name: _most_common(columns.facets[part].numbers[ranked], columns.facets[part].values)
         for part, name in enumerate(("category", "population", "language", "capacity"))
     }
 

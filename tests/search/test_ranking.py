@@ -5,14 +5,15 @@ import math
 import uuid
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search import query
-from search.candidates import CAPACITY_ORDER, Candidates
+from search.candidates import CAPACITY_ORDER, Candidates, Columns
 from search.documents import Brief
-from search.eligibility import Verdict
+from search.eligibility import Criteria, Verdict, check_keys
 
 BANDS: dict[str, int] = {}  # what the test's SEARCH_RESPONSIVENESS answers
 
@@ -53,7 +54,7 @@ def brief(number: int, candidate: dict) -> Brief:
         points=(),
         hours=((),),
         areas=(),
-        checks=(),
+        checks=check_keys(Criteria()),
         facets=(categories, (), (), (candidate["capacity"],)),
     )
 
@@ -75,8 +76,15 @@ def test_it_ranks_and_counts_as_the_rules_say(bands, candidates):
     bands.update({b.id: c["band"] for b, c in zip(briefs, candidates, strict=True) if c["band"] is not None})
     query.forget_responsiveness()
     positions = [number for number, candidate in enumerate(candidates) if candidate["fits"] is not None]
-    rows = [(candidates[n]["fits"][0], None, None, *candidates[n]["fits"][1:]) for n in positions]
-    fits = query._Fits.checked(positions, rows)
+    checked = [candidates[number]["fits"] for number in positions]
+    fits = query._Fits(
+        np.array(positions, np.int64),
+        np.array([math.inf if distance is None else distance for distance, _serves, _verdict in checked]),
+        None,
+        np.full(len(positions), query.UNKNOWN, np.int8),
+        np.array([query.UNKNOWN if serves is None else serves for _d, serves, _v in checked], np.int8),
+        np.array([query.VERDICT_ORDER[verdict] if verdict else query.UNKNOWN for _d, _s, verdict in checked], np.int8),
+    )
 
     order, strong = query._rank(found, fits)
     ranked = [positions[fit] for fit in order.tolist()]
@@ -105,3 +113,34 @@ def test_it_ranks_and_counts_as_the_rules_say(bands, candidates):
     assert list(facets["category"].items()) == categories.most_common()
     capacity = Counter(candidates[number]["capacity"] for number in ranked)
     assert list(facets["capacity"].items()) == capacity.most_common()
+
+
+POINTS = st.lists(st.none() | st.tuples(st.floats(-80, 80), st.floats(-170, 170)), max_size=3)
+
+
+@given(points=st.lists(POINTS, max_size=12), data=st.data())
+def test_it_takes_and_joins_columns_as_it_makes_them(points, data):
+    """Columns of some Briefs, taken from the Columns of all, or joined from parts, are those made of them."""
+    briefs = [
+        brief(number, {"name": "z", "capacity": "accepting", "categories": []})._replace(
+            points=tuple(where), hours=tuple(((),) for _where in where) or ((),)
+        )
+        for number, where in enumerate(points)
+    ]
+    positions = data.draw(st.lists(st.sampled_from(range(len(briefs))), max_size=20) if briefs else st.just([]))
+    split = data.draw(st.integers(0, len(briefs)))
+    for columns in (
+        Columns.of(briefs).take(np.array(positions, np.int64)),
+        Columns.joined([Columns.of(briefs[:split]), Columns.of(briefs[split:])]).take(np.array(positions, np.int64)),
+    ):
+        expected = Columns.of([briefs[position] for position in positions])
+        assert columns.id.tolist() == expected.id.tolist()
+        places, want = columns.places, expected.places
+        assert places.start.tolist() == want.start.tolist()
+        assert places.location.tolist() == want.location.tolist()
+        np.testing.assert_array_equal(places.latitude, want.latitude)
+        np.testing.assert_array_equal(places.longitude, want.longitude)
+        assert places.owners().tolist() == want.owners().tolist()
+        pairs = [(columns.areas, expected.areas), (places.hours, want.hours), *zip(columns.checks, expected.checks)]
+        for ours, theirs in pairs:
+            assert [ours.values[number] for number in ours.numbers] == [theirs.values[n] for n in theirs.numbers]
