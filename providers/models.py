@@ -292,13 +292,18 @@ class Service(Record):
     @property
     def is_stale(self) -> bool:
         """True when nobody confirmed the listing within VERIFY_AFTER_DAYS."""
-        if self.last_verified_at is None:
-            return True
-        return timezone.now() - self.last_verified_at > datetime.timedelta(days=settings.VERIFY_AFTER_DAYS)
+        return listing_is_stale(self.last_verified_at)
 
     @property
     def accepts_electronic_referrals(self) -> bool:
         return self.referral_method == self.ReferralMethod.ELECTRONIC
+
+
+def listing_is_stale(last_verified_at: datetime.datetime | None) -> bool:
+    """True when a listing last verified then (None: never) is due to be confirmed again (Service.is_stale)."""
+    if last_verified_at is None:
+        return True
+    return timezone.now() - last_verified_at > datetime.timedelta(days=settings.VERIFY_AFTER_DAYS)
 
 
 class Location(Record):

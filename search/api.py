@@ -7,8 +7,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from providers.models import listing_is_stale
 from search.backends import IndexMissing
-from search.forms import SearchForm, is_stale
+from search.forms import SearchForm
 from search.query import Result, SearchResults, search
 
 
@@ -83,7 +84,7 @@ def serialize_result(result: Result) -> dict:
         "distance_miles": result.distance_miles,
         "open_now": result.open_now,
         "capacity": data["capacity"],
-        "stale": is_stale(data["last_verified_at"]),
+        "stale": listing_is_stale(data["last_verified_at"]),
         "eligibility": None
         if result.eligibility is None
         else {

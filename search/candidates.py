@@ -119,11 +119,14 @@ class Columns:
     """What checks, ranking and facets read of each Brief, as arrays in the Briefs' order.
 
     Names and ids are UTF-8 bytes: bytes compare as their text's code points do, as Python's ``str``
-    comparisons, so numpy sorts them as ``sorted`` would.
+    comparisons, so numpy sorts them as ``sorted`` would. Ranking sorts by their ranks (integers sort
+    faster than strings); a subset of entries keeps their order, so ``take`` keeps the ranks.
     """
 
     name: np.ndarray  # Brief.name_key, UTF-8
     id: np.ndarray  # Brief.id, UTF-8
+    name_rank: np.ndarray  # the name's place among the distinct names
+    id_rank: np.ndarray  # the id's place among the ids
     capacity: np.ndarray  # CAPACITY_ORDER of Brief.capacity
     verified: np.ndarray  # Brief.verified; NEVER_VERIFIED for None
     areas: Grouped  # Brief.areas
@@ -134,9 +137,13 @@ class Columns:
     @classmethod
     def of(cls, briefs: Sequence[Brief]) -> "Columns":
         count = len(briefs)
+        name = np.array([brief.name_key.encode() for brief in briefs], dtype="S")
+        ids = np.array([brief.id.encode() for brief in briefs], dtype="S")
         return cls(
-            name=np.array([brief.name_key.encode() for brief in briefs], dtype="S"),
-            id=np.array([brief.id.encode() for brief in briefs], dtype="S"),
+            name=name,
+            id=ids,
+            name_rank=_ranks(name),
+            id_rank=_ranks(ids),
             capacity=np.fromiter((CAPACITY_ORDER.get(brief.capacity, 0) for brief in briefs), np.int8, count),
             verified=np.fromiter(
                 (NEVER_VERIFIED if brief.verified is None else brief.verified for brief in briefs), np.int64, count
@@ -154,6 +161,8 @@ class Columns:
         return Columns(
             self.name[positions],
             self.id[positions],
+            self.name_rank[positions],
+            self.id_rank[positions],
             self.capacity[positions],
             self.verified[positions],
             self.areas.take(positions),
@@ -169,9 +178,13 @@ class Columns:
             return cls.of([])
         if len(parts) == 1:
             return parts[0]
+        name = np.concatenate([part.name for part in parts])
+        ids = np.concatenate([part.id for part in parts])
         return Columns(
-            np.concatenate([part.name for part in parts]),
-            np.concatenate([part.id for part in parts]),
+            name,
+            ids,
+            _ranks(name),
+            _ranks(ids),
             np.concatenate([part.capacity for part in parts]),
             np.concatenate([part.verified for part in parts]),
             Grouped.joined([part.areas for part in parts]),
@@ -185,19 +198,28 @@ class Columns:
         return None if since is None else self.verified >= since
 
 
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Return each value's place among the distinct values, in order (equal values, equal places)."""
+    return np.unique(values, return_inverse=True)[1].astype(np.int32)
+
+
 @dataclass(frozen=True)
 class Candidates:
     """The documents a backend found: a Brief, a text score and the backend's handle (for ``details``) each,
-    best text match first, and their Columns."""
+    best text match first, and where their Columns are: ``columns`` may hold more documents (the Whoosh
+    backend's are the whole index's), each candidate's at ``entries``, so that a search reads the values
+    it needs of the candidates only."""
 
     briefs: Sequence[Brief]
     scores: np.ndarray  # float64
     handles: Sequence
     columns: Columns
+    entries: np.ndarray
 
     @classmethod
     def of(cls, briefs: list[Brief], scores: Sequence[float], handles: Sequence) -> "Candidates":
-        return cls(briefs, np.asarray(scores, dtype=np.float64), handles, Columns.of(briefs))
+        scores = np.asarray(scores, dtype=np.float64)
+        return cls(briefs, scores, handles, Columns.of(briefs), np.arange(len(briefs)))
 
     def __len__(self) -> int:
         return len(self.briefs)

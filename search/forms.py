@@ -1,6 +1,5 @@
 """The search parameters, validated once for the search page and the search API alike."""
 
-import datetime
 import zoneinfo
 from dataclasses import replace
 
@@ -10,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from providers.models import Service, TaxonomyTerm
+from providers.models import TaxonomyTerm
 from search.eligibility import Participant
 from search.geography import Place, place_for_address, place_for_zip
 from search.query import SearchRequest
@@ -165,8 +164,3 @@ class SearchForm(forms.Form):
             page=data.get("page") or 1,
             page_size=data.get("page_size") or DEFAULT_PAGE_SIZE,
         )
-
-
-def is_stale(last_verified_at: datetime.datetime | None) -> bool:
-    """The same rule as Service.is_stale, for a date read from the index."""
-    return Service(last_verified_at=last_verified_at).is_stale

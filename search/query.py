@@ -122,12 +122,13 @@ def _responsiveness_bands() -> dict[str, int]:
     return cache["bands"]
 
 
-def _responsiveness_of(ids: np.ndarray) -> np.ndarray:
-    """Return the responsiveness band of each of these service ids (UTF-8, as Columns.id)."""
+def _responsiveness_of(ids: np.ndarray, entries: np.ndarray) -> np.ndarray:
+    """Return the responsiveness band of each of these entries of the service ids (UTF-8, as Columns.id)."""
     _responsiveness_bands()  # read afresh when due
     known = _responsiveness_cache["ids"]
     if not len(known):
-        return np.full(len(ids), UNKNOWN_RESPONSIVENESS, np.int8)
+        return np.full(len(entries), UNKNOWN_RESPONSIVENESS, np.int8)
+    ids = ids[entries]
     at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
     return np.where(known[at] == ids, _responsiveness_cache["values"][at], UNKNOWN_RESPONSIVENESS)
 
@@ -287,8 +288,9 @@ class _Checks:
             return _Fits(np.arange(count), np.full(count, math.inf), None, unknown, unknown, unknown)
         serves_area = np.full(len(candidates), UNKNOWN, np.int8)
         if place is not None:
-            serves_area = _outcomes(columns.areas, lambda areas: Criteria(areas=areas).serves(place))
-        places = columns.places
+            areas = columns.areas.take(candidates.entries)
+            serves_area = _outcomes(areas, lambda areas: Criteria(areas=areas).serves(place))
+        places = columns.places.take(candidates.entries)
         owners = places.owners()
         fit = serves_area[owners] != 0 if request.serves_me else np.ones(len(owners), bool)
         miles = np.full(len(owners), math.inf)
@@ -326,15 +328,17 @@ class _Checks:
         worked out once per distinct value, then combined as search.eligibility.Verdicts.verdict does."""
         not_met = np.zeros(len(positions), bool)
         unknown = np.zeros(len(positions), bool)
+        entries = candidates.entries[positions]
         for number, keys in enumerate(candidates.columns.checks):
-            _distinct, first, inverse = np.unique(keys.numbers[positions], return_index=True, return_inverse=True)
+            _distinct, first, inverse = np.unique(keys.numbers[entries], return_index=True, return_inverse=True)
             outcomes = []
             for position in positions[first].tolist():
                 brief = candidates.briefs[position]
-                outcomes.append(self.verdicts.outcome(number, brief.checks, brief.areas))
-            outcomes = np.array(outcomes, dtype=object)[inverse]
-            not_met |= outcomes == Outcome.NOT_MET
-            unknown |= outcomes == Outcome.UNKNOWN
+                outcome = self.verdicts.outcome(number, brief.checks, brief.areas)
+                outcomes.append(2 if outcome == Outcome.NOT_MET else 1 if outcome == Outcome.UNKNOWN else 0)
+            outcomes = np.array(outcomes, np.int8)[inverse]
+            not_met |= outcomes == 2
+            unknown |= outcomes == 1
         verdict = np.where(unknown, VERDICT_ORDER[Verdict.MAYBE], VERDICT_ORDER[Verdict.ELIGIBLE])
         return np.where(not_met, VERDICT_ORDER[Verdict.NOT_ELIGIBLE], verdict).astype(np.int8)
 
@@ -366,14 +370,15 @@ def _rank(candidates: Candidates, fits: _Fits) -> tuple[np.ndarray, float]:
     relevance = candidates.scores[positions]
     best = (relevance.max() if len(relevance) else 0) or 1
     strong = float(best * STRONG_MATCH)
-    columns = candidates.columns.take(positions)
+    columns = candidates.columns
+    entries = candidates.entries[positions]
     keys = (  # the last first, as np.lexsort takes them
-        columns.id,
+        columns.id_rank[entries],
         -relevance,  # ties: the better text match, then the service id, whatever the index's layout
-        columns.name,
+        columns.name_rank[entries],
         fits.distance,
-        _responsiveness_of(columns.id),
-        columns.capacity,
+        _responsiveness_of(columns.id, entries),
+        columns.capacity[entries],
         fits.serves_area == 0,  # in the area, or no area, or no place given, first
         np.maximum(fits.verdict, 0),  # no profile: all alike
         relevance < strong,  # first: a strong match before a weak one
@@ -385,7 +390,7 @@ def _facets(candidates: Candidates, fits: _Fits, order: np.ndarray) -> dict[str,
     """Count categories, populations, languages and capacity over all the fits, most common first (ties in
     the order of the ranking, as Counter.most_common)."""
     columns = candidates.columns
-    ranked = fits.positions[order]
+    ranked = candidates.entries[fits.positions[order]]
     return {
         name: _most_common(columns.facets[part].numbers[ranked], columns.facets[part].values)
         for part, name in enumerate(("category", "population", "language", "capacity"))

@@ -244,6 +244,7 @@ class View:
         self._spellings = Bounded(MAX_VIEW_FILTERS)
         self._briefs: list[Brief] | None = None
         self._columns: Columns | None = None
+        self._averages: dict[str, float] = {}
         forget_segments(path, {leaf.reader.segment().segment_id() for leaf in self.leaves})
 
     def briefs(self) -> list[Brief]:
@@ -257,6 +258,13 @@ class View:
         if self._columns is None:
             self._columns = Columns.joined([leaf.columns() for leaf in self.leaves])
         return self._columns
+
+    def average_length(self, fieldname: str) -> float:
+        """Return the field's average length in the index (Whoosh's searcher sums it over the segments each time)."""
+        average = self._averages.get(fieldname)
+        if average is None:
+            average = self._averages[fieldname] = self.searcher.avg_field_length(fieldname)
+        return average
 
     def leaf_of(self, global_docnum: int) -> Leaf:
         return self.leaves[bisect.bisect_right(self._offsets, global_docnum) - 1]

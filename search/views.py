@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from providers.languages import NETWORK_LANGUAGES, language_name
-from providers.models import Service, Taxonomy, TaxonomyTerm
+from providers.models import Service, Taxonomy, TaxonomyTerm, listing_is_stale
 from providers.views import track_records_for
 from search.backends import IndexMissing
 from search.eligibility import Eligibility, Outcome, Verdict
-from search.forms import SearchForm, is_stale
+from search.forms import SearchForm
 from search.geography import Place
 from search.query import Result, SearchResults, search
 
@@ -201,7 +201,7 @@ def _row(number: int, result: Result) -> Row:
         url=reverse("providers:service_detail", args=[result.data["id"]]),
         capacity=capacity,
         capacity_label=Service.Capacity(capacity).label if capacity in Service.Capacity.values else capacity,
-        stale=is_stale(result.data["last_verified_at"]),
+        stale=listing_is_stale(result.data["last_verified_at"]),
     )
 
 

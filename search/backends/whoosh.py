@@ -137,7 +137,7 @@ def _candidates(
         numbers, scores = numbers[verified[numbers]], scores[verified[numbers]]
     order = np.argsort(-scores, kind="stable")
     numbers, scores = numbers[order], scores[order]
-    return Candidates(_Picked(view.briefs(), numbers), scores, _Handles(view.searcher, numbers), columns.take(numbers))
+    return Candidates(_Picked(view.briefs(), numbers), scores, _Handles(view.searcher, numbers), columns, numbers)
 
 
 class _Picked(Sequence):
@@ -190,39 +190,37 @@ class _Term:
         for term in terms:
             self.bits |= term[2]
 
-    def add(self, scores: np.ndarray, docnums: np.ndarray, matching: int, view: View, leaf: Leaf) -> None:
-        """Add the term's score to ``scores``, those of the documents ``docnums`` (the members of ``matching``)."""
-        shared = members(matching & self.bits)
-        if not len(shared):
-            return
-        at = np.searchsorted(docnums, shared)
+    def add(self, scores: np.ndarray, slots: np.ndarray, view: View, leaf: Leaf) -> None:
+        """Add the term's score to ``scores``: document n's at ``slots[n]`` (-1: not scored)."""
         if self.boost is None:
-            scores[at] += 1.0
+            having = np.concatenate([slots[term[3]] for term in self.terms])
+            scores[np.unique(having[having >= 0])] += 1.0
             return
-        sums = np.zeros(len(shared))
+        sums = np.zeros(len(scores))
         for term in self.terms:
-            _add_bm25(sums, shared, matching & term[2], term, view, leaf)
-        scores[at] += sums if self.boost == 1.0 else sums * self.boost
+            _add_bm25(sums, slots, term, view, leaf)
+        scores += sums if self.boost == 1.0 else sums * self.boost  # + 0.0 where a document has none: the same
 
 
-def _add_bm25(scores: np.ndarray, docnums: np.ndarray, having: int, term: tuple, view: View, leaf: Leaf) -> None:
-    """Add a term's BM25F score to ``scores`` (those of the documents ``docnums``) for the documents in the
-    bitset ``having``, computed as Whoosh's scorer (whoosh.scoring.bm25) does, operation by operation (so
-    to the last bit): the term's idf and the field's average length from the whole index, its weight and
-    the document's field length from the segment."""
+def _add_bm25(scores: np.ndarray, slots: np.ndarray, term: tuple, view: View, leaf: Leaf) -> None:
+    """Add a term's BM25F score to ``scores`` (document n's at ``slots[n]``, -1: not scored) for each scored
+    document that has it, computed as Whoosh's scorer (whoosh.scoring.bm25) does, operation by operation
+    (so to the last bit): the term's idf and the field's average length from the whole index, its weight
+    and the document's field length from the segment."""
     fieldname, btext, _bits, numbers, weights = term
-    having = members(having)
-    if not len(having):
+    at = slots[numbers]
+    having = at >= 0
+    if not having.any():
         return
     searcher = view.searcher
     weighting = searcher.weighting
     idf = searcher.idf(fieldname, btext)
-    average = searcher.avg_field_length(fieldname) or 1
+    average = view.average_length(fieldname) or 1
     b = weighting._field_B.get(fieldname, weighting.B)
     k1 = weighting.K1
-    tf = weights[np.searchsorted(numbers, having)].astype(np.float64)
-    length = leaf.cache.field_lengths(leaf.reader, fieldname, having).astype(np.float64)
-    scores[np.searchsorted(docnums, having)] += idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / average)))
+    tf = weights[having].astype(np.float64)
+    length = leaf.cache.field_lengths(leaf.reader, fieldname, numbers[having]).astype(np.float64)
+    scores[at[having]] += idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / average)))
 
 
 def _word_terms(view: View, leaf: Leaf, word: str, *, fuzzy: bool) -> list[_Term]:
@@ -298,8 +296,10 @@ def _matches(
         docnums = members(matching)
         leaf_scores = np.zeros(len(docnums))
         if matching:
+            slots = np.full(leaf.cache.size, -1, np.int64)
+            slots[docnums] = np.arange(len(docnums))
             for term in terms:
-                term.add(leaf_scores, docnums, matching, view, leaf)
+                term.add(leaf_scores, slots, view, leaf)
         found.append(docnums)
         scores.append(leaf_scores)
     return _candidates(view, found, scores, verified_since)

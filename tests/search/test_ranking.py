@@ -71,7 +71,12 @@ def bands(settings):
 @given(candidates=st.lists(CANDIDATE, max_size=25))
 def test_it_ranks_and_counts_as_the_rules_say(bands, candidates):
     briefs = [brief(number, candidate) for number, candidate in enumerate(candidates)]
-    found = Candidates.of(briefs, [candidate["score"] for candidate in candidates], list(range(len(briefs))))
+    # The Columns of more documents than the candidates, in another order (as the Whoosh backend's are).
+    decoy = brief(len(briefs), {"name": "", "capacity": "waitlist", "categories": ["food"]})
+    columns = Columns.of([*reversed(briefs), decoy])
+    scores = np.array([candidate["score"] for candidate in candidates], np.float64)
+    entries = np.arange(len(briefs))[::-1].copy()
+    found = Candidates(briefs, scores, list(range(len(briefs))), columns, entries)
     bands.clear()
     bands.update({b.id: c["band"] for b, c in zip(briefs, candidates, strict=True) if c["band"] is not None})
     query.forget_responsiveness()
@@ -141,6 +146,10 @@ def test_it_takes_and_joins_columns_as_it_makes_them(points, data):
         np.testing.assert_array_equal(places.latitude, want.latitude)
         np.testing.assert_array_equal(places.longitude, want.longitude)
         assert places.owners().tolist() == want.owners().tolist()
-        pairs = [(columns.areas, expected.areas), (places.hours, want.hours), *zip(columns.checks, expected.checks)]
+        pairs = [
+            (columns.areas, expected.areas),
+            (places.hours, want.hours),
+            *zip(columns.checks, expected.checks, strict=True),
+        ]
         for ours, theirs in pairs:
             assert [ours.values[number] for number in ours.numbers] == [theirs.values[n] for n in theirs.numbers]
