@@ -22,6 +22,8 @@ import threading
 from collections.abc import Iterable
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 
 from search.candidates import Columns
 from search.documents import Brief, Briefs, brief_values
@@ -153,10 +155,23 @@ class SegmentCache:
         return spellings
 
     def _term_postings(self, reader, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
+        """Read a term's postings: document numbers and weights. Deleted documents may be among them: every
+        search keeps to the live ones (``Leaf.live``)."""
         numbers, weights = [], []
         if (fieldname, btext) not in reader:
             return numbers, weights
         matcher = reader.postings(fieldname, btext)
+        if isinstance(matcher, FilterMatcher):  # leaving out the deleted documents, one by one
+            matcher = matcher.child
+        if isinstance(matcher, W3LeafMatcher):
+            # A block (up to 128 postings) at a time: what Whoosh's matcher reads, without a call per posting.
+            while matcher.is_active():
+                matcher._read_ids()
+                matcher._read_weights()
+                numbers += matcher._ids
+                weights += matcher._weights
+                matcher._next_block()
+            return numbers, weights
         is_active, number, weight, advance = matcher.is_active, matcher.id, matcher.weight, matcher.next
         add_number, add_weight = numbers.append, weights.append
         while is_active():
