@@ -237,12 +237,9 @@ class _Fits:
     positions: np.ndarray
     distance: np.ndarray  # miles to the nearest fitting location, rounded; inf: none
     location: np.ndarray | None  # that location's index in data["locations"]; None: not checked, the first of each
-    open_now: np.ndarray  # 1 or 0
-    serves_area: np.ndarray  # 1 or 0
-    verdict: np.ndarray  # VERDICT_ORDER
-
-    def __len__(self) -> int:
-        return len(self.positions)
+    open_now: np.ndarray  # 1 or 0; UNKNOWN unless the search asks (the page's are worked out later)
+    serves_area: np.ndarray  # 1 or 0; UNKNOWN without a place
+    verdict: np.ndarray  # VERDICT_ORDER; UNKNOWN without a profile
 
 
 def _result(candidates: Candidates, fits: _Fits, fit: int, strong: float) -> Result:
