@@ -4,11 +4,14 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import numpy as np
 import pytest
 from geopy.distance import great_circle
+from hypothesis import given
+from hypothesis import strategies as st
 
 from search import geography
-from search.geography import bounding_box, distance_miles, place_for_address, place_for_zip
+from search.geography import bounding_box, distance_miles, distances_miles, place_for_address, place_for_zip
 from search.models import GeocodedAddress
 
 
@@ -111,3 +114,24 @@ def test_it_uses_the_zip_alone_when_no_geocoder_is_configured(settings):
     settings.GEOCODER = ""
     geography._geocode_function.cache_clear()
     assert place_for_address("3300 W Alameda Ave", "80219") == place_for_zip("80219")
+
+
+LATITUDES, LONGITUDES = st.floats(-90, 90), st.floats(-180, 180)
+
+
+@given(
+    origin=st.tuples(LATITUDES, LONGITUDES),
+    points=st.lists(st.none() | st.tuples(LATITUDES, st.floats(-360, 360)), max_size=20),
+)
+def test_it_measures_many_distances_as_one_by_one(origin, points):
+    """Search measures its candidates' distances over arrays: geopy's great circle, as distance_miles, to
+    within a billionth of a mile (numpy's sine may differ from the C library's in the last bit); NaN for
+    a location without a point; a longitude past 180 normalized as geopy does."""
+    latitudes = np.array([np.nan if point is None else point[0] for point in points])
+    longitudes = np.array([np.nan if point is None else point[1] for point in points])
+    measured = distances_miles(origin, latitudes, longitudes)
+    for point, miles in zip(points, measured.tolist(), strict=True):
+        if point is None:
+            assert np.isnan(miles)
+        else:
+            assert miles == pytest.approx(distance_miles(origin, point), abs=1e-9)
