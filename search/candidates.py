@@ -1,10 +1,12 @@
 """A backend's candidates as search/query.py ranks and counts them: Briefs, text scores and columns.
 
-A text search can match a tenth of a large directory. Ranking and facet counts read a few values of
-every candidate, so those values are kept as numpy arrays (``Columns``), one entry per candidate,
-and sorted and counted in C: a Python tuple per candidate cost more than everything else a search
-does. The Whoosh backend keeps the Columns of each index segment (search/segments.py) and takes the
-candidates' entries from them; the PostgreSQL backend makes them from its candidates' Briefs.
+A text search can match a tenth of a large directory. Checks, ranking and facet counts read a few
+values of every candidate, so those values are kept as numpy arrays (``Columns``), one entry per
+document, and measured, sorted and counted in C; what many services share (area sets, hours,
+eligibility keys, facet codes) is worked out once per distinct value (``Grouped``). A Python tuple
+per candidate cost more than everything else a search does. The Whoosh backend keeps the Columns of
+the whole index (search/segments.py) and points its candidates at their entries; the PostgreSQL
+backend makes Columns of its candidates' Briefs for each search.
 """
 
 import math
