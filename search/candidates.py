@@ -159,20 +159,6 @@ class Columns:
             ),
         )
 
-    def take(self, positions: np.ndarray) -> "Columns":
-        return Columns(
-            self.name[positions],
-            self.id[positions],
-            self.name_rank[positions],
-            self.id_rank[positions],
-            self.capacity[positions],
-            self.verified[positions],
-            self.areas.take(positions),
-            tuple(part.take(positions) for part in self.checks),
-            self.places.take(positions),
-            tuple(part.take(positions) for part in self.facets),
-        )
-
     @classmethod
     def joined(cls, parts: Sequence["Columns"]) -> "Columns":
         """The parts one after the other (the Whoosh backend's segments)."""

@@ -134,7 +134,8 @@ def _candidates(
     columns = view.columns()
     verified = columns.verified_since(verified_since)
     if verified is not None:
-        numbers, scores = numbers[verified[numbers]], scores[verified[numbers]]
+        keep = verified[numbers]
+        numbers, scores = numbers[keep], scores[keep]
     order = np.argsort(-scores, kind="stable")
     numbers, scores = numbers[order], scores[order]
     return Candidates(_Picked(view.briefs(), numbers), scores, _Handles(view.searcher, numbers), columns, numbers)
@@ -150,10 +151,6 @@ class _Picked(Sequence):
     def __getitem__(self, position: int):
         return self.briefs[self.numbers[position]]
 
-    def __iter__(self):
-        briefs = self.briefs
-        return (briefs[number] for number in self.numbers.tolist())
-
     def __len__(self) -> int:
         return len(self.numbers)
 
@@ -167,9 +164,6 @@ class _Handles:
 
     def __getitem__(self, position: int) -> tuple:
         return (self.searcher, int(self.docnums[position]))
-
-    def __len__(self) -> int:
-        return len(self.docnums)
 
 
 # --- The text, from the segments' caches ----------------------------------------------------------

@@ -125,7 +125,8 @@ POINTS = st.lists(st.none() | st.tuples(st.floats(-80, 80), st.floats(-170, 170)
 
 @given(points=st.lists(POINTS, max_size=12), data=st.data())
 def test_it_takes_and_joins_columns_as_it_makes_them(points, data):
-    """Columns of some Briefs, taken from the Columns of all, or joined from parts, are those made of them."""
+    """Columns of some Briefs, taken (as a search takes them) from the Columns of all, or joined from parts,
+    are those made of them."""
     briefs = [
         brief(number, {"name": "z", "capacity": "accepting", "categories": []})._replace(
             points=tuple(where), hours=tuple(((),) for _where in where) or ((),)
@@ -134,22 +135,20 @@ def test_it_takes_and_joins_columns_as_it_makes_them(points, data):
     ]
     positions = data.draw(st.lists(st.sampled_from(range(len(briefs))), max_size=20) if briefs else st.just([]))
     split = data.draw(st.integers(0, len(briefs)))
-    for columns in (
-        Columns.of(briefs).take(np.array(positions, np.int64)),
-        Columns.joined([Columns.of(briefs[:split]), Columns.of(briefs[split:])]).take(np.array(positions, np.int64)),
-    ):
+    at = np.array(positions, np.int64)
+    for columns in (Columns.of(briefs), Columns.joined([Columns.of(briefs[:split]), Columns.of(briefs[split:])])):
         expected = Columns.of([briefs[position] for position in positions])
-        assert columns.id.tolist() == expected.id.tolist()
-        places, want = columns.places, expected.places
+        assert columns.id[at].tolist() == expected.id.tolist()
+        places, want = columns.places.take(at), expected.places
         assert places.start.tolist() == want.start.tolist()
         assert places.location.tolist() == want.location.tolist()
         np.testing.assert_array_equal(places.latitude, want.latitude)
         np.testing.assert_array_equal(places.longitude, want.longitude)
         assert places.owners().tolist() == want.owners().tolist()
         pairs = [
-            (columns.areas, expected.areas),
+            (columns.areas.take(at), expected.areas),
             (places.hours, want.hours),
-            *zip(columns.checks, expected.checks, strict=True),
+            *zip([part.take(at) for part in columns.checks], expected.checks, strict=True),
         ]
         for ours, theirs in pairs:
             assert [ours.values[number] for number in ours.numbers] == [theirs.values[n] for n in theirs.numbers]
