@@ -5,12 +5,14 @@ values of every candidate, so those values are kept as numpy arrays (``Columns``
 document, and measured, sorted and counted in C; what many services share (area sets, hours,
 eligibility keys, facet codes) is worked out once per distinct value (``Grouped``). A Python tuple
 per candidate cost more than everything else a search does. The Whoosh backend keeps the Columns of
-the whole index (search/segments.py) and points its candidates at their entries; the PostgreSQL
-backend makes Columns of its candidates' Briefs for each search.
+the whole index (search/segments.py) and the PostgreSQL backend those of the whole table
+(search.backends.postgres.Known); both point their candidates at their entries.
 """
 
+import contextlib
+import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +24,7 @@ from search.eligibility import CHECKS
 CAPACITY_ORDER = {Service.Capacity.ACCEPTING: 0, Service.Capacity.WAITLIST: 1, Service.Capacity.NOT_ACCEPTING: 2}
 NEVER_VERIFIED = np.iinfo(np.int64).min
 FACET_PARTS = 4  # Brief.facets: categories, populations, languages, (capacity,)
+FREEZE_FROM = 5000  # Briefs read at once: from here they are left out of garbage collection
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,32 @@ class Columns:
     def verified_since(self, since: int | None) -> np.ndarray | None:
         """Return which entries were verified at ``since`` or later (None: no such filter)."""
         return None if since is None else self.verified >= since
+
+
+@contextlib.contextmanager
+def collecting_no_garbage() -> Iterator[None]:
+    """Leave garbage collection off meanwhile: while many long-lived objects are read (the Briefs of a
+    whole index), each allocation round otherwise starts a collection over all of them (reading 100,000
+    Briefs from PostgreSQL took 8 s with it, 4 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def freeze_if_large(count: int) -> None:
+    """After reading ``count`` Briefs to keep: when they are many, leave them out of garbage collection.
+
+    Hundreds of thousands of long-lived objects made each full garbage collection cost a third of a
+    second at 100,000 documents, in whichever search triggered it. Briefs hold no reference cycles (freed
+    by reference counting when they go): leave them, and what the process holds now, out of the
+    collector's rounds.
+    """
+    if count >= FREEZE_FROM:
+        gc.freeze()
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:

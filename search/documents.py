@@ -347,7 +347,7 @@ class Brief(NamedTuple):
     is read for the page shown only.
 
     Small and made of shared parts (Briefs), so that the Whoosh backend can keep one per document in
-    memory (search/segments.py); the PostgreSQL backend makes them from each candidate's ``data``.
+    memory (search/segments.py), and so does the PostgreSQL backend (search.backends.postgres.Known).
     """
 
     id: str
@@ -366,7 +366,8 @@ class Brief(NamedTuple):
 
 def brief_values(data: dict) -> tuple:
     """Return a Brief's values from a document's ``data``, in plain types only (strings, numbers, tuples):
-    the Whoosh index stores them beside each document, and reads them back fast (search/segments.py)."""
+    the Whoosh index stores them beside each document (pickled), the PostgreSQL table as JSON
+    (brief_from_json), and both read them back fast."""
     locations = data["locations"]
     return (
         data["id"],
@@ -404,6 +405,41 @@ def brief_values(data: dict) -> tuple:
             tuple(data["languages"]),
             data["interpretation"],
             tuple(data["insurance"]),
+        ),
+    )
+
+
+def brief_from_json(values: list) -> tuple:
+    """Return brief_values's tuple from its JSON, which reads every tuple back as a list (the PostgreSQL
+    table keeps it so: search.models.SearchDocument.brief)."""
+    service_id, name_key, capacity, verified, categories, populations, languages, points, hours, criteria = values
+    (minimum_age, maximum_age, income, gender, criteria_populations, required, residency, areas, criteria_languages,
+     interpretation, insurance) = criteria  # fmt: skip
+    return (
+        service_id,
+        name_key,
+        capacity,
+        verified,
+        tuple(categories),
+        tuple(populations),
+        tuple(languages),
+        tuple(None if point is None else tuple(point) for point in points),
+        tuple(tuple(tuple(plain) for plain in place) for place in hours),
+        (
+            minimum_age,
+            maximum_age,
+            income,
+            gender,
+            tuple(criteria_populations),
+            required,
+            residency,
+            tuple(
+                (tuple(postal_codes), tuple(counties), None if center is None else tuple(center), radius, polygon)
+                for postal_codes, counties, center, radius, polygon in areas
+            ),
+            tuple(criteria_languages),
+            interpretation,
+            tuple(insurance),
         ),
     )
 

@@ -94,6 +94,12 @@ class SearchDocument(models.Model):
     hour_slots = models.JSONField(default=list)
     last_verified_at = models.DateTimeField(null=True, blank=True)
     data = models.JSONField(encoder=DataEncoder, decoder=DataDecoder)
+    # search.documents.brief_values as JSON (brief_from_json reads it back): what each process keeps of
+    # every document (search.backends.postgres.Known). None: written before the column existed.
+    brief = models.JSONField(null=True)
+    # A new number from the search_document_version sequence each time the row is written (migration
+    # 0003; never reused, even by a rolled-back write): how a process knows its Brief is out of date.
+    version = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.data.get("name", str(self.service_id))

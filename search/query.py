@@ -157,7 +157,14 @@ def search(request: SearchRequest, *, log_unmet: bool = True, details: bool = Tr
     start = (request.page - 1) * request.page_size
     page = [_result(candidates, fits, fit, strong) for fit in order[start : start + request.page_size].tolist()]
     if details:
-        _explain(page, backend.details([result.handle for result in page]), request, now)
+        # A service unlisted since its document matched (the PostgreSQL backend reads the page afresh) is left out.
+        found = [
+            (result, data)
+            for result, data in zip(page, backend.details([result.handle for result in page]), strict=True)
+            if data is not None
+        ]
+        page = [result for result, _data in found]
+        _explain(page, [data for _result, data in found], request, now)
     page_count = max(1, math.ceil(count / request.page_size))
     return SearchResults(request, count, page, facets, page_count)
 

@@ -16,7 +16,6 @@ kept until the index changes.
 """
 
 import bisect
-import gc
 import pickle
 import threading
 from collections.abc import Iterable
@@ -25,14 +24,13 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
-from search.candidates import Columns
+from search.candidates import Columns, collecting_no_garbage, freeze_if_large
 from search.documents import Brief, Briefs, brief_values
 
 MAX_TERM_BITSETS = 4096  # per segment: 50 MB at most at 100,000 documents (12.5 KB each)
 MAX_TEXT_TERMS_BYTES = 64 * 1024 * 1024  # per segment: text terms' bitsets and postings
 MAX_SPELLINGS = 100_000  # per segment: the spellings of words searched with typos
 MAX_VIEW_FILTERS = 256  # per searcher: filters of several terms
-FREEZE_FROM = 5000  # documents in a segment: from here its Briefs are left out of garbage collection
 
 
 class Bounded:
@@ -129,20 +127,16 @@ class SegmentCache:
                 stored = "brief" in reader.schema and reader.has_column("brief")
                 values = iter(reader.column_reader("brief")) if stored else iter(())
                 briefs = []
-                for docnum in range(self.size):
-                    pickled = next(values, b"")
-                    if pickled:
-                        briefs.append(make(pickle.loads(pickled)))
-                    else:
-                        briefs.append(make(brief_values(reader.stored_fields(docnum)["data"])))
+                with collecting_no_garbage():
+                    for docnum in range(self.size):
+                        pickled = next(values, b"")
+                        if pickled:
+                            briefs.append(make(pickle.loads(pickled)))
+                        else:
+                            briefs.append(make(brief_values(reader.stored_fields(docnum)["data"])))
+                    self.columns = Columns.of(briefs)
                 self.briefs = briefs
-                self.columns = Columns.of(briefs)
-                if self.size >= FREEZE_FROM:
-                    # Hundreds of thousands of long-lived objects made each full garbage collection cost a
-                    # third of a second at 100,000 documents, in whichever search triggered it. They hold
-                    # no reference cycles (freed by reference counting when the segment goes): leave them,
-                    # and what the process holds now, out of the collector's rounds.
-                    gc.freeze()
+                freeze_if_large(self.size)
         return self.briefs
 
     def terms_within(self, reader, fieldname: str, word: str, distance: int) -> list:

@@ -49,8 +49,9 @@ class SearchBackend(Protocol):
         An empty text matches every document with score 1. Raises IndexMissing when there is no index.
         """
 
-    def details(self, handles: list) -> list[dict]:
-        """Return the stored ``data`` of these candidates (their handles), in the same order."""
+    def details(self, handles: list) -> list[dict | None]:
+        """Return the stored ``data`` of these candidates (their handles), in the same order; None for a
+        document deleted since it was found."""
 
     def write(self, service_ids: Iterable) -> int:
         """Re-read these services from the database; update or remove their documents. Returns how many written."""

@@ -13,26 +13,37 @@ so none keeps anything on its own disk.
 - Relevance: ``ts_rank`` with field weights tuned to fall like Whoosh's scores (``RANK_WEIGHTS``).
 - Prefilters: jsonb ``?`` and ``?|`` on the same terms Whoosh holds (categories with their ancestors,
   populations, languages, grid cells for distance, service-area terms, hour slots).
+- What is read: a search's SQL returns each match's id, version and score only. Each process keeps the
+  Brief of every document and their Columns (``Known``), as the Whoosh backend keeps its segments', and
+  reads again only the documents whose version it has not seen; the whole ``data`` is read for the page
+  shown. Reading every match's ``data`` and making its Brief cost 30 times the SQL search at 100,000
+  services (bench/RESULTS-postgres.md).
 """
 
 import datetime
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from providers.models import Service
 from search.backends import IndexMissing
-from search.candidates import NONE, Candidates
+from search.candidates import NONE, Candidates, Columns, collecting_no_garbage, freeze_if_large
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
+    Brief,
     Briefs,
     TermTree,
+    brief_from_json,
     brief_values,
     cells_within,
     changed_since,
@@ -62,6 +73,13 @@ WEIGHTED_FIELDS = {
     "D": ("description",),
 }
 RANK_WEIGHTS = [0.1, 0.4, 0.2, 1.0]
+VERSIONS = "search_document_version"  # the sequence each write takes a document's version from (migration 0003)
+# A search that meets this many documents its process has not seen (or not in their latest version: after
+# a rebuild, all of them) reads the whole table's Briefs at once; so does the first search of a process.
+READ_ALL_FROM = 1000
+# Smaller reads are joined to what the process holds; after this many, the next read is of everything,
+# which also lets go of the Briefs of rewritten and deleted documents.
+MAX_READS = 64
 EMPTY_TABLE = (
     "The PostgreSQL search table is empty while listed services exist: run `python manage.py rebuild_search_index`."
 )
@@ -76,25 +94,26 @@ class Lexemes(SearchQuery):
 class PostgresBackend:
     name = "postgres"
 
+    def __init__(self) -> None:
+        self.known = Known()
+
     def candidates(self, request: SearchRequest, *, verified_since: datetime.datetime | None) -> Candidates:
         documents = _filtered(request, verified_since)
         if documents is None:
             return NONE
+        documents = documents.annotate(id=Cast("service_id", TextField()))
         text = request.text.strip()
         if not text:
-            found = [(data, 1.0) for data in documents.values_list("data", flat=True)]
+            found = [(service_id, version, 1.0) for service_id, version in documents.values_list("id", "version")]
         else:
             found = _text_candidates(documents, text)
         if not found and not SearchDocument.objects.exists() and Service.objects.listed().exists():
             raise IndexMissing(EMPTY_TABLE)
-        briefs = Briefs()  # for this search: equal criteria shared, so each verdict is worked out once
-        datas = [data for data, _score in found]
-        return Candidates.of(
-            [briefs.make(brief_values(data)) for data in datas], [score for _data, score in found], datas
-        )
+        return self.known.candidates(found)
 
-    def details(self, handles: list) -> list[dict]:
-        return list(handles)  # a candidate's handle is its data, read with it
+    def details(self, handles: list) -> list[dict | None]:
+        datas = dict(SearchDocument.objects.filter(service_id__in=handles).values_list("service_id", "data"))
+        return [datas.get(uuid.UUID(service_id)) for service_id in handles]
 
     def write(self, service_ids: Iterable) -> int:
         ids = {str(service_id) for service_id in service_ids}
@@ -151,10 +170,98 @@ class PostgresBackend:
         return SearchDocument.objects.count()
 
     def documents(self) -> dict[str, dict]:
-        return {str(row["service_id"]): row for row in SearchDocument.objects.values()}
+        # Not the version: it counts writes, so a rebuild of the same documents changes it.
+        fields = [field.name for field in SearchDocument._meta.fields if field.name != "version"]
+        return {str(row["service_id"]): row for row in SearchDocument.objects.values(*fields)}
 
     def describe(self) -> str:
         return f"PostgreSQL table {SearchDocument._meta.db_table}"
+
+
+# --- What each process keeps -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Held:
+    """Briefs and their Columns by entry, and the entry of each document: one state, replaced whole."""
+
+    briefs: list[Brief]
+    columns: Columns
+    entries: dict[str, tuple[int, int]]  # service id → (version, entry)
+    reads: int  # small reads joined since the last read of everything
+
+
+class Known:
+    """The Brief of every search document and their Columns, kept in this process.
+
+    A document is known by its version (a new number each time it is written, never reused): a search
+    reads again the documents it meets in a version it has not seen. A document deleted from the table
+    is never met again; its Brief goes at the next read of everything.
+    """
+
+    def __init__(self) -> None:
+        self._held = _Held([], Columns.of([]), {}, 0)
+        self._shared = Briefs()  # equal parts are one object: less memory, and checks worked out per value
+        self._lock = threading.Lock()
+
+    def candidates(self, found: list[tuple[str, int, float]]) -> Candidates:
+        """Return the Candidates of a search's matches: (service id, version, text score) each."""
+        held = self._held
+        entries = held.entries
+        unseen = [service_id for service_id, version, _score in found if entries.get(service_id, (None,))[0] != version]
+        if unseen:
+            held = self._read(unseen)
+        entries, scores, handles = [], [], []
+        for service_id, _version, score in found:
+            known = held.entries.get(service_id)
+            if known is not None:  # None: deleted since the search matched it
+                entries.append(known[1])
+                scores.append(score)
+                handles.append(service_id)
+        briefs = [held.briefs[entry] for entry in entries]
+        return Candidates(briefs, np.array(scores, np.float64), handles, held.columns, np.array(entries, np.int64))
+
+    def _read(self, unseen: list[str]) -> _Held:
+        with self._lock:
+            held = self._held
+            if not held.entries or len(unseen) >= READ_ALL_FROM or held.reads >= MAX_READS:
+                self._shared = Briefs()
+                with collecting_no_garbage():
+                    rows = self._rows(SearchDocument.objects.all())
+                    briefs = [brief for _service_id, _version, brief in rows]
+                    entries = {service_id: (version, entry) for entry, (service_id, version, _brief) in enumerate(rows)}
+                    held = _Held(briefs, Columns.of(briefs), entries, 0)
+                freeze_if_large(len(briefs))
+            else:
+                rows = self._rows(SearchDocument.objects.filter(service_id__in=unseen))
+                briefs = [brief for _service_id, _version, brief in rows]
+                entries = dict(held.entries)
+                for service_id in unseen:
+                    entries.pop(service_id, None)  # deleted, unless read again just below
+                start = len(held.briefs)
+                entries.update(
+                    {service_id: (version, start + number) for number, (service_id, version, _brief) in enumerate(rows)}
+                )
+                columns = Columns.joined([held.columns, Columns.of(briefs)])
+                held = _Held(held.briefs + briefs, columns, entries, held.reads + 1)
+            self._held = held
+        return held
+
+    def _rows(self, documents: QuerySet) -> list[tuple[str, int, Brief]]:
+        """Read these documents' Briefs: (service id, version, Brief) each."""
+        make = self._shared.make
+        rows = list(documents.annotate(id=Cast("service_id", TextField())).values_list("id", "version", "brief"))
+        # Written before the brief column existed: made from the whole data (until the next rebuild).
+        without = [service_id for service_id, _version, brief in rows if brief is None]
+        datas = dict(SearchDocument.objects.filter(service_id__in=without).values_list("service_id", "data"))
+        return [
+            (
+                service_id,
+                version,
+                make(brief_values(datas[uuid.UUID(service_id)]) if brief is None else brief_from_json(brief)),
+            )
+            for service_id, version, brief in rows
+        ]
 
 
 # --- Writing --------------------------------------------------------------------------------------
@@ -187,12 +294,13 @@ def _upsert_sql() -> str:
     record = ", ".join(
         ["id uuid", *(f"{name} text" for name in text_names)]
         + [f"{name} {kind}" for name, kind in FILTER_COLUMNS.items()]
-        + ["last_verified timestamptz", "data jsonb"]
+        + ["last_verified timestamptz", "data jsonb", "brief jsonb"]
     )
-    columns = ["vector", *FILTER_COLUMNS, "last_verified_at", "data"]
+    columns = ["vector", *FILTER_COLUMNS, "last_verified_at", "data", "brief", "version"]
     return (
         f"INSERT INTO {table} (service_id, {', '.join(columns)}) "
-        f"SELECT d.id, {vector}, {', '.join(f'd.{name}' for name in FILTER_COLUMNS)}, d.last_verified, d.data "
+        f"SELECT d.id, {vector}, {', '.join(f'd.{name}' for name in FILTER_COLUMNS)}, d.last_verified, d.data, "
+        f"d.brief, nextval('{VERSIONS}') "
         f"FROM jsonb_to_recordset(%(documents)s::jsonb) AS d({record}) "
         f"ON CONFLICT (service_id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in columns)}"
     )
@@ -206,6 +314,7 @@ def _save(documents: list[dict]) -> int:
         {
             **document,
             "last_verified": document["last_verified"].isoformat() if document["last_verified"] else None,
+            "brief": brief_values(document["data"]),
             "timezones": None,
         }
         for document in documents
@@ -262,7 +371,7 @@ def _filtered(request: SearchRequest, verified_since: datetime.datetime | None) 
     return documents
 
 
-def _text_candidates(documents: QuerySet, text: str) -> list[tuple[dict, float]]:
+def _text_candidates(documents: QuerySet, text: str) -> list[tuple[str, int, float]]:
     # The exact stage straight from the text (no query to split it first): the common case costs one query.
     found = _matching(documents, SearchQuery(text, config=CONFIG))
     if found:
@@ -278,9 +387,10 @@ def _text_candidates(documents: QuerySet, text: str) -> list[tuple[dict, float]]
     return []
 
 
-def _matching(documents: QuerySet, query: SearchQuery) -> list[tuple[dict, float]]:
+def _matching(documents: QuerySet, query: SearchQuery) -> list[tuple[str, int, float]]:
+    """Return the matches' service ids, versions and scores."""
     rank = SearchRank(F("vector"), query, weights=RANK_WEIGHTS)
-    return list(documents.filter(vector=query).annotate(score=rank).values_list("data", "score"))
+    return list(documents.filter(vector=query).annotate(score=rank).values_list("id", "version", "score"))
 
 
 def _near_words(text: str) -> dict[str, set[str]]:

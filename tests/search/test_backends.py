@@ -1,6 +1,7 @@
 """The search backend comes from SEARCH_BACKEND; the PostgreSQL one finds what Whoosh finds, in the same order."""
 
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -9,12 +10,14 @@ import zoneinfo
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.module_loading import import_string
 
 from providers.models import Service
 from search import backends
+from search.backends import postgres
 from search.backends.postgres import edit_distance
-from search.documents import TermTree, document_for, services_to_index
+from search.documents import TermTree, brief_from_json, brief_values, document_for, services_to_index
 from search.eligibility import Participant
 from search.geography import place_for_zip
 from search.models import SearchDocument
@@ -175,3 +178,120 @@ def test_it_indexes_the_postgres_documents_with_gin(db):
         definitions = [row[0] for row in cursor.fetchall()]
     for column in ("vector", "categories", "cells"):
         assert any(f"USING gin ({column})" in definition for definition in definitions), definitions
+
+
+def found_names(text: str) -> list[str]:
+    return [result.data["name"] for result in search(SearchRequest(text=text), log_unmet=False).results]
+
+
+def briefs_read(context: CaptureQueriesContext) -> list[str]:
+    """The queries that read documents' Briefs (the rest read matches and the page's data)."""
+    return [query["sql"] for query in context.captured_queries if '"brief"' in query["sql"]]
+
+
+@postgres_only
+def test_it_reads_again_only_the_documents_written_since(taxonomy, settings):
+    """Each process keeps every document's Brief: after an edit the next search reads that document's
+    Brief (and shows the edit), not the whole table; a search with nothing new reads no Brief."""
+    edited = make_service("Westwood Little Learners")
+    make_service("Downtown Tots Daycare")
+    backend = backends.get_backend()
+    backend.rebuild()
+    assert found_names("learners") == ["Westwood Little Learners"]
+    with CaptureQueriesContext(connection) as unchanged:
+        assert found_names("learners") == ["Westwood Little Learners"]
+    assert briefs_read(unchanged) == []
+
+    Service.objects.filter(pk=edited.pk).update(
+        name="Westwood Early Learners", capacity_status=Service.Capacity.WAITLIST
+    )
+    backend.write([edited.pk])
+    with CaptureQueriesContext(connection) as after_edit:
+        results = search(SearchRequest(text="learners"), log_unmet=False)
+    assert [result.data["name"] for result in results.results] == ["Westwood Early Learners"]
+    assert results.facets["capacity"] == {Service.Capacity.WAITLIST: 1}
+    (read,) = briefs_read(after_edit)
+    assert "IN (" in read and read.count("::uuid") == 1
+
+
+@postgres_only
+def test_it_reads_every_brief_at_once_after_a_rebuild(taxonomy, settings, monkeypatch):
+    """Many documents not seen in their latest version (a rebuild writes them all anew): one read of the whole
+    table rather than of each; and the same results as before the rebuild."""
+    monkeypatch.setattr(postgres, "READ_ALL_FROM", 3)
+    for number in range(4):
+        make_service(f"Learners Center {number}")
+    backend = backends.get_backend()
+    backend.rebuild()
+    before = found_names("learners")
+    backend.rebuild()
+    with CaptureQueriesContext(connection) as after_rebuild:
+        assert found_names("learners") == before
+    (read,) = briefs_read(after_rebuild)
+    assert "WHERE" not in read
+    assert len(before) == 4
+
+
+@postgres_only
+def test_it_leaves_out_a_service_deleted_after_it_matched(taxonomy, settings):
+    """A document deleted between the search's match and reading its page (another host's edit) is left out of
+    the page rather than failing the search."""
+    kept = make_service("Westwood Little Learners")
+    gone = make_service("Downtown Learners")
+    backend = backends.get_backend()
+    backend.rebuild()
+    found = search(SearchRequest(text="learners"), log_unmet=False, details=False).results
+    handles = [result.handle for result in found]
+    SearchDocument.objects.filter(service_id=gone.pk).delete()
+    datas = backend.details(handles)
+    assert [data and data["name"] for data in datas] == [
+        None if handle == str(gone.pk) else "Westwood Little Learners" for handle in handles
+    ]
+    known = backend.known.candidates([(str(gone.pk), 0, 1.0), (str(kept.pk), -1, 1.0)])
+    assert [brief.id for brief in known.briefs] == [str(kept.pk)]
+
+
+@postgres_only
+def test_it_searches_documents_written_before_briefs_were_kept(taxonomy, settings):
+    """Rows written before the brief column existed (no brief, version 0) are read from their data: the same
+    results as once rebuilt."""
+    make_service("Westwood Little Learners")
+    make_service("Downtown Learners", capacity_status=Service.Capacity.WAITLIST)
+    backend = backends.get_backend()
+    backend.rebuild()
+    rebuilt = search(SearchRequest(text="learners"), log_unmet=False)
+    SearchDocument.objects.update(brief=None, version=0)
+    old = search(SearchRequest(text="learners"), log_unmet=False)
+    assert [result.data for result in old.results] == [result.data for result in rebuilt.results]
+    assert old.facets == rebuilt.facets
+
+
+@pytest.mark.parametrize("search_backend", ["whoosh"], indirect=True)  # no backend involved: once
+def test_it_reads_a_brief_back_from_json_as_it_was(taxonomy):
+    """The PostgreSQL table keeps each Brief's values as JSON: read back, they equal the values made from the
+    document (tuples again), with every kind of part: areas of each extent, eligibility, several languages,
+    hours overnight."""
+    square = [[-105.1, 39.6], [-104.9, 39.6], [-104.9, 39.8], [-105.1, 39.8], [-105.1, 39.6]]
+    areas = [
+        {"extent_type": "postal_codes", "postal_codes": ["80219", "80204"]},
+        {"extent_type": "counties", "counties": ["Denver County, CO"]},
+        {"extent_type": "radius", "center_latitude": 39.74, "center_longitude": -104.99, "radius_miles": 6},
+        {"extent_type": "geojson", "polygon": {"type": "Polygon", "coordinates": [square]}},
+        None,
+    ]
+    for number, area in enumerate(areas):
+        make_service(
+            f"Center {number}",
+            area=area,
+            languages=("en", "es"),
+            hours=[("FR", "22:00", "06:00")],
+            minimum_age=18,
+            income_limit_percent_fpl=200,
+            populations=("veterans",),
+        )
+    values = [
+        brief_values(document_for(service, TermTree())["data"])
+        for service in services_to_index(Service.objects.values_list("pk", flat=True))
+    ]
+    assert len(values) == len(areas)
+    assert [brief_from_json(json.loads(json.dumps(value))) for value in values] == values
