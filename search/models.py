@@ -71,9 +71,10 @@ class SearchDocument(models.Model):
 
     One row per listed service (search.documents.document_for), kept like the Whoosh index: written
     after each commit, rebuilt by `rebuild_search_index`. The filter fields are jsonb lists of the same
-    terms the Whoosh index holds, so both backends prefilter alike. The table exists on every database
-    (SQLite too), but only PostgreSQL searches it. Its GIN indexes are made by migration 0002, on
-    PostgreSQL only, so they are not listed in Meta.
+    terms the Whoosh index holds, so both backends prefilter alike. What is read rather than searched
+    (the Brief and the whole data) is in SearchDocumentData, so that the rows a search scans stay small.
+    The table exists on every database (SQLite too), but only PostgreSQL searches it. Its GIN indexes are
+    made by migration 0002, on PostgreSQL only, so they are not listed in Meta.
     """
 
     # The service's id, not a foreign key: a document is a copy that upkeep removes when its service
@@ -93,13 +94,30 @@ class SearchDocument(models.Model):
     area_kinds = models.JSONField(default=list)
     hour_slots = models.JSONField(default=list)
     last_verified_at = models.DateTimeField(null=True, blank=True)
-    data = models.JSONField(encoder=DataEncoder, decoder=DataDecoder)
+    # A new number from the search_document_version sequence each time the row is written (migration
+    # 0003; never reused, even by a rolled-back write): how a process knows its Brief is out of date.
+    version = models.BigIntegerField(default=0, db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.service_id)
+
+
+class SearchDocumentData(models.Model):
+    """What the PostgreSQL search backend reads of a document rather than searches: written with it.
+
+    Apart from SearchDocument: with the data beside them, its rows were twice as large, and a search
+    that matches thousands of services took twice as long to scan them. Not a foreign key, for the same
+    reason as SearchDocument's (and so that a rebuild deletes both tables' rows in one statement each).
+    """
+
+    service_id = models.UUIDField(primary_key=True)
+    data = models.JSONField(encoder=DataEncoder, decoder=DataDecoder)  # the page shown (details)
     # search.documents.brief_values as JSON (brief_from_json reads it back): what each process keeps of
     # every document (search.backends.postgres.Known). None: written before the column existed.
     brief = models.JSONField(null=True)
-    # A new number from the search_document_version sequence each time the row is written (migration
-    # 0003; never reused, even by a rolled-back write): how a process knows its Brief is out of date.
-    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "search document data"
 
     def __str__(self) -> str:
         return self.data.get("name", str(self.service_id))

@@ -17,7 +17,8 @@ so none keeps anything on its own disk.
   Brief of every document and their Columns (``Known``), as the Whoosh backend keeps its segments', and
   reads again only the documents whose version it has not seen; the whole ``data`` is read for the page
   shown. Reading every match's ``data`` and making its Brief cost 30 times the SQL search at 100,000
-  services (bench/RESULTS-postgres.md).
+  services (bench/RESULTS-postgres.md). Data and Briefs are kept apart from the searched rows
+  (search.models.SearchDocumentData), which halves the rows a search scans.
 """
 
 import datetime
@@ -31,8 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.utils import timezone
 
 from providers.models import Service
@@ -53,7 +53,7 @@ from search.documents import (
     services_to_index,
     slot_terms,
 )
-from search.models import DataEncoder, SearchDocument, SearchTerm
+from search.models import DataDecoder, DataEncoder, SearchDocument, SearchDocumentData, SearchTerm
 from search.query import SearchRequest, text_stages, typo_distance
 
 logger = logging.getLogger(__name__)
@@ -101,19 +101,20 @@ class PostgresBackend:
         documents = _filtered(request, verified_since)
         if documents is None:
             return NONE
-        documents = documents.annotate(id=Cast("service_id", TextField()))
         text = request.text.strip()
         if not text:
-            found = [(service_id, version, 1.0) for service_id, version in documents.values_list("id", "version")]
+            versions, scores = _matches(documents.annotate(score=Value(1.0, FloatField())))
         else:
-            found = _text_candidates(documents, text)
-        if not found and not SearchDocument.objects.exists() and Service.objects.listed().exists():
+            versions, scores = _text_candidates(documents, text)
+        if not len(versions) and not SearchDocument.objects.exists() and Service.objects.listed().exists():
             raise IndexMissing(EMPTY_TABLE)
-        return self.known.candidates(found)
+        return self.known.candidates(versions, scores)
 
     def details(self, handles: list) -> list[dict | None]:
-        datas = dict(SearchDocument.objects.filter(service_id__in=handles).values_list("service_id", "data"))
-        return [datas.get(uuid.UUID(service_id)) for service_id in handles]
+        """A candidate's handle is its Brief: its id names the service."""
+        ids = [brief.id for brief in handles]
+        datas = dict(SearchDocumentData.objects.filter(service_id__in=ids).values_list("service_id", "data"))
+        return [datas.get(uuid.UUID(service_id)) for service_id in ids]
 
     def write(self, service_ids: Iterable) -> int:
         ids = {str(service_id) for service_id in service_ids}
@@ -131,6 +132,7 @@ class PostgresBackend:
                     _save(documents[start : start + BATCH_SIZE])
                 gone = ids - {document["id"] for document in documents}
                 SearchDocument.objects.filter(service_id__in=gone).delete()
+                SearchDocumentData.objects.filter(service_id__in=gone).delete()
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
                 raise
@@ -151,6 +153,7 @@ class PostgresBackend:
         with transaction.atomic():
             # Not TRUNCATE: its lock would make every search wait for the whole rebuild.
             SearchDocument.objects.all().delete()
+            SearchDocumentData.objects.all().delete()
             SearchTerm.objects.all().delete()
             batch = []
             for service in services_to_index(ids):
@@ -172,7 +175,10 @@ class PostgresBackend:
     def documents(self) -> dict[str, dict]:
         # Not the version: it counts writes, so a rebuild of the same documents changes it.
         fields = [field.name for field in SearchDocument._meta.fields if field.name != "version"]
-        return {str(row["service_id"]): row for row in SearchDocument.objects.values(*fields)}
+        documents = {str(row["service_id"]): row for row in SearchDocument.objects.values(*fields)}
+        for row in SearchDocumentData.objects.values("service_id", "data", "brief"):
+            documents.setdefault(str(row["service_id"]), {}).update(row)
+        return documents
 
     def describe(self) -> str:
         return f"PostgreSQL table {SearchDocument._meta.db_table}"
@@ -183,85 +189,100 @@ class PostgresBackend:
 
 @dataclass(frozen=True)
 class _Held:
-    """Briefs and their Columns by entry, and the entry of each document: one state, replaced whole."""
+    """Briefs and their Columns by entry, and the entry of each version read: one state, replaced whole."""
 
     briefs: list[Brief]
     columns: Columns
-    entries: dict[str, tuple[int, int]]  # service id → (version, entry)
+    versions: np.ndarray  # int64, in increasing order
+    entries: np.ndarray  # int64: the entry of each of ``versions``
     reads: int  # small reads joined since the last read of everything
+
+    def find(self, versions: np.ndarray) -> np.ndarray:
+        """Return the entry of each of these versions; -1 for one not read."""
+        if not len(self.versions):
+            return np.full(len(versions), -1, np.int64)
+        at = np.minimum(np.searchsorted(self.versions, versions), len(self.versions) - 1)
+        return np.where(self.versions[at] == versions, self.entries[at], -1)
 
 
 class Known:
     """The Brief of every search document and their Columns, kept in this process.
 
-    A document is known by its version (a new number each time it is written, never reused): a search
-    reads again the documents it meets in a version it has not seen. A document deleted from the table
-    is never met again; its Brief goes at the next read of everything.
+    A document's row is known by its version, a new number each time it is written (never reused): a
+    search's SQL returns the versions that match, and the Briefs of versions this process has not read
+    are read then. A version rewritten or deleted is never met again; its Brief goes at the next read of
+    everything.
     """
 
     def __init__(self) -> None:
-        self._held = _Held([], Columns.of([]), {}, 0)
+        self._held = _Held([], Columns.of([]), np.empty(0, np.int64), np.empty(0, np.int64), 0)
         self._shared = Briefs()  # equal parts are one object: less memory, and checks worked out per value
         self._lock = threading.Lock()
 
-    def candidates(self, found: list[tuple[str, int, float]]) -> Candidates:
-        """Return the Candidates of a search's matches: (service id, version, text score) each."""
+    def candidates(self, versions: np.ndarray, scores: np.ndarray) -> Candidates:
+        """Return the Candidates of a search's matches: their versions and text scores."""
         held = self._held
-        entries = held.entries
-        unseen = [service_id for service_id, version, _score in found if entries.get(service_id, (None,))[0] != version]
-        if unseen:
+        entries = held.find(versions)
+        unseen = versions[entries < 0]
+        if len(unseen):
             held = self._read(unseen)
-        entries, scores, handles = [], [], []
-        for service_id, _version, score in found:
-            known = held.entries.get(service_id)
-            if known is not None:  # None: deleted since the search matched it
-                entries.append(known[1])
-                scores.append(score)
-                handles.append(service_id)
-        briefs = [held.briefs[entry] for entry in entries]
-        return Candidates(briefs, np.array(scores, np.float64), handles, held.columns, np.array(entries, np.int64))
+            entries = held.find(versions)
+        # -1: rewritten or deleted since the search matched it (the next search finds its new version).
+        kept = entries >= 0
+        entries = entries[kept]
+        briefs = [held.briefs[entry] for entry in entries.tolist()]
+        return Candidates(briefs, scores[kept], briefs, held.columns, entries)
 
-    def _read(self, unseen: list[str]) -> _Held:
+    def _read(self, unseen: np.ndarray) -> _Held:
         with self._lock:
             held = self._held
-            if not held.entries or len(unseen) >= READ_ALL_FROM or held.reads >= MAX_READS:
+            if not len(held.versions) or len(unseen) >= READ_ALL_FROM or held.reads >= MAX_READS:
                 self._shared = Briefs()
                 with collecting_no_garbage():
-                    rows = self._rows(SearchDocument.objects.all())
-                    briefs = [brief for _service_id, _version, brief in rows]
-                    entries = {service_id: (version, entry) for entry, (service_id, version, _brief) in enumerate(rows)}
-                    held = _Held(briefs, Columns.of(briefs), entries, 0)
+                    versions, briefs = self._briefs(None)
+                    held = _Held(briefs, Columns.of(briefs), *_sorted(versions, np.arange(len(briefs))), 0)
                 freeze_if_large(len(briefs))
             else:
-                rows = self._rows(SearchDocument.objects.filter(service_id__in=unseen))
-                briefs = [brief for _service_id, _version, brief in rows]
-                entries = dict(held.entries)
-                for service_id in unseen:
-                    entries.pop(service_id, None)  # deleted, unless read again just below
-                start = len(held.briefs)
-                entries.update(
-                    {service_id: (version, start + number) for number, (service_id, version, _brief) in enumerate(rows)}
+                versions, briefs = self._briefs(unseen)
+                held = _Held(
+                    held.briefs + briefs,
+                    Columns.joined([held.columns, Columns.of(briefs)]),
+                    *_sorted(
+                        np.concatenate([held.versions, versions]),
+                        np.concatenate([held.entries, len(held.briefs) + np.arange(len(briefs))]),
+                    ),
+                    held.reads + 1,
                 )
-                columns = Columns.joined([held.columns, Columns.of(briefs)])
-                held = _Held(held.briefs + briefs, columns, entries, held.reads + 1)
             self._held = held
         return held
 
-    def _rows(self, documents: QuerySet) -> list[tuple[str, int, Brief]]:
-        """Read these documents' Briefs: (service id, version, Brief) each."""
-        make = self._shared.make
-        rows = list(documents.annotate(id=Cast("service_id", TextField())).values_list("id", "version", "brief"))
-        # Written before the brief column existed: made from the whole data (until the next rebuild).
-        without = [service_id for service_id, _version, brief in rows if brief is None]
-        datas = dict(SearchDocument.objects.filter(service_id__in=without).values_list("service_id", "data"))
-        return [
-            (
-                service_id,
-                version,
-                make(brief_values(datas[uuid.UUID(service_id)]) if brief is None else brief_from_json(brief)),
+    def _briefs(self, versions: np.ndarray | None) -> tuple[np.ndarray, list[Brief]]:
+        """Read the Briefs of the documents in these versions (None: every document)."""
+        where = "" if versions is None else "WHERE s.version = ANY(%s::bigint[])"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # The data only where there is no brief: written before the column existed (until a rebuild).
+                "SELECT s.version, d.brief, CASE WHEN d.brief IS NULL THEN d.data END "
+                f"FROM {SearchDocument._meta.db_table} AS s "
+                f"JOIN {SearchDocumentData._meta.db_table} AS d ON d.service_id = s.service_id {where}",
+                [] if versions is None else [versions.tolist()],
             )
-            for service_id, version, brief in rows
-        ]
+            rows = cursor.fetchall()
+        make = self._shared.make
+        briefs = [make(_brief_values(brief, data)) for _version, brief, data in rows]
+        return np.fromiter((version for version, _brief, _data in rows), np.int64, len(rows)), briefs
+
+
+def _brief_values(brief: str | None, data: str | None) -> tuple:
+    """Return a Brief's values from the stored JSON, or from the data where there is none."""
+    if brief is None:
+        return brief_values(json.loads(data, cls=DataDecoder))
+    return brief_from_json(json.loads(brief))
+
+
+def _sorted(versions: np.ndarray, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(versions, kind="stable")
+    return versions[order], entries[order]
 
 
 # --- Writing --------------------------------------------------------------------------------------
@@ -284,6 +305,7 @@ FILTER_COLUMNS = {
 
 
 def _upsert_sql() -> str:
+    """One statement writes a batch into both tables: the searched row and the data read beside it."""
     table = SearchDocument._meta.db_table
     text_names = [name for names in WEIGHTED_FIELDS.values() for name in names]
     vector = " || ".join(
@@ -296,13 +318,17 @@ def _upsert_sql() -> str:
         + [f"{name} {kind}" for name, kind in FILTER_COLUMNS.items()]
         + ["last_verified timestamptz", "data jsonb", "brief jsonb"]
     )
-    columns = ["vector", *FILTER_COLUMNS, "last_verified_at", "data", "brief", "version"]
+    columns = ["vector", *FILTER_COLUMNS, "last_verified_at", "version"]
+    stored = ["data", "brief"]
     return (
-        f"INSERT INTO {table} (service_id, {', '.join(columns)}) "
-        f"SELECT d.id, {vector}, {', '.join(f'd.{name}' for name in FILTER_COLUMNS)}, d.last_verified, d.data, "
-        f"d.brief, nextval('{VERSIONS}') "
-        f"FROM jsonb_to_recordset(%(documents)s::jsonb) AS d({record}) "
-        f"ON CONFLICT (service_id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in columns)}"
+        f"WITH d AS (SELECT * FROM jsonb_to_recordset(%(documents)s::jsonb) AS d({record})), "
+        f"searched AS (INSERT INTO {table} (service_id, {', '.join(columns)}) "
+        f"SELECT d.id, {vector}, {', '.join(f'd.{name}' for name in FILTER_COLUMNS)}, d.last_verified, "
+        f"nextval('{VERSIONS}') FROM d "
+        f"ON CONFLICT (service_id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in columns)}) "
+        f"INSERT INTO {SearchDocumentData._meta.db_table} (service_id, {', '.join(stored)}) "
+        f"SELECT d.id, {', '.join(f'd.{name}' for name in stored)} FROM d "
+        f"ON CONFLICT (service_id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in stored)}"
     )
 
 
@@ -371,10 +397,10 @@ def _filtered(request: SearchRequest, verified_since: datetime.datetime | None) 
     return documents
 
 
-def _text_candidates(documents: QuerySet, text: str) -> list[tuple[str, int, float]]:
+def _text_candidates(documents: QuerySet, text: str) -> tuple[np.ndarray, np.ndarray]:
     # The exact stage straight from the text (no query to split it first): the common case costs one query.
     found = _matching(documents, SearchQuery(text, config=CONFIG))
-    if found:
+    if len(found[0]):
         return found
     near = _near_words(text)  # a query, only when the exact words found nothing
     words = list(near)
@@ -382,15 +408,21 @@ def _text_candidates(documents: QuerySet, text: str) -> list[tuple[str, int, flo
         joiner = " & " if every else " | "
         query = joiner.join("(" + " | ".join(_quoted(term) for term in sorted(near[word])) + ")" for word in words)
         found = _matching(documents, Lexemes(query))
-        if found:
+        if len(found[0]):
             return found
-    return []
+    return found
 
 
-def _matching(documents: QuerySet, query: SearchQuery) -> list[tuple[str, int, float]]:
-    """Return the matches' service ids, versions and scores."""
+def _matching(documents: QuerySet, query: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
     rank = SearchRank(F("vector"), query, weights=RANK_WEIGHTS)
-    return list(documents.filter(vector=query).annotate(score=rank).values_list("id", "version", "score"))
+    return _matches(documents.filter(vector=query).annotate(score=rank))
+
+
+def _matches(documents: QuerySet) -> tuple[np.ndarray, np.ndarray]:
+    """Return the documents' versions and scores (annotated) as arrays."""
+    rows = list(documents.values_list("version", "score"))
+    found = np.array(rows, dtype=[("version", np.int64), ("score", np.float64)])
+    return found["version"], found["score"]
 
 
 def _near_words(text: str) -> dict[str, set[str]]:

@@ -26,7 +26,7 @@ from providers.models import (
 )
 from search import index
 from search.backends import SearchBackend, get_backend
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchDocumentData
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "vi": "Vietnamese", "am": "Amharic"}
 BACKENDS = ["whoosh", "postgres"]
@@ -62,6 +62,7 @@ def delete_index(settings) -> None:
     """Lose the index, as a deleted folder or a never-built table: search must say so, never crash."""
     if settings.SEARCH_BACKEND == "postgres":
         SearchDocument.objects.all().delete()
+        SearchDocumentData.objects.all().delete()
     else:
         shutil.rmtree(settings.SEARCH_INDEX_DIR)
         index.reset_searcher()
