@@ -13,7 +13,7 @@ so none keeps anything on its own disk.
 - Relevance: ``ts_rank`` with field weights tuned to fall like Whoosh's scores (``RANK_WEIGHTS``).
 - Prefilters: jsonb ``?`` and ``?|`` on the same terms Whoosh holds (categories with their ancestors,
   populations, languages, grid cells for distance, service-area terms, hour slots).
-- What is read: a search's SQL returns each match's id, version and score only. Each process keeps the
+- What is read: a search's SQL returns each match's version and score only. Each process keeps the
   Brief of every document and their Columns (``Known``), as the Whoosh backend keeps its segments', and
   reads again only the documents whose version it has not seen; the whole ``data`` is read for the page
   shown. Reading every match's ``data`` and making its Brief cost 30 times the SQL search at 100,000
@@ -419,8 +419,15 @@ def _matching(documents: QuerySet, query: SearchQuery) -> tuple[np.ndarray, np.n
 
 
 def _matches(documents: QuerySet) -> tuple[np.ndarray, np.ndarray]:
-    """Return the documents' versions and scores (annotated) as arrays."""
-    rows = list(documents.values_list("version", "score"))
+    """Return the documents' versions and scores (annotated) as arrays.
+
+    Read straight from the cursor: Django's row-by-row conversion took half as long as the SQL itself for
+    a search matching 10,000 services.
+    """
+    sql, params = documents.values_list("version", "score").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     found = np.array(rows, dtype=[("version", np.int64), ("score", np.float64)])
     return found["version"], found["score"]
 
