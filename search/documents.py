@@ -411,7 +411,7 @@ def brief_values(data: dict) -> tuple:
 
 def brief_from_json(values: list) -> tuple:
     """Return brief_values's tuple from its JSON, which reads every tuple back as a list (the PostgreSQL
-    table keeps it so: search.models.SearchDocument.brief)."""
+    table keeps it so: search.models.SearchDocumentData.brief)."""
     service_id, name_key, capacity, verified, categories, populations, languages, points, hours, criteria = values
     (minimum_age, maximum_age, income, gender, criteria_populations, required, residency, areas, criteria_languages,
      interpretation, insurance) = criteria  # fmt: skip
