@@ -77,8 +77,9 @@ VERSIONS = "search_document_version"  # the sequence each write takes a document
 # A search that meets this many documents its process has not seen (or not in their latest version: after
 # a rebuild, all of them) reads the whole table's Briefs at once; so does the first search of a process.
 READ_ALL_FROM = 1000
-# Smaller reads are joined to what the process holds; after this many, the next read is of everything,
-# which also lets go of the Briefs of rewritten and deleted documents.
+# Smaller reads are joined to what the process holds; every this many, its Columns are made again as one
+# (0.4 s more at 100,000, against 70 ms), so that the values parts share stay counted once. The Briefs of
+# rewritten and deleted documents (under 1 KB each) stay until the next read of everything.
 MAX_READS = 64
 EMPTY_TABLE = (
     "The PostgreSQL search table is empty while listed services exist: run `python manage.py rebuild_search_index`."
@@ -195,7 +196,7 @@ class _Held:
     columns: Columns
     versions: np.ndarray  # int64, in increasing order
     entries: np.ndarray  # int64: the entry of each of ``versions``
-    reads: int  # small reads joined since the last read of everything
+    reads: int  # small reads joined since the Columns were last made as one
 
     def find(self, versions: np.ndarray) -> np.ndarray:
         """Return the entry of each of these versions; -1 for one not read."""
@@ -211,7 +212,7 @@ class Known:
     A document's row is known by its version, a new number each time it is written (never reused): a
     search's SQL returns the versions that match, and the Briefs of versions this process has not read
     are read then. A version rewritten or deleted is never met again; its Brief goes at the next read of
-    everything.
+    everything (a rebuild, or a new process).
     """
 
     def __init__(self) -> None:
@@ -236,23 +237,19 @@ class Known:
     def _read(self, unseen: np.ndarray) -> _Held:
         with self._lock:
             held = self._held
-            if not len(held.versions) or len(unseen) >= READ_ALL_FROM or held.reads >= MAX_READS:
+            if not len(held.versions) or len(unseen) >= READ_ALL_FROM:
                 self._shared = Briefs()
                 with collecting_no_garbage():
                     versions, briefs = self._briefs(None)
                     held = _Held(briefs, Columns.of(briefs), *_sorted(versions, np.arange(len(briefs))), 0)
                 freeze_if_large(len(briefs))
             else:
-                versions, briefs = self._briefs(unseen)
-                held = _Held(
-                    held.briefs + briefs,
-                    Columns.joined([held.columns, Columns.of(briefs)]),
-                    *_sorted(
-                        np.concatenate([held.versions, versions]),
-                        np.concatenate([held.entries, len(held.briefs) + np.arange(len(briefs))]),
-                    ),
-                    held.reads + 1,
-                )
+                versions, read = self._briefs(unseen)
+                briefs = held.briefs + read
+                reads = (held.reads + 1) % MAX_READS
+                columns = Columns.joined([held.columns, Columns.of(read)]) if reads else Columns.of(briefs)
+                entries = np.concatenate([held.entries, len(held.briefs) + np.arange(len(read))])
+                held = _Held(briefs, columns, *_sorted(np.concatenate([held.versions, versions]), entries), reads)
             self._held = held
         return held
 

@@ -218,6 +218,26 @@ def test_it_reads_again_only_the_documents_written_since(taxonomy, settings):
 
 
 @postgres_only
+def test_it_keeps_finding_edits_as_it_makes_its_columns_again(taxonomy, settings, monkeypatch):
+    """Edit after edit, each search reads the changed Brief; every MAX_READS reads the Columns are made again as
+    one. Results and facets stay those of the table as it is, never of an older version."""
+    monkeypatch.setattr(postgres, "MAX_READS", 2)
+    services = [make_service(f"Learners Center {number}") for number in range(3)]
+    backend = backends.get_backend()
+    monkeypatch.setattr(backend, "known", postgres.Known())  # as a new process: nothing read yet
+    backend.rebuild()
+    assert search(SearchRequest(text="learners"), log_unmet=False).facets["capacity"] == {"accepting": 3}
+    for edits, service in enumerate(services, start=1):
+        Service.objects.filter(pk=service.pk).update(capacity_status=Service.Capacity.WAITLIST)
+        backend.write([service.pk])
+        counts = {"waitlist": edits, "accepting": 3 - edits}
+        facets = search(SearchRequest(text="learners"), log_unmet=False).facets
+        assert facets["capacity"] == {code: count for code, count in counts.items() if count}
+        assert backend.known._held.reads == edits % 2
+    assert len(backend.known._held.briefs) == 6  # the rewritten versions' Briefs stay until a read of everything
+
+
+@postgres_only
 def test_it_reads_every_brief_at_once_after_a_rebuild(taxonomy, settings, monkeypatch):
     """Many documents not seen in their latest version (a rebuild writes them all anew): one read of the whole
     table rather than of each; and the same results as before the rebuild."""
