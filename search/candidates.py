@@ -215,6 +215,15 @@ def freeze_if_large(count: int) -> None:
         gc.freeze()
 
 
+def look_up(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray, missing: int) -> np.ndarray:
+    """Return the value of each wanted key: ``keys`` in increasing order, ``values`` beside them; ``missing``
+    for a key not among them."""
+    if not len(keys):
+        return np.full(len(wanted), missing, values.dtype)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[at] == wanted, values[at], missing)
+
+
 def _ranks(values: np.ndarray) -> np.ndarray:
     """Return each value's place among the distinct values, in order (equal values, equal places)."""
     return np.unique(values, return_inverse=True)[1].astype(np.int32)
@@ -240,6 +249,20 @@ class Candidates:
 
     def __len__(self) -> int:
         return len(self.briefs)
+
+
+class Picked(Sequence):
+    """Some of a backend's Briefs, by entry: each read where it is needed (a search reads few of them)."""
+
+    def __init__(self, briefs: Sequence[Brief], entries: np.ndarray) -> None:
+        self.briefs = briefs
+        self.entries = entries
+
+    def __getitem__(self, position: int) -> Brief:
+        return self.briefs[self.entries[position]]
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
 
 NONE = Candidates.of([], [], [])

@@ -39,7 +39,7 @@ from providers.hours import is_open_at
 from providers.languages import language_name
 from providers.models import NetworkSettings
 from search.backends import get_backend
-from search.candidates import Candidates, Grouped
+from search.candidates import Candidates, Grouped, look_up
 from search.documents import Brief
 from search.eligibility import Area, Criteria, Eligibility, Outcome, Participant, Verdict, Verdicts, evaluate
 from search.geography import Place, distances_miles
@@ -125,12 +125,8 @@ def _responsiveness_bands() -> dict[str, int]:
 def _responsiveness_of(ids: np.ndarray, entries: np.ndarray) -> np.ndarray:
     """Return the responsiveness band of each of these entries of the service ids (UTF-8, as Columns.id)."""
     _responsiveness_bands()  # read afresh when due
-    known = _responsiveness_cache["ids"]
-    if not len(known):
-        return np.full(len(entries), UNKNOWN_RESPONSIVENESS, np.int8)
-    ids = ids[entries]
-    at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
-    return np.where(known[at] == ids, _responsiveness_cache["values"][at], UNKNOWN_RESPONSIVENESS)
+    cache = _responsiveness_cache
+    return look_up(cache["ids"], cache["values"], ids[entries], UNKNOWN_RESPONSIVENESS)
 
 
 def forget_responsiveness() -> None:

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from providers.models import Service
 from search.backends import IndexMissing
-from search.candidates import NONE, Candidates, Columns, collecting_no_garbage, freeze_if_large
+from search.candidates import NONE, Candidates, Columns, Picked, collecting_no_garbage, freeze_if_large, look_up
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
     Brief,
@@ -200,10 +200,7 @@ class _Held:
 
     def find(self, versions: np.ndarray) -> np.ndarray:
         """Return the entry of each of these versions; -1 for one not read."""
-        if not len(self.versions):
-            return np.full(len(versions), -1, np.int64)
-        at = np.minimum(np.searchsorted(self.versions, versions), len(self.versions) - 1)
-        return np.where(self.versions[at] == versions, self.entries[at], -1)
+        return look_up(self.versions, self.entries, versions, -1)
 
 
 class Known:
@@ -230,9 +227,8 @@ class Known:
             entries = held.find(versions)
         # -1: rewritten or deleted since the search matched it (the next search finds its new version).
         kept = entries >= 0
-        entries = entries[kept]
-        briefs = [held.briefs[entry] for entry in entries.tolist()]
-        return Candidates(briefs, scores[kept], briefs, held.columns, entries)
+        briefs = Picked(held.briefs, entries[kept])
+        return Candidates(briefs, scores[kept], briefs, held.columns, entries[kept])
 
     def _read(self, unseen: np.ndarray) -> _Held:
         with self._lock:

@@ -14,14 +14,14 @@ weighting model, and the tests that compare the two.
 """
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from whoosh import query as q
 from whoosh.scoring import BM25F
 
 from search import index
-from search.candidates import NONE, Candidates
+from search.candidates import NONE, Candidates, Picked
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
     TEXT_FIELDS,
@@ -138,21 +138,7 @@ def _candidates(
         numbers, scores = numbers[keep], scores[keep]
     order = np.argsort(-scores, kind="stable")
     numbers, scores = numbers[order], scores[order]
-    return Candidates(_Picked(view.briefs(), numbers), scores, _Handles(view.searcher, numbers), columns, numbers)
-
-
-class _Picked(Sequence):
-    """Some of the index's Briefs, by document number (read one by one where few are read)."""
-
-    def __init__(self, briefs: list, numbers: np.ndarray) -> None:
-        self.briefs = briefs
-        self.numbers = numbers
-
-    def __getitem__(self, position: int):
-        return self.briefs[self.numbers[position]]
-
-    def __len__(self) -> int:
-        return len(self.numbers)
+    return Candidates(Picked(view.briefs(), numbers), scores, _Handles(view.searcher, numbers), columns, numbers)
 
 
 class _Handles:
