@@ -4,6 +4,7 @@ Every process started here is the benchmark's own and is stopped by its id when 
 Traffic goes to 127.0.0.1 only.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -94,32 +95,12 @@ def _wrk(base: str, paths_file: Path, *, seconds: int, connections: int, threads
     }
 
 
-def http(
-    dataset: Dataset,
-    paths: list[str],
-    *,
-    backend: str | None,
-    seconds: int,
-    connections: int,
-    workers: int,
-    log=print,
-) -> dict:
-    """Serve the project with gunicorn (``workers`` sync workers) and load it with wrk on a mix of searches.
-
-    Every path is fetched once first (it must answer 200; this also warms both workers up), then wrk
-    runs 5 s unrecorded, then ``seconds`` recorded; then 10 s on the DRF floor for the ceiling of the stack.
-    """
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed (Debian package wrk).")
+@contextlib.contextmanager
+def _gunicorn(env: dict, *, workers: int, log_path: Path):
+    """Serve the project with gunicorn (``workers`` sync workers) until the block ends; yield its base URL."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **environment(dataset, backend=backend)}
-    paths_file = dataset.folder / "wrk-searches.txt"
-    paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
-    floor_file = dataset.folder / "wrk-floor.txt"
-    floor_file.write_text(FLOOR_API_PATH + "\n", encoding="utf-8")
-    log_path = dataset.folder / "gunicorn.log"
     with log_path.open("w") as server_log:
         server = subprocess.Popen(
             [
@@ -147,15 +128,7 @@ def http(
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError(f"gunicorn did not start; see {log_path}")
                 time.sleep(0.5)
-            log(f"  gunicorn up on {base}; checking {len(paths)} searches answer 200 ...")
-            bad = [(path, status) for path in paths if (status := _get(base + path)) != 200]
-            if bad:
-                raise RuntimeError(f"Searches that did not answer 200 over HTTP: {bad[:5]}")
-            _wrk(base, paths_file, seconds=5, connections=connections, threads=2)
-            log(f"  wrk: {seconds} s, {connections} connections, a mix of {len(paths)} searches ...")
-            searches = _wrk(base, paths_file, seconds=seconds, connections=connections, threads=2)
-            log("  wrk: 10 s on the floor view ...")
-            floor = _wrk(base, floor_file, seconds=10, connections=connections, threads=2)
+            yield base
         finally:
             server.terminate()
             try:
@@ -163,6 +136,50 @@ def http(
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def _warm_up(base: str, paths: list[str], paths_file: Path, *, connections: int, log) -> None:
+    """Fetch every path once (each must answer 200; this also warms the workers up), then 5 s of wrk unrecorded."""
+    log(f"  gunicorn up on {base}; checking {len(paths)} searches answer 200 ...")
+    bad = [(path, status) for path in paths if (status := _get(base + path)) != 200]
+    if bad:
+        raise RuntimeError(f"Searches that did not answer 200 over HTTP: {bad[:5]}")
+    _wrk(base, paths_file, seconds=5, connections=connections, threads=2)
+
+
+def _paths_file(dataset: Dataset, paths: list[str]) -> Path:
+    paths_file = dataset.folder / "wrk-searches.txt"
+    paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    return paths_file
+
+
+def http(
+    dataset: Dataset,
+    paths: list[str],
+    *,
+    backend: str | None,
+    seconds: int,
+    connections: int,
+    workers: int,
+    log=print,
+) -> dict:
+    """Serve the project with gunicorn (``workers`` sync workers) and load it with wrk on a mix of searches.
+
+    Every path is fetched once first (it must answer 200; this also warms both workers up), then wrk
+    runs 5 s unrecorded, then ``seconds`` recorded; then 10 s on the DRF floor for the ceiling of the stack.
+    """
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian package wrk).")
+    env = {**os.environ, **environment(dataset, backend=backend)}
+    paths_file = _paths_file(dataset, paths)
+    floor_file = dataset.folder / "wrk-floor.txt"
+    floor_file.write_text(FLOOR_API_PATH + "\n", encoding="utf-8")
+    with _gunicorn(env, workers=workers, log_path=dataset.folder / "gunicorn.log") as base:
+        _warm_up(base, paths, paths_file, connections=connections, log=log)
+        log(f"  wrk: {seconds} s, {connections} connections, a mix of {len(paths)} searches ...")
+        searches = _wrk(base, paths_file, seconds=seconds, connections=connections, threads=2)
+        log("  wrk: 10 s on the floor view ...")
+        floor = _wrk(base, floor_file, seconds=10, connections=connections, threads=2)
     return {
         "workers": workers,
         "connections": connections,
@@ -170,4 +187,80 @@ def http(
         "distinct_searches": len(paths),
         "searches": searches,
         "floor": floor,
+    }
+
+
+def http_during_import(
+    dataset: Dataset,
+    paths: list[str],
+    *,
+    services: int,
+    backend: str | None,
+    seconds: int,
+    connections: int,
+    workers: int,
+    log=print,
+) -> dict:
+    """The same wrk load while ``import_hsds`` brings ``services`` new synthetic services into the directory.
+
+    Runs on a copy of the dataset's SQLite database and index (var/bench/<dataset>/during-import/), so the
+    dataset itself stays as it was; the import runs in a process of its own, as an operator's would, and
+    its search index follows it. The copy is made again for each run.
+    """
+    from bench import synthetic
+
+    if dataset.database != "sqlite":
+        raise RuntimeError("The load-during-import measure copies the SQLite dataset; run it with --database sqlite.")
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian package wrk).")
+    folder = dataset.folder / "during-import"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "static").mkdir(parents=True)
+    shutil.copy2(dataset.folder / "directory.sqlite3", folder / "directory.sqlite3")
+    shutil.copytree(dataset.index_dir, folder / "search-index")
+    hsds_dir = folder / "hsds"
+    # Another seed: other organizations and services than the dataset's own (ids derive from the seed).
+    written = synthetic.write(hsds_dir, services=services, seed=services + 7331)
+    env = {
+        **os.environ,
+        **environment(dataset, backend=backend),
+        "DATABASE_URL": f"sqlite:///{folder / 'directory.sqlite3'}",
+        "SEARCH_INDEX_DIR": str(folder / "search-index"),
+        "VAR_DIR": str(folder),
+    }
+    paths_file = _paths_file(dataset, paths)
+    import_log = folder / "import.log"
+    with _gunicorn(env, workers=workers, log_path=folder / "gunicorn.log") as base:
+        _warm_up(base, paths, paths_file, connections=connections, log=log)
+        log(f"  import_hsds of {written} services started; wrk: {seconds} s, {connections} connections meanwhile ...")
+        started = time.monotonic()
+        with import_log.open("w") as output:
+            importer = subprocess.Popen(
+                [sys.executable, "manage.py", "import_hsds", str(hsds_dir), "--source", "bench-during-import"],
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                searches = _wrk(base, paths_file, seconds=seconds, connections=connections, threads=2)
+                load_ended = time.monotonic() - started
+                returncode = importer.wait(timeout=1800)
+            finally:
+                if importer.poll() is None:
+                    importer.kill()
+                    importer.wait()
+        import_seconds = time.monotonic() - started
+    if returncode != 0:
+        raise RuntimeError(f"import_hsds exited {returncode} during the load; see {import_log}")
+    return {
+        "workers": workers,
+        "connections": connections,
+        "seconds": seconds,
+        "distinct_searches": len(paths),
+        "imported_services": written,
+        "import_seconds": round(import_seconds, 1),
+        # The share of the recorded load during which the import was running.
+        "overlap": round(min(import_seconds, load_ended) / load_ended, 2),
+        "searches": searches,
     }

@@ -94,6 +94,19 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                     _verdict(searches["requests_per_second"] >= 150 and searches["errors"] == 0),
                 )
             )
+            during = measured.get("http_during_import")
+            if during:
+                loaded = during["searches"]
+                table.append(
+                    (
+                        f"HTTP{label} during an import of {during['imported_services']} services "
+                        f"(import {during['import_seconds']:.0f} s, running for {during['overlap']:.0%} of the load)",
+                        f"{loaded['requests_per_second']:.0f} searches/s, p99 {loaded['p99_ms']:.0f} ms, "
+                        f"{loaded['errors']} errors ({loaded['non_2xx']} non-2xx, {loaded['socket_errors']} socket)",
+                        "0 errors",
+                        _verdict(loaded["errors"] == 0),
+                    )
+                )
             floor = measured["http"]["floor"]
             table.append(
                 (

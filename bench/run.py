@@ -211,6 +211,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--http-seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--import-during",
+        type=int,
+        default=0,
+        metavar="SERVICES",
+        help="also measure HTTP while import_hsds brings this many new services in (SQLite; on a copy of the dataset)",
+    )
     parser.add_argument("--skip", default="", help=f"measures to leave out: {','.join(MEASURES)}")
     parser.add_argument("--profile", action="store_true", help="also cProfile the slow measures")
     args = parser.parse_args(argv)
@@ -286,6 +293,18 @@ def main(argv: list[str] | None = None) -> None:
                 workers=args.workers,
                 log=log,
             )
+            if args.import_during:
+                log(f"HTTP [{label}] during an import of {args.import_during} services ...")
+                measured["http_during_import"] = processes.http_during_import(
+                    dataset,
+                    paths,
+                    services=args.import_during,
+                    backend=backend_name,
+                    seconds=args.http_seconds,
+                    connections=args.connections,
+                    workers=args.workers,
+                    log=log,
+                )
     if "hsds" not in skip:
         log(f"HSDS feed: {args.feed_pages} pages of 100 full services ...")
         results["hsds"] = inprocess.hsds_pages(args.feed_pages, warmup=5, progress=Progress("pages"))
