@@ -5,15 +5,19 @@ request; the API answers with the same shape as a serializer's errors: ``{"field
 ``{"detail": "message"}`` when the message is about the request as a whole.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from directory.parsers import body_too_large
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_data(exc))
+    elif isinstance(exc, RequestDataTooBig):  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE (directory/parsers.py)
+        exc = body_too_large()
     return drf_exception_handler(exc, context)
 
 

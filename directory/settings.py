@@ -202,7 +202,8 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     # JSON only: the browsable API's pages need inline scripts, which the CSP forbids.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser within limits of depth and numbers (directory/jsonlimits.py).
+    "DEFAULT_PARSER_CLASSES": ["directory.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "EXCEPTION_HANDLER": "directory.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

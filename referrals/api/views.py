@@ -47,6 +47,12 @@ class ClientViewSet(viewsets.GenericViewSet):
     def client(self):
         return self.request.auth.client
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PUT", "PATCH"):
+            # Parse the body even where the action reads none, so that a broken one is a 400 everywhere.
+            _ = request.data
+
 
 class ParticipantFilter(filters.FilterSet):
     class Meta:
