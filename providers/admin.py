@@ -10,12 +10,14 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from directory.jsonlimits import LimitedJSONDecoder
 from providers.models import (
     Accessibility,
     Address,
@@ -150,6 +152,8 @@ class LanguageInline(admin.TabularInline):
 
 class ServiceAreaInline(admin.StackedInline):
     model = ServiceArea
+    # ZIP codes, counties and the polygon are typed as JSON: read within limits (deep nesting is a message).
+    formfield_overrides = {models.JSONField: {"decoder": LimitedJSONDecoder}}
     fields = [
         "extent_type",
         "name",

@@ -15,6 +15,7 @@ from django.db.models import Case, IntegerField, QuerySet, When
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
+from directory.jsonlimits import LimitedJSONDecoder
 from providers.languages import NETWORK_LANGUAGES, language_name
 from providers.models import (
     Address,
@@ -505,6 +506,7 @@ class PolygonField(forms.JSONField):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", PolygonWidget)
+        kwargs.setdefault("decoder", LimitedJSONDecoder)  # deep nesting, NaN: "not valid GeoJSON", not a 500
         super().__init__(**kwargs)
 
     def clean(self, value):

@@ -237,6 +237,28 @@ def test_it_adds_a_phone_through_the_service_inline(staff_client, service_a) -> 
     assert service_a.schedules.count() == 5  # the untouched hours inline kept its rows
 
 
+def test_it_refuses_a_service_area_nested_too_deeply(staff_client, service_a) -> None:
+    """JSON nested 100,000 deep in the area inline's fields is a message beside the field, not a 500."""
+    url = admin_url(Service, "change", service_a.pk)
+    data = change_form_data(staff_client.get(url))
+    deep = "[" * 100_000 + "]" * 100_000
+    data.update(
+        {
+            "service_areas-TOTAL_FORMS": "1",
+            "service_areas-0-extent_type": "geojson",
+            "service_areas-0-postal_codes": deep,
+            "service_areas-0-counties": "[]",
+            "service_areas-0-polygon": deep,
+        }
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Enter a valid JSON." in response.text
+    assert not ServiceArea.objects.exists()
+
+
 def test_it_adds_a_closure_through_the_location_inline(staff_client, service_a) -> None:
     """A closure added on a location is stored as a closure; one without a start date is refused, not a crash."""
     location = service_a.locations.get()

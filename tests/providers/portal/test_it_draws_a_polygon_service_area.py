@@ -108,6 +108,16 @@ def test_it_takes_a_multipolygon(client, alice, service_a):
             '{"type": "Polygon", "coordinates": [[[-105.1, 39.6],',
             "This is not valid GeoJSON: check the brackets, commas and quotes.",
         ),
+        # Nested deeper than any GeoJSON (this used to exhaust Python's recursion limit: a 500).
+        ("[" * 100_000 + "]" * 100_000, "This is not valid GeoJSON: check the brackets, commas and quotes."),
+        (
+            '{"type": "Polygon", "coordinates": ' + "[" * 5_000,
+            "This is not valid GeoJSON: check the brackets, commas and quotes.",
+        ),
+        (
+            '{"type": "Polygon", "coordinates": [[[-105.1, 39.6], [NaN, 39.6], [-104.9, 39.8], [-105.1, 39.6]]]}',
+            "This is not valid GeoJSON: check the brackets, commas and quotes.",
+        ),
         ('{"type": "Point", "coordinates": [-105, 39.7]}', "Give a GeoJSON Polygon or MultiPolygon, not Point."),
         ("[1, 2]", "Give a GeoJSON Polygon or MultiPolygon, not [1, 2]."),
         (
