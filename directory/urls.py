@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from directory import views
@@ -23,4 +23,6 @@ urlpatterns = [
     path("reports/", include("referrals.report_urls")),
     path("portal/", include("providers.portal.urls")),
     path("admin/", admin.site.urls),
+    # Last: a path under /api/v1/ that nothing above answers is a JSON 404 (the HSDS feed has its own).
+    re_path(r"^api/v1/", views.api_not_found),
 ]

@@ -1,6 +1,9 @@
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from providers.models import Service, TaxonomyTerm
 
@@ -33,3 +36,21 @@ def home(request: HttpRequest) -> HttpResponse:
     Searching is the search page's job: the box and the categories send the case manager there.
     """
     return render(request, "directory/home.html", {"categories": top_categories()})
+
+
+@csrf_exempt  # whatever the method, the answer is this 404: there is nothing to protect
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Any path under /api/v1/ that is no endpoint: a JSON 404 in the API's error shape, never the HTML page.
+
+    A path that exists with a trailing slash is named rather than redirected to (a redirected POST
+    would lose its body).
+    """
+    message = _("There is no such path in this API.")
+    if not request.path_info.endswith("/"):
+        try:
+            exists_with_slash = resolve(request.path_info + "/").func is not api_not_found
+        except Resolver404:
+            exists_with_slash = False
+        if exists_with_slash:
+            message = _("There is no such path in this API. Did you mean %(path)s?") % {"path": request.path + "/"}
+    return JsonResponse({"detail": message}, status=404)
