@@ -4,6 +4,7 @@ Every setting a deployment may change is an environment variable; the README lis
 A fresh checkout runs with none set: SQLite and a Whoosh index under ``var/``.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into directory.sign_in.locked_out's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "directory.urls"
@@ -135,6 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["directory.sign_in.SignInThrottle", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -167,7 +172,9 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "directory@localhost")
 
 # Security. With DEBUG off these default to what `manage.py check --deploy` asks for.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_HTTPS_PROXY", "False") else None
+# Behind the proxy, the client's address is the last one in X-Forwarded-For (directory.throttles).
+BEHIND_HTTPS_PROXY = envbool("BEHIND_HTTPS_PROXY", "False")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_HTTPS_PROXY else None
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -177,6 +184,20 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is the operator's decision, not ours.
+
+# Sign-in throttle (django-axes, directory/sign_in.py): after AXES_FAILURE_LIMIT failed sign-ins for one
+# username, or from one address, sign-ins there are refused until the failures are AXES_COOLOFF_MINUTES old.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "directory.throttles.client_address"
+AXES_LOCKOUT_CALLABLE = "directory.sign_in.locked_out"
+# Trying again while locked out does not move the end of the lockout, so the time the page gives stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Keep failures only (for the cool-off), not a log of every successful sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+# No start-up line in every command's output; failures are still logged, username and address masked.
+AXES_VERBOSE = False
 
 # The search page's map. Tiles come from this URL template; when they cannot load, the map still
 # shows its markers. Its host is allowed in the CSP's img-src below.
