@@ -13,7 +13,6 @@ PostgreSQL table into jsonb columns and a weighted tsvector.
 """
 
 import datetime
-import math
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from types import SimpleNamespace
@@ -36,6 +35,10 @@ from search.geography import Place, bounding_box
 BATCH_SIZE = 500  # services read from the database at a time
 FINE_CELL = 0.1  # degrees: about 7 by 5 miles in Denver
 COARSE_CELL = 1.0
+# The most cells a search prefilters on. A 30-mile circle in Denver touches 120 fine cells, one in
+# northern Alaska 280; near a pole a circle spans every longitude (36,000 fine cells, 720 coarse), and
+# then no cell prefilter is cheaper: the exact distance check over arrays does the work.
+MAX_CELLS = 400
 # Searched in any of them. Backends weigh them differently but alike: the name most, then keywords and
 # category names (with their synonyms: "daycare" finds child care), then the organization.
 TEXT_FIELDS = ("name", "organization", "description", "keywords", "categories_text", "populations_text")
@@ -50,22 +53,30 @@ def cell_terms(latitude: float, longitude: float) -> list[str]:
 
 
 def cell_name(latitude: float, longitude: float, size: float) -> str:
-    return f"{size:g}:{int(latitude // size)}:{int(longitude // size)}"
+    return f"{size:g}:{int(latitude // size)}:{_wrapped(int(longitude // size), size)}"
 
 
-def cells_within(place: Place, radius_miles: float) -> list[str]:
-    """Return every grid cell that the circle around ``place`` touches."""
-    size = FINE_CELL if radius_miles <= 30 else COARSE_CELL
+def _wrapped(column: int, size: float) -> int:
+    """Return a longitude cell's number as the point's cell at that longitude around the globe names it:
+    from -180 (included) to 180 (left out), so that 180.05 is -179.95 and 180 itself is -180."""
+    around = round(360 / size)
+    return (column + around // 2) % around - around // 2
+
+
+def cells_within(place: Place, radius_miles: float) -> list[str] | None:
+    """Return every grid cell that the circle around ``place`` touches, across the antimeridian too; None
+    when that would be more than MAX_CELLS even with coarse cells (a circle around a pole), for no cell
+    prefilter. Costs the same whatever the place: the cells are counted before they are listed."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(place.point, radius_miles)
-    cells = []
-    latitude_cell = math.floor(min_lat / size)
-    while latitude_cell * size <= max_lat:
-        longitude_cell = math.floor(min_lon / size)
-        while longitude_cell * size <= max_lon:
-            cells.append(f"{size:g}:{latitude_cell}:{longitude_cell}")
-            longitude_cell += 1
-        latitude_cell += 1
-    return cells
+    for size in (FINE_CELL, COARSE_CELL) if radius_miles <= 30 else (COARSE_CELL,):
+        rows = range(int(min_lat // size), int(max_lat // size) + 1)
+        first_column = int(min_lon // size)
+        columns = min(int(max_lon // size) - first_column + 1, round(360 / size))
+        if len(rows) * columns <= MAX_CELLS:
+            return [
+                f"{size:g}:{row}:{_wrapped(first_column + number, size)}" for row in rows for number in range(columns)
+            ]
+    return None
 
 
 # Service areas a term cannot prefilter: no area (serves anyone who can reach it), a radius, a polygon.

@@ -184,17 +184,25 @@ def distances_miles(point: tuple[float, float], latitudes: np.ndarray, longitude
 
 
 def bounding_box(point: tuple[float, float], radius_miles: float) -> tuple[float, float, float, float]:
-    """Return (min_lat, max_lat, min_lon, max_lon) around ``point``: a cheap prefilter before distances."""
+    """Return (min_lat, max_lat, min_lon, max_lon) around ``point``: a cheap prefilter before distances.
+
+    Latitudes stay within the poles. A circle that holds a pole spans every longitude: (-180, 180).
+    Otherwise the longitudes are the centre's (taken to -180..180) give or take the circle's widest reach,
+    so they run past ±180 when the circle crosses the antimeridian (179.9 to 180.2 holds -179.8): the
+    caller wraps them.
+    """
     latitude, longitude = point
-    delta_latitude = math.degrees(radius_miles / EARTH_RADIUS_MILES)
-    cos_latitude = max(math.cos(math.radians(latitude)), 1e-6)
-    delta_longitude = math.degrees(radius_miles / (EARTH_RADIUS_MILES * cos_latitude))
-    return (
-        latitude - delta_latitude,
-        latitude + delta_latitude,
-        longitude - delta_longitude,
-        longitude + delta_longitude,
-    )
+    latitude = min(max(latitude, -90.0), 90.0)
+    longitude = (longitude + 180) % 360 - 180
+    # A hair wider than the circle, so that a point exactly at the radius is never lost to rounding.
+    angle = radius_miles / EARTH_RADIUS_MILES * (1 + 1e-9)
+    delta_latitude = math.degrees(angle)
+    min_latitude, max_latitude = latitude - delta_latitude, latitude + delta_latitude
+    if max_latitude >= 90 or min_latitude <= -90:
+        return (max(min_latitude, -90.0), min(max_latitude, 90.0), -180.0, 180.0)
+    # The widest longitude the circle reaches (a spherical cap's); with no pole inside, under 90°.
+    delta_longitude = math.degrees(math.asin(math.sin(angle) / math.cos(math.radians(latitude))))
+    return (min_latitude, max_latitude, longitude - delta_longitude, longitude + delta_longitude)
 
 
 def point_in_polygon(point: tuple[float, float], geometry: dict) -> bool:

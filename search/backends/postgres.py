@@ -376,8 +376,9 @@ def _filtered(request: SearchRequest, verified_since: datetime.datetime | None) 
         documents = documents.filter(free=True)
     if request.accepting:
         documents = documents.filter(capacity=Service.Capacity.ACCEPTING)
-    if request.place is not None and request.radius_miles:
-        documents = documents.filter(cells__has_any_keys=cells_within(request.place, request.radius_miles))
+    cells = cells_within(request.place, request.radius_miles) if request.place and request.radius_miles else None
+    if cells is not None:  # None: too many cells to be worth it (around a pole); the distance check decides
+        documents = documents.filter(cells__has_any_keys=cells)
     if request.serves_me and request.place is not None:
         place = request.place
         documents = documents.filter(

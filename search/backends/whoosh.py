@@ -94,8 +94,9 @@ def _filters(view: View, request: SearchRequest) -> list[int] | None:
         term("free", True)
     if request.accepting:
         term("capacity", "accepting")
-    if request.place is not None and request.radius_miles:
-        parts.append(view.any_of("cells", cells_within(request.place, request.radius_miles)))
+    cells = cells_within(request.place, request.radius_miles) if request.place and request.radius_miles else None
+    if cells is not None:  # None: too many cells to be worth it (around a pole); the distance check decides
+        parts.append(view.any_of("cells", cells))
     if request.serves_me and request.place is not None:
         place = request.place
         ways = [
