@@ -6,6 +6,7 @@ A fresh checkout runs with none set: SQLite and a Whoosh index under ``var/``.
 
 import datetime
 import os
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -37,6 +38,14 @@ def envchoice(name: str, choices: tuple[str, ...], default: str) -> str:
     value = os.getenv(name, default)
     if value not in choices:
         raise ImproperlyConfigured(f"Unexpected value {name}={value}, use one of: {', '.join(choices)}")
+    return value
+
+
+def envrate(name: str, default: str) -> str:
+    """A count per period: "20/10m", "5/h", "300/min" (s, m, h or d, optionally times a number)."""
+    value = os.getenv(name, default)
+    if not re.fullmatch(r"[0-9]+/[0-9]*(s|sec|m|min|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"Unexpected value {name}={value}, use a count per period such as 5/h or 20/10m")
     return value
 
 
@@ -232,6 +241,8 @@ REST_FRAMEWORK = {
 # Requests per client system of the referral API; over it the answer is 429 with Retry-After.
 # Counted in the default cache: with several web hosts, point CACHES at a shared one (README).
 API_THROTTLE_RATE = os.getenv("API_THROTTLE_RATE", "300/min")
+# Requests with a wrong token, per address (referrals/api/authentication.py); past it, 429 instead of 401.
+API_INVALID_TOKEN_RATE = envrate("API_INVALID_TOKEN_RATE", "20/10m")
 
 # The OpenAPI document of /api/v1/ (the HSDS feed has its own, providers/hsds/openapi.py).
 SPECTACULAR_SETTINGS = {
@@ -292,9 +303,11 @@ PARTICIPANT_LINK_DAYS = envint("PARTICIPANT_LINK_DAYS", 60)
 SERVICE_TRACK_RECORD = "referrals.outcomes.track_record_for"
 SEARCH_RESPONSIVENESS = "referrals.outcomes.responsiveness_bands"
 
-# Webhooks (referrals/webhooks.py): seconds to wait for a receiver's answer, and whether an endpoint
+# Webhooks (referrals/webhooks.py, referrals/webhook_http.py): seconds one attempt may take in all
+# (connect, TLS, send, answer), how many bytes of an answer are read at most, and whether an endpoint
 # may point at a loopback, private or link-local address or at this server (only for a local receiver).
 WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_MAX_RESPONSE_BYTES = envint("WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = envbool("WEBHOOK_ALLOW_PRIVATE_TARGETS", "False")
 
 # Listings not confirmed accurate for this many days are flagged stale.

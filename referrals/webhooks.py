@@ -9,6 +9,7 @@ pending, and the first run after the lease sends it again. Receivers dedupe by e
 The body is the JSON of ``{"id", "type", "created_at", "data"}``; ``Webhook-Signature: v1=<hex>`` is
 the HMAC-SHA256, keyed with the endpoint's secret, of ``f"{timestamp}."`` followed by the body,
 where the timestamp is the ``Webhook-Timestamp`` header (Unix seconds). README.md, "Webhooks".
+The POST itself (one lookup, the address checked, a deadline, a byte cap) is referrals/webhook_http.py.
 """
 
 import contextlib
@@ -16,14 +17,10 @@ import dataclasses
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
-import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -38,6 +35,14 @@ from django.utils.translation import gettext_lazy
 from directory.access import is_network_admin
 from referrals.models import ClientSystem, Referral, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from referrals.notifications import language_of, staff_of
+from referrals.webhook_http import (
+    FAILED,
+    DeliveryError,
+    ip_literal,
+    is_refused_address,
+    post,
+    status_reason,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +60,7 @@ RETRY_DELAYS = [
     datetime.timedelta(hours=16),
 ]
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-# How long a claimed delivery belongs to its worker; longer than any send (WEBHOOK_TIMEOUT) takes.
+# How long a claimed delivery belongs to its worker; longer than any attempt (WEBHOOK_TIMEOUT in all) takes.
 LEASE = datetime.timedelta(minutes=5)
 # An endpoint whose every attempt has failed for this long is disabled.
 DISABLE_AFTER = datetime.timedelta(hours=24)
@@ -140,38 +145,9 @@ def _is_this_server_or_private(host: str, request_host: str) -> bool:
             own.add(urlsplit("//" + request_host).hostname or "")
     if host in own or host == "localhost" or host.endswith(".localhost"):
         return True
-    address = _ip_literal(host)
-    return address is not None and _is_private(address)
-
-
-def _is_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return not address.is_global or address.is_multicast
-
-
-def _resolves_to_private(url: str) -> bool:
-    """Whether the URL's host name leads to a loopback, private or link-local address (a DNS lookup)."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)}
-    except OSError:
-        return False  # not found: the POST fails and says so
-    try:
-        return any(_is_private(ipaddress.ip_address(address)) for address in addresses)
-    except ValueError:
-        return True
-
-
-def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    try:
-        # The forms the resolver also reads as an address: 127.1, 0x7f.0.0.1, 2130706433.
-        return ipaddress.IPv4Address(socket.inet_aton(host))
-    except OSError:
-        return None
+    # A name is checked again at each attempt, by the addresses it leads to then (webhook_http.post).
+    address = ip_literal(host)
+    return address is not None and is_refused_address(address)
 
 
 def _clean_event_types(event_types) -> tuple[list[str], ValidationError | None]:
@@ -285,24 +261,6 @@ class DeliveryRun:
             setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect is an answer, not a hop to follow: it could lead anywhere, this server included.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST ``body`` and return the answer's status code; raise when there is no answer."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        error.close()
-        return error.code
-
-
 def deliver_due(
     now: datetime.datetime | None = None, limit: int = BATCH_SIZE, stop: threading.Event | None = None
 ) -> DeliveryRun:
@@ -367,20 +325,24 @@ def _claim(now: datetime.datetime, limit: int) -> list:
 
 
 def _attempt(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """Send one delivery; return the status code (None without an answer) and an error for the log."""
-    if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS and _resolves_to_private(delivery.endpoint.url):
-        # Checked when it is registered, but a name can be pointed elsewhere later.
-        return None, "Not sent: the host name leads to a private or loopback address."
+    """Send one delivery; return the status code (None without an answer) and the reason for the log.
+
+    The reason is one of webhook_http.REASONS or "HTTP <status>": the client reads it, so it never
+    carries an error's own words (addresses, names of the network behind). A redirect is an answer
+    like any other, never followed: it could lead anywhere, this server included.
+    """
     body = event_body(delivery.event)
     timestamp = int(time.time())
     try:
         status_code = post(
             delivery.endpoint.url, body, signed_headers(delivery.endpoint, delivery.event, body, timestamp)
         )
-    except Exception as error:  # no answer is a failed attempt; a killed worker (BaseException) is not
-        reason = getattr(error, "reason", None) or error
-        return None, f"{type(reason).__name__}: {reason}"[:500]
-    return status_code, "" if 200 <= status_code < 300 else f"HTTP {status_code}"
+    except DeliveryError as error:
+        return None, error.reason
+    except Exception:  # a failed attempt all the same; a killed worker (BaseException) is not
+        logger.exception("Webhook delivery %s failed", delivery.pk)
+        return None, FAILED
+    return status_code, "" if 200 <= status_code < 300 else status_reason(status_code)
 
 
 @transaction.atomic

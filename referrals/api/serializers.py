@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from providers.models import Location, Organization, Service, TaxonomyTerm
+from referrals import webhook_http
 from referrals.api.actions import actions_for
 from referrals.models import Consent, Feedback, Participant, Referral, ReferralEvent, WebhookDelivery, WebhookEndpoint
 from referrals.selectors import Side
@@ -229,10 +230,23 @@ class NewWebhookEndpointSerializer(WebhookEndpointSerializer):
         read_only_fields = [*WebhookEndpointSerializer.Meta.read_only_fields, "secret"]
 
 
+class ReasonField(serializers.CharField):
+    """A failed attempt's reason as a client may read it: a few fixed words, never an error's own text."""
+
+    def to_representation(self, value) -> str:
+        return webhook_http.public_reason(str(value))
+
+
 class DeliverySerializer(serializers.ModelSerializer):
     event_id = serializers.UUIDField(source="event.id")
     event_type = serializers.CharField(source="event.type")
     event_created_at = serializers.DateTimeField(source="event.created_at")
+    last_error = ReasonField(
+        read_only=True,
+        help_text="Why the last attempt failed, empty when it did not: HTTP <status>, "
+        + ", ".join(webhook_http.REASONS)
+        + ".",
+    )
 
     class Meta:
         model = WebhookDelivery

@@ -1,10 +1,29 @@
 """A referral from carol's workforce program to alice's agency, and ways to move it along."""
 
+import socket
+
 import pytest
 
 from providers.models import TaxonomyTerm
 from referrals import services
 from referrals.models import Consent, Participant, Referral
+
+from .webhooks_support import Resolver
+
+
+@pytest.fixture(autouse=True)
+def short_webhook_deadline(settings):
+    """Webhook tests wait for receivers on this machine only: a second per attempt is plenty (tests of the
+    deadline itself set a shorter one)."""
+    settings.WEBHOOK_TIMEOUT = 1
+
+
+@pytest.fixture
+def resolver(monkeypatch) -> Resolver:
+    """The DNS as the test sets it (``resolver.answers[name] = [[addresses], ...]``): there is no real one here."""
+    resolver = Resolver()
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    return resolver
 
 
 @pytest.fixture
