@@ -12,22 +12,30 @@ from django.utils.translation import gettext_lazy as _
 from providers.models import TaxonomyTerm
 from search.eligibility import Participant
 from search.geography import Place, place_for_address, place_for_zip
-from search.query import SearchRequest
+from search.query import MAX_WORDS, WORD, SearchRequest
 
 MAX_RADIUS_MILES = 100
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+MAX_LIST_VALUES = 30  # languages spoken, circumstances: more than a profile has
 
 zip_validator = RegexValidator(r"^\d{5}$", _("A ZIP code is 5 digits, like 80219."))
 language_validator = RegexValidator(r"^[a-z]{2}$", _("Use a two-letter language code, like es."))
 
 
 class CodeListField(forms.CharField):
-    """A comma-separated list of codes: "veterans,youth"."""
+    """A comma-separated list of codes: "veterans,youth", MAX_LIST_VALUES at most."""
 
     def to_python(self, value) -> list[str]:
         text = super().to_python(value)
         return [code.strip() for code in text.split(",") if code.strip()]
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        if len(value) > MAX_LIST_VALUES:  # before any of them is looked up
+            raise forms.ValidationError(
+                _("Give at most %(count)s values.") % {"count": MAX_LIST_VALUES}, code="too_many_values"
+            )
 
 
 class SearchForm(forms.Form):
@@ -64,6 +72,12 @@ class SearchForm(forms.Form):
     hide_ineligible = forms.BooleanField(label=_("Hide services the participant does not qualify for"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def clean_q(self) -> str:
+        text = self.cleaned_data["q"]
+        if len(WORD.findall(text)) > MAX_WORDS:
+            raise forms.ValidationError(_("Use at most %(count)s words.") % {"count": MAX_WORDS}, code="too_many_words")
+        return text
 
     def clean_category(self) -> str:
         return self._known_term(TaxonomyTerm.objects.categories(), "category", _("Unknown category %(code)s."))

@@ -24,6 +24,7 @@ Bands rather than a weighted sum, so that an order can be explained in a sentenc
 
 import datetime
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -46,6 +47,11 @@ from search.geography import Place, distances_miles
 from search.models import UnmetSearch
 
 STRONG_MATCH = 1 / 3
+# What one search may cost, whatever it is asked: the form refuses more words (search.forms); other
+# callers' text (the HSDS feed's) is cut to them. Typo tolerance tries each word's nearest spellings only.
+MAX_WORDS = 10
+MAX_NEAR_SPELLINGS = 50  # per word and text field
+WORD = re.compile(r"\w+")
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.MAYBE: 1, Verdict.NOT_ELIGIBLE: 2}
 UNKNOWN_RESPONSIVENESS = 1
 RESPONSIVENESS_SECONDS = 300
@@ -142,6 +148,7 @@ def search(request: SearchRequest, *, log_unmet: bool = True, details: bool = Tr
     HSDS feed).
     """
     backend = get_backend()
+    request = replace(request, text=bounded_text(request.text))
     candidates = backend.candidates(request, verified_since=verified_since())
     now = timezone.now()
     fits = _Checks(request).fits(candidates)
@@ -195,6 +202,42 @@ def typo_distance(word: str) -> int:
     if len(word) < 4:
         return 0
     return 2 if len(word) >= 7 else 1
+
+
+def bounded_text(text: str) -> str:
+    """Return the text as it is with up to MAX_WORDS words; else its first MAX_WORDS words."""
+    words = WORD.findall(text)
+    return text if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS])
+
+
+def nearest_spellings(word: str, spellings: list[str], distance: int) -> list[str]:
+    """Return the spellings within ``distance`` edits of ``word`` that a search tries: all of them, or the
+    MAX_NEAR_SPELLINGS nearest (then in alphabetical order), in their order."""
+    if len(spellings) <= MAX_NEAR_SPELLINGS:
+        return spellings
+    nearest = set(
+        sorted(spellings, key=lambda spelling: (edit_distance(word, spelling, distance), spelling))[:MAX_NEAR_SPELLINGS]
+    )
+    return [spelling for spelling in spellings if spelling in nearest]
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Return the Levenshtein distance, or limit + 1 as soon as it is surely more.
+
+    Plain Levenshtein, as Whoosh's FuzzyTerm matches (its automaton has no transpositions): a swap of
+    two letters counts two edits with either backend.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[len(b)]
 
 
 def criteria_for(data: dict) -> Criteria:

@@ -54,7 +54,7 @@ from search.documents import (
     slot_terms,
 )
 from search.models import DataDecoder, DataEncoder, SearchDocument, SearchDocumentData, SearchTerm
-from search.query import SearchRequest, text_stages, typo_distance
+from search.query import SearchRequest, edit_distance, nearest_spellings, text_stages, typo_distance
 
 logger = logging.getLogger(__name__)
 
@@ -449,30 +449,14 @@ def _near_words(text: str) -> dict[str, set[str]]:
     for word, term in rows:
         terms = near.setdefault(word, {word})
         limit = typo_distance(word)
-        if term is not None and limit and edit_distance(word, term, limit) <= limit:
+        if term is not None and term != word and limit and edit_distance(word, term, limit) <= limit:
             terms.add(term)
-    return near
+    return {
+        word: {word, *nearest_spellings(word, sorted(terms - {word}), typo_distance(word))}
+        for word, terms in near.items()
+    }
 
 
 def _quoted(lexeme: str) -> str:
     """Quote a lexeme for tsquery input: inside quotes, a quote or a backslash is doubled."""
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Return the Levenshtein distance, or limit + 1 as soon as it is surely more.
-
-    Plain Levenshtein, as Whoosh's FuzzyTerm matches (its automaton has no transpositions): a swap of
-    two letters counts two edits with either backend.
-    """
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[len(b)]

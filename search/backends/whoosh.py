@@ -30,7 +30,7 @@ from search.documents import (
     microseconds_since_epoch,
     slot_terms,
 )
-from search.query import SearchRequest, text_stages, typo_distance
+from search.query import SearchRequest, nearest_spellings, text_stages, typo_distance
 from search.segments import Leaf, View, members
 
 
@@ -224,7 +224,7 @@ def _word_terms(view: View, leaf: Leaf, word: str, *, fuzzy: bool) -> list[_Term
     distance = typo_distance(word) if fuzzy else 0
     if distance:
         for fieldname in TEXT_FIELDS:
-            spellings = view.spellings(fieldname, word, distance)
+            spellings = nearest_spellings(word, view.spellings(fieldname, word, distance), distance)
             terms = []
             for spelling in spellings:
                 btext = view.field_bytes(fieldname, spelling)
