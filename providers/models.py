@@ -772,11 +772,22 @@ class Correction(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     resolution_note = models.TextField(blank=True)
+    # The participant feedback link that reported it, by its id (its referral's): an id, not a key,
+    # because providers does not import referrals. One link keeps one open correction per listing.
+    feedback_link = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = CorrectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "feedback_link"],
+                condition=Q(resolved_at__isnull=True, feedback_link__isnull=False),
+                name="providers_correction_one_open_per_feedback_link",
+                violation_error_message="This feedback link already has an open correction on this listing.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.service}"

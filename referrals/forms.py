@@ -294,5 +294,6 @@ class FeedbackForm(ServiceErrorsMixin, forms.Form):
             "connected": "" if connected is None else ("yes" if connected else "no"),
             "rating": "" if feedback.participant_rating is None else str(feedback.participant_rating),
             "barrier": feedback.participant_barrier,
+            "listing_problem": feedback.participant_listing_problem,
             "comment": feedback.participant_comment,
         }

@@ -315,31 +315,52 @@ def participant_answer(
 ) -> Feedback:
     """Record (or change) the participant's own answer through their private link, without an account.
 
-    ``listing_problem`` (a Correction.Kind) raises a correction on the listing for its editors.
+    ``listing_problem`` (a Correction.Kind) raises a correction on the listing for its editors: one
+    open correction per link, which a later answer changes (see _participant_correction).
     """
-    from providers.models import Correction
-
     link = participant_link_for_token(token)
     if link is None:
         raise ValidationError(LINK_UNUSABLE)
     feedback, _created = Feedback.objects.select_for_update().get_or_create(referral=link.referral)
+    previous_problem = feedback.participant_listing_problem
     feedback.participant_connected = connected
     feedback.participant_rating = rating
     feedback.participant_barrier = barrier
     feedback.participant_comment = comment
     feedback.participant_answered_at = timezone.now()
-    raise_correction = listing_problem and listing_problem != feedback.participant_listing_problem
     feedback.participant_listing_problem = listing_problem
     feedback.full_clean()
     feedback.save()
-    if raise_correction:
-        correction = Correction(
-            service=link.referral.service,
-            kind=listing_problem,
-            source=Correction.Source.PARTICIPANT,
-            note=comment,
-        )
-        correction.full_clean()
-        correction.save()
+    if listing_problem:
+        _participant_correction(link, kind=listing_problem, note=comment, previous_kind=previous_problem)
     webhooks.record_referral(EventType.REFERRAL_FEEDBACK, link.referral)
     return feedback
+
+
+def _participant_correction(link: ParticipantLink, *, kind: str, note: str, previous_kind: str) -> None:
+    """Keep the link's one open correction on its listing in step with the answer, or raise it.
+
+    An open one takes the new kind and note. With none open, a correction is raised when the answer
+    names a problem it did not name before: the same answer given again (the rating changed, say)
+    does not reopen what the listing's editors resolved.
+    """
+    from providers.models import Correction
+
+    service = link.referral.service
+    # Locked so that a second answer at the same moment waits, then changes this one.
+    open_correction = (
+        Correction.objects.open().select_for_update().filter(service=service, feedback_link=link.pk).first()
+    )
+    if open_correction is not None:
+        if (open_correction.kind, open_correction.note) != (kind, note):
+            open_correction.kind, open_correction.note = kind, note
+            open_correction.full_clean()
+            open_correction.save(update_fields=["kind", "note"])
+        return
+    if kind == previous_kind:
+        return
+    correction = Correction(
+        service=service, kind=kind, source=Correction.Source.PARTICIPANT, note=note, feedback_link=link.pk
+    )
+    correction.full_clean()
+    correction.save()
