@@ -14,10 +14,15 @@ from search.eligibility import Participant
 from search.geography import Place, place_for_address, place_for_zip
 from search.query import MAX_WORDS, WORD, SearchRequest
 
+MIN_RADIUS_MILES = 0.1
 MAX_RADIUS_MILES = 100
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_LIST_VALUES = 30  # languages spoken, circumstances: more than a profile has
+
+LATITUDE_RANGE = _("A latitude is between -90 and 90.")
+LONGITUDE_RANGE = _("A longitude is between -180 and 180.")
+RADIUS_RANGE = _("The radius is between 0.1 and 100 miles.")  # MIN_RADIUS_MILES, MAX_RADIUS_MILES
 
 zip_validator = RegexValidator(r"^\d{5}$", _("A ZIP code is 5 digits, like 80219."))
 language_validator = RegexValidator(r"^[a-z]{2}$", _("Use a two-letter language code, like es."))
@@ -47,9 +52,27 @@ class SearchForm(forms.Form):
     )
     zip = forms.CharField(label=_("ZIP code"), required=False, max_length=5, validators=[zip_validator])
     address = forms.CharField(label=_("Street address"), required=False, max_length=200)
-    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
-    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
-    radius = forms.FloatField(label=_("Within (miles)"), required=False, min_value=0.1, max_value=MAX_RADIUS_MILES)
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        error_messages={"min_value": LATITUDE_RANGE, "max_value": LATITUDE_RANGE},
+    )
+    lon = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        error_messages={"min_value": LONGITUDE_RANGE, "max_value": LONGITUDE_RANGE},
+    )
+    radius = forms.FloatField(
+        label=_("Within (miles)"),
+        required=False,
+        min_value=MIN_RADIUS_MILES,
+        max_value=MAX_RADIUS_MILES,
+        error_messages={"min_value": RADIUS_RANGE, "max_value": RADIUS_RANGE},
+    )
     serves_me = forms.BooleanField(label=_("Serves where the participant lives"), required=False)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     open_at = forms.DateTimeField(label=_("Open at"), required=False)
@@ -116,9 +139,11 @@ class SearchForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if (data.get("lat") is None) != (data.get("lon") is None):
+        # A point given with a wrong half has its error already: no second one about what is missing.
+        point_wrong = "lat" in self.errors or "lon" in self.errors
+        if (data.get("lat") is None) != (data.get("lon") is None) and not point_wrong:
             self.add_error("lon" if data.get("lat") is not None else "lat", _("Give both lat and lon."))
-        has_place = data.get("zip") or data.get("lat") is not None
+        has_place = data.get("zip") or data.get("lat") is not None or point_wrong
         if data.get("radius") and not has_place:
             self.add_error("radius", _("A radius needs a ZIP code or lat and lon to measure from."))
         if data.get("address") and not data.get("zip"):

@@ -72,3 +72,30 @@ def test_it_answers_the_costliest_places_quickly(client, far_places, params):
     elapsed = time.perf_counter() - started
     assert response.status_code == 200
     assert elapsed < 1.0
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter", "message"),
+    [
+        ({"lat": "90.0001", "lon": "0"}, "lat", "A latitude is between -90 and 90."),
+        ({"lat": "-91", "lon": "0"}, "lat", "A latitude is between -90 and 90."),
+        ({"lat": "0", "lon": "180.5"}, "lon", "A longitude is between -180 and 180."),
+        ({"lat": "0", "lon": "-1e9"}, "lon", "A longitude is between -180 and 180."),
+        ({"lat": "nan", "lon": "0"}, "lat", "Enter a number."),
+        ({"lat": "0", "lon": "inf"}, "lon", "Enter a number."),
+        ({"lat": "1e999", "lon": "0"}, "lat", "Enter a number."),
+        ({"lat": "0", "lon": "0", "radius": "100.01"}, "radius", "The radius is between 0.1 and 100 miles."),
+        ({"lat": "0", "lon": "0", "radius": "0"}, "radius", "The radius is between 0.1 and 100 miles."),
+        ({"lat": "0", "lon": "0", "radius": "-inf"}, "radius", "Enter a number."),
+    ],
+)
+def test_it_refuses_places_and_radii_off_the_globe(client, far_places, params, parameter, message):
+    """The API answers 400 with the parameter and what its range is; the page shows the same beside the field."""
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        parameter: [{"message": message, "code": response.json()["errors"][parameter][0]["code"]}]
+    }
+    page = client.get("/search/", params)
+    assert page.status_code == 400
+    assert message in page.content.decode()
