@@ -292,6 +292,10 @@ HSDS_FEED_PREFIX = os.getenv("HSDS_FEED_PREFIX", "api/hsds/")
 HSDS_TEXT_SEARCH = "search.feed.service_ids_for_text"
 HSDS_LOCATE_POSTCODE = "search.geography.place_for_zip"
 HSDS_REINDEX = "search.backends.write"
+# What a zip given to import_hsds may hold (providers/hsds/archive.py); the command's options override them.
+HSDS_IMPORT_MAX_EXPANDED_MB = envint("HSDS_IMPORT_MAX_EXPANDED_MB", 1000)
+HSDS_IMPORT_MAX_FILES = envint("HSDS_IMPORT_MAX_FILES", 100_000)
+HSDS_IMPORT_MAX_RATIO = envint("HSDS_IMPORT_MAX_RATIO", 100)
 
 # A referral with no answer (accepted or declined) from the provider within this many business days
 # is overdue. The participant's private feedback link lasts this many days.

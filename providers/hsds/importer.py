@@ -33,17 +33,18 @@ What the directory keeps beyond HSDS comes back from the attributes of the "dire
 taxonomy that the feed writes (providers/hsds/serialize.py), so export → import → export is exact.
 """
 
+import codecs
 import contextlib
 import csv
 import dataclasses
 import datetime
 import functools
 import io
-import json
 import operator
 import re
 import uuid
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -58,7 +59,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
+from directory import jsonlimits
 from providers.demo import REFERENCE_DATA_PATH, read_json, taxonomy_uuid
+from providers.hsds.archive import ArchiveLimits, check_archive, read_member
 from providers.hsds.serialize import EXTRAS, EXTRAS_TAXONOMY
 from providers.models import (
     Accessibility,
@@ -284,18 +287,51 @@ class ImportReport:
 # ---- files -------------------------------------------------------------------------------------------
 
 
-class Files:
-    """The files of an import, by relative POSIX path: a folder, a zip archive or a single file."""
+class UnreadableFile(ValueError):
+    """A file of the import that is not text we can read: ``where`` names it (and the line), ``reason`` says why."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.where = where
+        self.reason = reason
+
+
+# Byte order marks of text that is not UTF-8 (UTF-32's first: UTF-32-LE's begins like UTF-16-LE's).
+OTHER_ENCODINGS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+# What a damaged or unusual zip member raises when read (CRC, truncated data, encryption, methods).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+
+
+def line_of(data: bytes, position: int) -> int:
+    return data.count(b"\n", 0, position) + 1
+
+
+class Files:
+    """The files of an import, by relative POSIX path: a folder, a zip archive or a single file.
+
+    Every problem reading one is an ``UnreadableFile`` naming it; a zip over ``limits`` is refused
+    (``ArchiveRefused``, providers/hsds/archive.py) before anything in it is expanded.
+    """
+
+    def __init__(self, path: Path, limits: ArchiveLimits | None = None) -> None:
         self.path = Path(path)
         self.archive = None
+        self.unreadable: set[str] = set()  # CSV files already reported, so a second reading stays quiet
         if self.path.is_dir():
             self.root = self.path
             found = (item for item in self.path.rglob("*") if item.is_file())
             self._names = sorted(item.relative_to(self.path).as_posix() for item in found)
         elif zipfile.is_zipfile(self.path):
-            self.archive = zipfile.ZipFile(self.path)
+            try:
+                self.archive = zipfile.ZipFile(self.path)
+            except (*ZIP_ERRORS, OSError) as error:
+                raise UnreadableFile(self.path.name, f"Not a zip archive that can be read ({error}).") from None
+            check_archive(self.path, self.archive, limits or ArchiveLimits.from_settings())
             self._names = sorted(name for name in self.archive.namelist() if not name.endswith("/"))
         elif self.path.is_file():
             self.root = self.path.parent
@@ -306,24 +342,71 @@ class Files:
     def names(self) -> list[str]:
         return [name for name in self._names if not PurePosixPath(name).name.startswith(".")]
 
+    def read_bytes(self, name: str) -> bytes:
+        try:
+            return read_member(self.archive, name) if self.archive else (self.root / name).read_bytes()
+        except ZIP_ERRORS as error:
+            raise UnreadableFile(name, f"The archive's copy of this file is damaged ({error}).") from None
+        except OSError as error:
+            raise UnreadableFile(name, f"The file cannot be read ({error.strerror or error}).") from None
+
     def read_text(self, name: str) -> str:
-        data = self.archive.read(name) if self.archive else (self.root / name).read_bytes()
-        return data.decode("utf-8-sig")
+        """The file's text: UTF-8, with or without a byte order mark. Anything else is an UnreadableFile."""
+        data = self.read_bytes(name)
+        for mark, encoding in OTHER_ENCODINGS:
+            if data.startswith(mark):
+                raise UnreadableFile(name, f"The file is {encoding} text; save it as UTF-8.")
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            raise UnreadableFile(
+                f"{name} line {line_of(data, nul)}",
+                "The file holds a NUL byte, which text does not (UTF-16 without a byte order mark?); save it as UTF-8.",
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(
+                f"{name} line {line_of(data, error.start)}",
+                f"Not UTF-8 text (byte 0x{data[error.start]:02X}; Latin-1 or Windows-1252 perhaps); "
+                "save the file as UTF-8.",
+            ) from None
+        if not text or text.isspace():
+            raise UnreadableFile(name, "The file is empty.")
+        return text
 
     def find(self, filename: str) -> str | None:
         """The file called ``filename`` nearest the top, or None."""
         found = [name for name in self.names() if PurePosixPath(name).name.lower() == filename.lower()]
         return min(found, key=lambda name: (name.count("/"), name)) if found else None
 
-    def csv_rows(self, name: str) -> Iterator[tuple[str, dict]]:
-        """Yield ("<file> line <n>", row) for each record; a quoted value may span lines."""
-        reader = csv.reader(io.StringIO(self.read_text(name), newline=""))
-        header = [column.strip() for column in next(reader, [])]
-        start = reader.line_num + 1
-        for values in reader:
-            if any(value.strip() for value in values):
-                yield f"{name} line {start}", dict(zip(header, values, strict=False))
+    def csv_rows(self, name: str, batch: "Batch") -> Iterator[tuple[str, dict]]:
+        """Yield ("<file> line <n>", row) for each record; a quoted value may span lines.
+
+        A file that cannot be read as CSV is an error of ``batch`` naming the file and line (once, however
+        often the file is read); the rows before that line are yielded.
+        """
+        if name in self.unreadable:
+            return
+        start = 1
+        try:
+            reader = csv.reader(io.StringIO(self.read_text(name), newline=""))
+            header = [column.strip() for column in next(reader, [])]
             start = reader.line_num + 1
+            for values in reader:
+                if any(value.strip() for value in values):
+                    yield f"{name} line {start}", dict(zip(header, values, strict=False))
+                start = reader.line_num + 1
+        except UnreadableFile as error:
+            self.unreadable.add(name)
+            batch.error(error.where, "file", "", "", error.reason)
+        except csv.Error as error:
+            self.unreadable.add(name)
+            reason = (
+                f"A value is longer than {csv.field_size_limit():,} characters, the most a CSV field may hold."
+                if "field limit" in str(error)
+                else f"Not readable as CSV: {error}."
+            )
+            batch.error(f"{name} line {start}", "file", "", "", reason)
 
 
 # ---- rows --------------------------------------------------------------------------------------------
@@ -569,7 +652,7 @@ def read_package(batch: Batch, files: Files, descriptor: str) -> None:
     folder = PurePosixPath(descriptor).parent
     tables = dict(PACKAGE_FILES)
     try:
-        package = json.loads(files.read_text(descriptor))
+        package = jsonlimits.loads(files.read_text(descriptor))
         tables = {resource["name"]: resource["path"] for resource in package["resources"]}
     except (ValueError, KeyError, TypeError):
         # The official example's datapackage.json is a symbolic link that lost its target.
@@ -584,7 +667,7 @@ def read_package(batch: Batch, files: Files, descriptor: str) -> None:
         if kind not in KINDS:
             batch.warn(name, "table", "", "", "Not an HSDS 3.0 table; left out.")
             continue
-        for where, row in files.csv_rows(name):
+        for where, row in files.csv_rows(name, batch):
             batch.add(kind, row, where)
     if (folder / tables.get("attribute", "attributes.csv")).as_posix() in available:
         batch.complete_attributes |= set(batch.rows["service"])
@@ -619,18 +702,21 @@ def read_hsds3(files: Files, batch: Batch) -> None:
         )
     for name in json_names:
         try:
-            document = json.loads(files.read_text(name))
+            document = jsonlimits.loads(files.read_text(name))
+        except UnreadableFile as error:
+            batch.error(error.where, "file", "", "", error.reason)
+            continue
         except ValueError as error:
-            batch.error(name, "file", "", "", f"Not valid JSON: {error}.")
+            batch.error(name, "file", "", "", f"Not valid JSON: {str(error).rstrip('.')}.")
             continue
         read_json_document(batch, name, document)
 
 
-def read(path: Path, *, format: str = "auto", source: str | None = None) -> Batch:
-    """Read the source at ``path`` into a batch of rows."""
+def read(path: Path, *, format: str = "auto", source: str | None = None, limits: ArchiveLimits | None = None) -> Batch:
+    """Read the source at ``path`` into a batch of rows; a zip within ``limits`` (by default the settings')."""
     from providers.hsds import legacy  # legacy builds on this module
 
-    files = Files(path)
+    files = Files(path, limits)
     # The dataset's name: a folder's whole name ("ilao-hsds-1.1"), a file's without its extension.
     source = source or (path.name if path.is_dir() else path.stem)
     if format in ("auto", "hsds-3.0"):
@@ -1555,7 +1641,7 @@ class Loader:
             structured = None
             if extent:
                 try:
-                    structured = json.loads(extent)
+                    structured = jsonlimits.loads(extent)
                 except ValueError:
                     values.errors["attributes"] = "The service-area-extent value is not JSON."
             elif extent_type in ("geojson", "geometry", "polygon"):
@@ -1587,7 +1673,7 @@ class Loader:
 
     def geojson(self, text: str) -> dict | None:
         try:
-            geometry = json.loads(text)
+            geometry = jsonlimits.loads(text)
         except ValueError:
             return None
         if isinstance(geometry, dict) and geometry.get("type") == "Feature":
@@ -2078,6 +2164,7 @@ def import_hsds(
     partial: bool = False,
     source: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    archive_limits: ArchiveLimits | None = None,
 ) -> ImportReport:
     """Import the HSDS data at ``path``; return what was done and every problem found.
 
@@ -2086,7 +2173,7 @@ def import_hsds(
     record: inside the import's transaction every affected service is marked modified at once and one
     ``services_changed`` names them all; the search index gets them in one write after the commit.
     """
-    batch = read(Path(path), format=format, source=source)
+    batch = read(Path(path), format=format, source=source, limits=archive_limits)
     report = ImportReport()
     for is_error, problem in batch.problems:
         (report.errors if is_error else report.warnings).append(problem)

@@ -74,7 +74,7 @@ class Reader:
         name = self.files.find(filename)
         if name is None:
             return
-        for where, row in self.files.csv_rows(name):
+        for where, row in self.files.csv_rows(name, self.batch):
             yield where, {key: (value or "").strip() for key, value in row.items() if key}
 
     def not_kept(self, filename: str, kind: str, label: str) -> None:

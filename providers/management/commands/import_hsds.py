@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
 
+from providers.hsds.archive import ArchiveLimits
 from providers.hsds.importer import FORMATS, MODELS, ImportReport, import_hsds
 
 
@@ -28,6 +29,22 @@ class Command(BaseCommand):
             help="The dataset's name, from which records without UUIDs get their ids "
             "(default: the file or folder name). Use the same name to re-import the same dataset.",
         )
+        # A zip's limits (providers/hsds/archive.py): checked before anything in it is expanded.
+        parser.add_argument(
+            "--max-expanded-mb",
+            type=int,
+            help="A zip's files may expand to this many megabytes together "
+            "(default: the setting HSDS_IMPORT_MAX_EXPANDED_MB, 1000).",
+        )
+        parser.add_argument(
+            "--max-files", type=int, help="A zip may hold this many files (default: HSDS_IMPORT_MAX_FILES, 100000)."
+        )
+        parser.add_argument(
+            "--max-ratio",
+            type=int,
+            help="A zip, or a file in it over 1 MB, may expand this many times its compressed size "
+            "(default: HSDS_IMPORT_MAX_RATIO, 100).",
+        )
 
     def handle(self, *args, **options) -> None:
         self.last_percent = -1
@@ -38,6 +55,9 @@ class Command(BaseCommand):
                 partial=options["partial"],
                 source=options["source"],
                 progress=self.show_progress,
+                archive_limits=ArchiveLimits.from_settings(
+                    expanded_mb=options["max_expanded_mb"], files=options["max_files"], ratio=options["max_ratio"]
+                ),
             )
         except (FileNotFoundError, ValueError) as error:
             raise CommandError(str(error)) from None
