@@ -57,7 +57,19 @@ def database_from_url(url: str) -> dict:
     """Return a DATABASES entry for a ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` URL."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path[1:]) or ":memory:"}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": unquote(parts.path[1:]) or ":memory:",
+            # Writers from several threads and processes take turns instead of failing with "database is
+            # locked": a transaction takes the write lock when it begins (a deferred one that reads first
+            # fails at once when it must wait for the lock), a writer waits up to DATABASE_TIMEOUT seconds
+            # for it, and with the write-ahead log readers never wait for a writer nor a writer for them.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": envint("DATABASE_TIMEOUT", 20),
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
     if parts.scheme in ("postgres", "postgresql"):
         return {
             "ENGINE": "django.db.backends.postgresql",

@@ -10,8 +10,10 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 from django.utils import translation
 
 from directory.models import Membership
@@ -59,6 +61,20 @@ def wsgi_app():
     yield WSGIHandler()
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """A STATIC_ROOT as `manage.py collectstatic` leaves it for production: hashed copies and their manifest.
+
+    Collected once for the session (Django's manifest storage: the same manifest as whitenoise's, without
+    the compressed copies, which take seconds to make and which nothing here reads).
+    """
+    root = tmp_path_factory.mktemp("static")
+    manifest_storage = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
+    with override_settings(STATIC_ROOT=root, STORAGES={**settings.STORAGES, "staticfiles": manifest_storage}):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
 
 
 def make_user(username: str, organization: Organization, role: str) -> User:
