@@ -112,7 +112,7 @@ def test_it_lists_the_nearest_services_when_only_a_zip_is_given(client, taxonomy
         ({"zip": "1234"}, "id_zip", "A ZIP code is 5 digits, like 80219."),
         ({"zip": "00000"}, "id_zip", "00000 is not a known US ZIP code."),
         ({"age": "abc"}, "id_age", "Enter a whole number."),
-        ({"zip": "80219", "radius": "-5"}, "id_radius", "Ensure this value is greater than or equal to 0.1."),
+        ({"zip": "80219", "radius": "-5"}, "id_radius", "The radius is between 0.1 and 100 miles."),
         ({"radius": "5"}, "id_radius", "A radius needs a ZIP code or lat and lon to measure from."),
         ({"category": "no-such-thing"}, "id_category", "Unknown category no-such-thing."),
         ({"household_size": "0"}, "id_household_size", "Ensure this value is greater than or equal to 1."),
