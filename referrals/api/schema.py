@@ -79,11 +79,28 @@ def only_api_v1(endpoints: list) -> list:
     return [endpoint for endpoint in endpoints if endpoint[0].startswith(API_PREFIX)]
 
 
+QUERY_RULE = "Given empty or more than once: 400."
+
+
+def document_query_rules(operation: dict) -> None:
+    """Say what referrals.api.views.check_query enforces for every query parameter of the referral API."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] != "query":
+            continue
+        schema = parameter["schema"]
+        if schema.get("type") == "string" and not {"format", "enum", "pattern"} & set(schema):
+            schema["minLength"] = 1
+        description = parameter.get("description", "")
+        parameter["description"] = f"{description}\n\n{QUERY_RULE}" if description else QUERY_RULE
+
+
 def document_errors(result: dict, generator, request, public) -> dict:
     """Add the error answers each operation can give, with one shared error schema."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
     for path, operations in result["paths"].items():
         for method, operation in operations.items():
+            if not path.startswith(f"{API_PREFIX}search/"):
+                document_query_rules(operation)
             for code in error_codes(path, method, {p["name"] for p in operation.get("parameters", [])}):
                 operation["responses"].setdefault(
                     code,

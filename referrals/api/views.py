@@ -6,10 +6,11 @@ web pages, so the rules and the privacy matrix are the same: another organizatio
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, pagination, status, viewsets
+from rest_framework import exceptions, mixins, pagination, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -30,10 +31,57 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+def check_query(query) -> None:
+    """Refuse a query parameter given empty or more than once (400 naming it): neither may pass as "not given"."""
+    for name, values in query.lists():
+        if len(values) > 1:
+            raise exceptions.ValidationError({name: [_("%(name)s is given more than once.") % {"name": name}]})
+        if not values[0].strip():
+            raise exceptions.ValidationError(
+                {name: [_("%(name)s is empty: give it a value or leave it out.") % {"name": name}]}
+            )
+
+
 class Page(pagination.PageNumberPagination):
+    """Pages of 50 unless ``page_size`` (1 to 200) says otherwise; a page or page_size out of range is a 400."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request) -> int:
+        return whole_number(request, self.page_size_query_param, self.page_size, maximum=self.max_page_size)
+
+    def get_page_number(self, request, paginator) -> int:
+        return whole_number(request, self.page_query_param, 1)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = "Page number, from 1. A page past the last one is a 404."
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+                parameter["description"] = (
+                    f"Records per page: {self.page_size} unless given, at most {self.max_page_size}."
+                )
+        return parameters
+
+
+def whole_number(request, name: str, default: int, *, maximum: int | None = None) -> int:
+    """The query parameter ``name`` as a whole number from 1 (up to ``maximum``); a 400 naming it otherwise."""
+    value = request.query_params.get(name)
+    if value is None:
+        return default
+    number = int(value) if value.isascii() and value.isdigit() else 0
+    if number < 1 or (maximum is not None and number > maximum):
+        if maximum is None:
+            message = _("%(name)s must be a whole number from %(minimum)s up.")
+        else:
+            message = _("%(name)s must be a whole number from %(minimum)s to %(maximum)s.")
+        raise exceptions.ValidationError({name: [message % {"name": name, "minimum": 1, "maximum": maximum}]})
+    return number
 
 
 class ClientViewSet(viewsets.GenericViewSet):
@@ -48,7 +96,8 @@ class ClientViewSet(viewsets.GenericViewSet):
         return self.request.auth.client
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)  # the token, permission and throttle come first (401, 429)
+        check_query(request.query_params)
         if request.method in ("POST", "PUT", "PATCH"):
             # Parse the body even where the action reads none, so that a broken one is a 400 everywhere.
             _ = request.data
@@ -81,6 +130,9 @@ class ParticipantViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
 
 
 class ConsentFilter(filters.FilterSet):
+    # By id, not by record: an unknown participant or another organization's is an empty list, not a 400.
+    participant = filters.UUIDFilter(field_name="participant", help_text="The participant's consents.")
+
     class Meta:
         model = Consent
         fields = ["participant"]
@@ -118,9 +170,11 @@ class ConsentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
 
 class ReferralFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Referral.Status.choices)
-    service = filters.UUIDFilter(field_name="service_id")
+    service = filters.UUIDFilter(field_name="service_id", help_text="Referrals to this service.")
     organization = filters.UUIDFilter(method="either_side", help_text="Referring or receiving organization.")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this moment (ISO 8601)."
+    )
 
     class Meta:
         model = Referral
@@ -226,6 +280,8 @@ class ReferralViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
 
 
 class FeedbackFilter(filters.FilterSet):
+    # By id, not by record: an unknown referral or one the client may not see is an empty list, not a 400.
+    referral = filters.UUIDFilter(field_name="referral", help_text="The referral's feedback.")
     answered_since = filters.IsoDateTimeFilter(
         method="answered_since_filter", help_text="Outcome or participant answer recorded at or after this moment."
     )
