@@ -91,9 +91,11 @@ def is_open_at(schedules: Iterable[Schedule], moment: datetime.datetime) -> bool
         return None
     closures = [s for s in schedules if s.kind == Schedule.Kind.CLOSURE]
     for schedule in hours:
-        zone = zoneinfo.ZoneInfo(schedule.timezone)
-        local = moment.astimezone(zone)
-        started = open_interval_start(schedule, local)
+        try:
+            local = moment.astimezone(zoneinfo.ZoneInfo(schedule.timezone))
+            started = open_interval_start(schedule, local)
+        except OverflowError:  # the moment, or the day before it, is off the calendar there: not open then
+            continue
         if started is None or not _covers(schedule, started):
             continue
         if any(_covers(closure, started) for closure in closures):

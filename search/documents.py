@@ -101,7 +101,10 @@ def slot_terms(zone: str, moment: datetime.datetime) -> list[str]:
     Its slot's, and its hour's, which documents written before slots were SLOT_HOURS wide hold instead
     (no harm to newer ones: they hold slot terms only, and an hour that starts a slot is its term).
     """
-    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    try:
+        local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    except OverflowError:  # off the calendar in that zone (year 0 or 10000): no hours there are open then
+        return []
     day = WEEKDAYS[local.weekday()]
     return [f"{zone}|{day}|{local.hour - local.hour % SLOT_HOURS:02d}", f"{zone}|{day}|{local.hour:02d}"]
 

@@ -1,5 +1,6 @@
 """The search parameters, validated once for the search page and the search API alike."""
 
+import datetime
 import zoneinfo
 from dataclasses import replace
 
@@ -19,6 +20,9 @@ MAX_RADIUS_MILES = 100
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_LIST_VALUES = 30  # languages spoken, circumstances: more than a profile has
+# "Open at" dates: wide enough for any plan, far enough from the calendar's ends (years 1 and 9999) that
+# the moment moves into every time zone (Python raises OverflowError past them).
+OPEN_AT_YEARS = (1900, 2999)
 
 LATITUDE_RANGE = _("A latitude is between -90 and 90.")
 LONGITUDE_RANGE = _("A longitude is between -180 and 180.")
@@ -101,6 +105,16 @@ class SearchForm(forms.Form):
         if len(WORD.findall(text)) > MAX_WORDS:
             raise forms.ValidationError(_("Use at most %(count)s words.") % {"count": MAX_WORDS}, code="too_many_words")
         return text
+
+    def clean_open_at(self) -> datetime.datetime | None:
+        moment = self.cleaned_data["open_at"]
+        first, last = OPEN_AT_YEARS
+        if moment is not None and not first <= moment.year <= last:
+            raise forms.ValidationError(
+                _("Give a date and time between the years %(first)s and %(last)s.") % {"first": first, "last": last},
+                code="out_of_range",
+            )
+        return moment
 
     def clean_category(self) -> str:
         return self._known_term(TaxonomyTerm.objects.categories(), "category", _("Unknown category %(code)s."))
