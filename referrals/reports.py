@@ -10,7 +10,6 @@ Charts are SVG drawn here, on the server: no JavaScript and, as the CSP asks, no
 (/reports/<table>.csv) with the same filters. The page costs a fixed number of queries.
 """
 
-import csv
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from directory import csvsafe
 from directory.access import is_network_admin
 from providers.models import Organization
 from referrals import outcomes
@@ -600,7 +600,7 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     filename = f"{content.key}-{period.first_month:%Y-%m}-to-{period.last_month:%Y-%m}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)  # search words and names as typed: no cell may run as a formula
     writer.writerow([csv_value(header) for header in content.headers])
     for row in content.rows:
         writer.writerow([csv_value(value) for value in row])

@@ -208,6 +208,30 @@ def test_it_gives_back_the_same_package_after_an_import_of_the_csv(tmp_path):
     assert first == second
 
 
+def test_it_writes_values_that_look_like_formulas_exactly(tmp_path):
+    """The data package is data, not a spreadsheet download: "+1 303…" and "=…" are written as they are.
+
+    (CSV downloads for people neutralise such cells, directory/csvsafe.py; providers/hsds/README.md says why
+    the package does not, and the round trips above show the import gives back exactly what was written.)
+    """
+    service = Service.objects.order_by("name").first()
+    Service.objects.filter(pk=service.pk).update(name="=SUM(1+1) Meals", description="- Hot meals\n- Groceries")
+    phone = Phone.objects.order_by("number").first()
+    Phone.objects.filter(pk=phone.pk).update(number="+1 303 555 0100")
+
+    export(tmp_path)
+
+    with (tmp_path / "csv" / "services.csv").open(encoding="utf-8", newline="") as file:
+        services = {row["id"]: row for row in csv.DictReader(file)}
+    with (tmp_path / "csv" / "phones.csv").open(encoding="utf-8", newline="") as file:
+        numbers = {row["id"]: row["number"] for row in csv.DictReader(file)}
+    assert (services[str(service.pk)]["name"], services[str(service.pk)]["description"]) == (
+        "=SUM(1+1) Meals",
+        "- Hot meals\n- Groceries",
+    )
+    assert numbers[str(phone.pk)] == "+1 303 555 0100"
+
+
 def test_it_replaces_the_files_of_an_earlier_export(tmp_path):
     """A record deleted since the last export leaves no file behind."""
     gone = Organization.objects.create(name="Closed Agency", description="No longer in the network.")
