@@ -10,16 +10,19 @@ The size of a body is Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``: DRF reads a JSON
 """
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
 from directory import jsonlimits
 
-TOO_LARGE = "The request body is larger than {limit:,} bytes."
+TOO_LARGE = _("The request body is larger than %(limit)s bytes.")
 
 
 def body_too_large() -> ParseError:
-    return ParseError(TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+    limit = number_format(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, force_grouping=True)
+    return ParseError(TOO_LARGE % {"limit": limit})
 
 
 class JSONParser(parsers.JSONParser):
