@@ -219,6 +219,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
 # No start-up line in every command's output; failures are still logged, username and address masked.
 AXES_VERBOSE = False
+# Password reset requests, per client address and per e-mail address (directory/passwords.py); past
+# it the form answers 429 and sends nothing. Counted in the default cache, like API_THROTTLE_RATE.
+PASSWORD_RESET_RATE = envrate("PASSWORD_RESET_RATE", "5/h")
 
 # The search page's map. Tiles come from this URL template; when they cannot load, the map still
 # shows its markers. Its host is allowed in the CSP's img-src below.

@@ -1,0 +1,87 @@
+"""Changing and resetting a password: Django's own views, with the reset e-mail in the person's language,
+a limit on reset requests, and a sign-in lockout lifted once the password is reset.
+
+The reset pages never say whether an address has an account: every request answers alike, and the
+limit counts requests per client address and per e-mail address whether or not an account has it.
+"""
+
+import math
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import ngettext
+
+from directory.models import Preference
+from directory.throttles import address_key, count_attempt
+
+
+def email_key(group: str, request: HttpRequest) -> str:
+    """django-ratelimit's key: the e-mail address asked for, as Django compares it (any case, no spaces around)."""
+    return request.POST.get("email", "").strip().casefold()
+
+
+RESET_LIMITS = (("password-reset-address", address_key), ("password-reset-email", email_key))
+
+
+def language_of(user, default: str) -> str:
+    """The language of a person's e-mails: their saved preference, else ``default``."""
+    try:
+        return user.preference.language
+    except Preference.DoesNotExist:
+        return default
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, each e-mail rendered in its recipient's language (else the language of the page)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with translation.override(language_of(context["user"], translation.get_language())):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+
+    @property
+    def extra_email_context(self) -> dict:
+        return {
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "link_hours": math.ceil(settings.PASSWORD_RESET_TIMEOUT / 3600),
+        }
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """Count the request per address and per e-mail address; past PASSWORD_RESET_RATE, a 429 page, no e-mail."""
+        waits = [
+            count_attempt(request, kind=kind, key=key, rate=settings.PASSWORD_RESET_RATE) for kind, key in RESET_LIMITS
+        ]
+        wait = max((seconds for seconds in waits if seconds is not None), default=None)
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        form = self.get_form()
+        form.full_clean()
+        minutes = math.ceil(wait / 60)
+        form.add_error(
+            None,
+            ngettext(
+                "Too many password reset requests. Try again in %(minutes)s minute.",
+                "Too many password reset requests. Try again in %(minutes)s minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+        response = self.render_to_response(self.get_context_data(form=form), status=429)
+        response["Retry-After"] = str(wait)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        """Set the password; then failed sign-ins no longer lock out that username (the person proved who they are)."""
+        response = super().form_valid(form)
+        AxesProxyHandler.reset_attempts(username=form.user.get_username())
+        return response
