@@ -150,10 +150,14 @@ class LanguageInline(admin.TabularInline):
     extra = 0
 
 
+# A service area's ZIP codes, counties and polygon are typed as JSON: read within directory/jsonlimits.py's
+# limits, so that deep nesting or NaN is a message beside the field, not a 500.
+LIMITED_JSON = {models.JSONField: {"decoder": LimitedJSONDecoder}}
+
+
 class ServiceAreaInline(admin.StackedInline):
     model = ServiceArea
-    # ZIP codes, counties and the polygon are typed as JSON: read within limits (deep nesting is a message).
-    formfield_overrides = {models.JSONField: {"decoder": LimitedJSONDecoder}}
+    formfield_overrides = LIMITED_JSON
     fields = [
         "extent_type",
         "name",
@@ -467,6 +471,7 @@ class ScheduleAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceArea)
 class ServiceAreaAdmin(admin.ModelAdmin):
+    formfield_overrides = LIMITED_JSON
     list_display = ["__str__", "service", "extent_type"]
     list_filter = ["extent_type"]
     list_select_related = ["service"]

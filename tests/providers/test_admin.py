@@ -259,6 +259,21 @@ def test_it_refuses_a_service_area_nested_too_deeply(staff_client, service_a) ->
     assert not ServiceArea.objects.exists()
 
 
+def test_it_refuses_json_nested_too_deeply_on_the_service_area_page(staff_client, service_a) -> None:
+    """The service area's own admin page: the same message, and the area keeps its ZIP codes."""
+    area = ServiceArea.objects.create(service=service_a, extent_type="postal_codes", postal_codes=["80219"])
+    url = admin_url(ServiceArea, "change", area.pk)
+    data = change_form_data(staff_client.get(url))
+    data["postal_codes"] = "[" * 100_000 + "]" * 100_000
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Enter a valid JSON." in response.text
+    area.refresh_from_db()
+    assert area.postal_codes == ["80219"]
+
+
 def test_it_adds_a_closure_through_the_location_inline(staff_client, service_a) -> None:
     """A closure added on a location is stored as a closure; one without a start date is refused, not a crash."""
     location = service_a.locations.get()
