@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,3 +38,48 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_language_display()}"
+
+
+class OutgoingMail(models.Model):
+    """One e-mail in the outbox: stored in the transaction of the change it tells about, then sent by
+    ``manage.py deliver_mail`` (directory/mail.py), retried with backoff, and kept once sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Being sent")  # claimed by a worker until next_attempt_at (its lease)
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    from_email = models.TextField(_("from"))
+    to = models.JSONField(_("to"), default=list)
+    cc = models.JSONField(_("cc"), default=list, blank=True)
+    bcc = models.JSONField(_("bcc"), default=list, blank=True)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    subject = models.TextField(_("subject"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    content_subtype = models.CharField(_("body type"), max_length=20, default="plain")
+    # [content, mimetype] pairs, e.g. an HTML version of the body.
+    alternatives = models.JSONField(_("alternatives"), default=list, blank=True)
+    # {"filename", "content" (base64), "mimetype"} objects.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Message-ID (the same for every attempt, so a repeat can be recognised), Content-Language, ...
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [
+            # deliver_mail picks what is due: waiting (or claimed by a worker that died), oldest first.
+            models.Index(fields=["status", "next_attempt_at"], name="directory_mail_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"

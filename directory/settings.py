@@ -184,12 +184,22 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = os.getenv(
+# Mail (directory/mail.py). No request talks to a mail server: every e-mail is stored in the outbox in
+# the transaction of the change it tells about, and `manage.py deliver_mail` sends it with
+# MAIL_DELIVERY_BACKEND, the backend that the variable EMAIL_BACKEND names (SMTP unless DEBUG).
+EMAIL_BACKEND = "directory.mail.OutboxBackend"
+MAIL_DELIVERY_BACKEND = os.getenv(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
+# Seconds the mail worker waits for the mail server at each step (connecting, each answer).
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "directory@localhost")
 
 # Security. With DEBUG off these default to what `manage.py check --deploy` asks for.

@@ -1,13 +1,13 @@
 """E-mails about referrals, each in its recipient's language. No participant details go by e-mail:
 the message names the service and links to the referral, which only its two organizations can open.
+
+They are queued in the outbox (directory/mail.py) in the transaction of the change they tell about.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
 
+from directory import mail
 from referrals.models import Referral
 from referrals.selectors import Side, sides_of
 
@@ -29,20 +29,17 @@ def staff_of(organization_id) -> list:
 
 
 def send(recipients, template: str, referral: Referral, **context) -> None:
-    """Send one e-mail per recipient, rendered in the recipient's language."""
+    """Queue one e-mail per recipient, written in the recipient's language."""
     url = settings.SITE_URL.rstrip("/") + referral.get_absolute_url()
     for recipient in recipients:
-        with translation.override(language_of(recipient)):
-            values = {
-                "referral": referral,
-                "recipient": recipient,
-                "url": url,
-                "response_days": settings.REFERRAL_RESPONSE_DAYS,
-                **context,
-            }
-            subject = render_to_string(f"referrals/email/{template}_subject.txt", values).strip()
-            body = render_to_string(f"referrals/email/{template}.txt", values)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        values = {
+            "referral": referral,
+            "recipient": recipient,
+            "url": url,
+            "response_days": settings.REFERRAL_RESPONSE_DAYS,
+            **context,
+        }
+        mail.send_templated(f"referrals/email/{template}", values, to=recipient.email, language=language_of(recipient))
 
 
 def load(referral_id) -> Referral:

@@ -1,7 +1,7 @@
 """Every write to a referral goes through here: web pages and the API call the same functions.
 
 A status change locks the row, checks the move against ALLOWED_TRANSITIONS and the actor's side,
-writes a ReferralEvent and notifies the other side after the transaction commits.
+writes a ReferralEvent and queues the e-mail to the other side, all in one transaction.
 """
 
 import datetime
@@ -177,7 +177,7 @@ def referral_send(
         referral=referral,
         expires_at=timezone.now() + datetime.timedelta(days=settings.PARTICIPANT_LINK_DAYS),
     )
-    transaction.on_commit(lambda: notifications.referral_sent(referral.pk))
+    notifications.referral_sent(referral.pk)
     return referral
 
 
@@ -248,7 +248,7 @@ def referral_transition(
     )
     webhooks.record_referral(EventType.REFERRAL_STATUS_CHANGED, referral, old_status=old_status)
     if to_status != S.RECEIVED:
-        transaction.on_commit(lambda: notifications.status_changed(referral.pk, actor.pk))
+        notifications.status_changed(referral.pk, actor.pk)
     return referral
 
 

@@ -26,12 +26,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from directory import mail
 from directory.access import is_network_admin
 from referrals.models import ClientSystem, Referral, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from referrals.notifications import language_of, staff_of
@@ -298,7 +297,6 @@ def deliver_due(
         if disabled_now:
             disabled.add(delivery.endpoint_id)
             run.endpoints_disabled += 1
-            _tell_disabled(delivery.endpoint_id)
     return run
 
 
@@ -383,12 +381,13 @@ def _settle(delivery_id, status_code: int | None, error: str, now: datetime.date
         endpoint.disabled_at = now
         endpoint.save(update_fields=["is_active", "disabled_at"])
         logger.warning("Webhook endpoint %s disabled: failing since %s", endpoint.url, endpoint.failing_since)
+        _tell_disabled(endpoint.pk)  # queued with the change: a disabled endpoint is always told
         return delivery.status, True
     return delivery.status, False
 
 
 def _tell_disabled(endpoint_id) -> int:
-    """E-mail the client's organization (and its contact) that the endpoint is off; return the count."""
+    """Queue an e-mail to the client's organization (and its contact) that the endpoint is off; return the count."""
     endpoint = WebhookEndpoint.objects.select_related("client").get(pk=endpoint_id)
     last = endpoint.deliveries.exclude(last_attempt_at=None).order_by("-last_attempt_at").first()
     people = staff_of(endpoint.client.organization_id)
@@ -397,15 +396,12 @@ def _tell_disabled(endpoint_id) -> int:
     if contact and contact.lower() not in {person.email.lower() for person in people}:
         recipients.append((contact, endpoint.client.name, settings.LANGUAGE_CODE))
     for email, name, language in recipients:
-        with translation.override(language):
-            values = {
-                "name": name,
-                "endpoint": endpoint,
-                "client": endpoint.client,
-                "last_error": last.last_error if last is not None else "",
-                "site_url": settings.SITE_URL,
-            }
-            subject = render_to_string("referrals/email/webhook_disabled_subject.txt", values).strip()
-            body = render_to_string("referrals/email/webhook_disabled.txt", values)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+        values = {
+            "name": name,
+            "endpoint": endpoint,
+            "client": endpoint.client,
+            "last_error": last.last_error if last is not None else "",
+            "site_url": settings.SITE_URL,
+        }
+        mail.send_templated("referrals/email/webhook_disabled", values, to=email, language=language)
     return len(recipients)

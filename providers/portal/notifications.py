@@ -1,11 +1,10 @@
-"""E-mails of the agency portal, each in its recipient's language."""
+"""E-mails of the agency portal, each in its recipient's language, queued in the outbox (directory/mail.py)
+in the transaction of the change they tell about."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage, send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
+from directory import mail
 from providers.models import PendingEdit, Service
 from providers.portal.sections import PAGES
 
@@ -22,17 +21,16 @@ def absolute(path: str) -> str:
 def verification_reminder(editor, services: list[Service]) -> None:
     """Ask an editor to confirm their stale listings, with a link straight to each one's confirm page."""
     listings = [(service, absolute(reverse("portal:confirm", args=[service.pk]))) for service in services]
-    with translation.override(language_of(editor)):
-        context = {
-            "editor": editor,
-            "listings": listings,
-            "count": len(listings),
-            "verify_after_days": settings.VERIFY_AFTER_DAYS,
-            "portal_url": absolute(reverse("portal:home")),
-        }
-        subject = render_to_string("providers/portal/email/verification_reminder_subject.txt", context).strip()
-        body = render_to_string("providers/portal/email/verification_reminder.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [editor.email])
+    context = {
+        "editor": editor,
+        "listings": listings,
+        "count": len(listings),
+        "verify_after_days": settings.VERIFY_AFTER_DAYS,
+        "portal_url": absolute(reverse("portal:home")),
+    }
+    mail.send_templated(
+        "providers/portal/email/verification_reminder", context, to=editor.email, language=language_of(editor)
+    )
 
 
 def listing_portal_url(edit: PendingEdit) -> str:
@@ -51,19 +49,13 @@ def edit_reviewed(edit_id) -> None:
     if editor is None or not editor.is_active or not editor.email or edit.status == PendingEdit.Status.PENDING:
         return
     language = language_of(editor)
-    with translation.override(language):
-        page = PAGES.get(edit.section)
-        context = {
-            "edit": edit,
-            "editor": editor,
-            "approved": edit.status == PendingEdit.Status.APPROVED,
-            "section": page.title if page is not None else edit.section,
-            "listing": edit.target_name,
-            "url": listing_portal_url(edit),
-        }
-        subject = render_to_string("providers/portal/email/edit_reviewed_subject.txt", context).strip()
-        body = render_to_string("providers/portal/email/edit_reviewed.txt", context)
-    message = EmailMessage(
-        subject, body, settings.DEFAULT_FROM_EMAIL, [editor.email], headers={"Content-Language": language}
-    )
-    message.send()
+    page = PAGES.get(edit.section)
+    context = {
+        "edit": edit,
+        "editor": editor,
+        "approved": edit.status == PendingEdit.Status.APPROVED,
+        "section": page.title if page is not None else edit.section,
+        "listing": edit.target_name,
+        "url": listing_portal_url(edit),
+    }
+    mail.send_templated("providers/portal/email/edit_reviewed", context, to=editor.email, language=language)

@@ -11,7 +11,6 @@ current after the transaction commits, for approvals as for direct edits.
 
 import dataclasses
 import datetime
-import functools
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -166,8 +165,8 @@ def _decide(edit: PendingEdit, status: str, *, reviewer, note: str) -> None:
     edit.review_note = note.strip()
     edit.full_clean()
     edit.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    # Once the decision is committed: a rolled-back approval tells nobody anything.
-    transaction.on_commit(functools.partial(notifications.edit_reviewed, edit.pk))
+    # Queued with the decision: a rolled-back approval tells nobody anything.
+    notifications.edit_reviewed(edit.pk)
 
 
 def _lock(page: Page) -> None:

@@ -3,6 +3,7 @@
 import socket
 
 import pytest
+from django.core import mail
 
 from providers.models import TaxonomyTerm
 from referrals import services
@@ -44,14 +45,17 @@ def consent(participant, carol) -> Consent:
 
 @pytest.fixture
 def referral(participant, consent, service_a, carol, alice) -> Referral:
-    """Sent by carol to alice's daycare, with the participant's consent."""
-    return services.referral_send(
+    """Sent by carol to alice's daycare, with the participant's consent. The e-mail that told alice is
+    taken out of ``mail.outbox``, so that a test sees only the e-mails of what it does."""
+    referral = services.referral_send(
         participant=participant,
         service=service_a,
         need=TaxonomyTerm.objects.get(code="child-care"),
         referred_by=carol,
         note="Needs full-day care from January.",
     )
+    mail.outbox.clear()
+    return referral
 
 
 def move(referral: Referral, actor, to_status: str, **extra) -> Referral:
