@@ -1,16 +1,41 @@
 """The referral API's JSON. Serializers check types and shapes; the rules stay in referrals/services.py."""
 
+from collections.abc import Mapping
+
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from providers.models import Location, Organization, Service, TaxonomyTerm
-from referrals import webhook_http
+from referrals import webhook_http, webhooks
 from referrals.api.actions import actions_for
 from referrals.models import Consent, Feedback, Participant, Referral, ReferralEvent, WebhookDelivery, WebhookEndpoint
 from referrals.selectors import Side
 
+# The JSON type a field of each kind takes (CharField covers EmailField, URLField, RegexField ...).
+JSON_TYPES = {serializers.BooleanField: bool, serializers.CharField: str}
 
-class ParticipantSerializer(serializers.ModelSerializer):
+
+class JsonTypes:
+    """Read a request body with the JSON types the OpenAPI document gives: a string is a string, a boolean
+    true or false. DRF alone would take 5 for "5" and "yes" or 1 for true, which the document does not allow."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = {}
+            for field in self._writable_fields:
+                value = data.get(field.field_name)
+                if value is None:
+                    continue  # missing or null: the field's own rules answer
+                for kind, json_type in JSON_TYPES.items():
+                    if isinstance(field, kind) and not isinstance(value, json_type):
+                        errors[field.field_name] = [field.error_messages["invalid"]]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class ParticipantSerializer(JsonTypes, serializers.ModelSerializer):
     class Meta:
         model = Participant
         fields = [
@@ -30,7 +55,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(JsonTypes, serializers.ModelSerializer):
     participant = serializers.PrimaryKeyRelatedField(queryset=Participant.objects.none())
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), allow_null=True, required=False, help_text="Empty: any provider."
@@ -47,7 +72,7 @@ class ConsentSerializer(serializers.ModelSerializer):
             self.fields["participant"].queryset = participants
 
 
-class InlineConsentSerializer(serializers.Serializer):
+class InlineConsentSerializer(JsonTypes, serializers.Serializer):
     """A consent recorded with the referral, in the same transaction."""
 
     scope = serializers.ChoiceField(choices=Consent.Scope.choices)
@@ -57,7 +82,7 @@ class InlineConsentSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Consent.Method.choices, default=Consent.Method.VERBAL)
 
 
-class ReferralCreateSerializer(serializers.Serializer):
+class ReferralCreateSerializer(JsonTypes, serializers.Serializer):
     participant = serializers.PrimaryKeyRelatedField(queryset=Participant.objects.none())
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.listed())
     need = serializers.SlugRelatedField(
@@ -198,22 +223,35 @@ class ReferralDetailSerializer(ReferralSerializer):
         return None if feedback is None else FeedbackSerializer(feedback).data
 
 
-class MoveSerializer(serializers.Serializer):
+# Every reason a move may give (the service checks which fit which move); the event keeps up to 30 characters.
+MOVE_REASONS = dict([*Referral.DeclineReason.choices, *Referral.NotCompletedReason.choices])
+
+
+class MoveSerializer(JsonTypes, serializers.Serializer):
     note = serializers.CharField(allow_blank=True, required=False, default="")
-    reason = serializers.CharField(
-        allow_blank=True, required=False, default="", help_text="For decline and not-complete."
+    reason = serializers.ChoiceField(
+        choices=list(MOVE_REASONS.items()),
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="For decline (not_eligible, no_capacity, could_not_contact, duplicate, other) and not-complete "
+        "(no_show, participant_declined, could_not_contact, other).",
     )
     appointment_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class OutcomeSerializer(serializers.Serializer):
+class OutcomeSerializer(JsonTypes, serializers.Serializer):
     need_met = serializers.ChoiceField(choices=Feedback.NeedMet.choices)
     note = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(JsonTypes, serializers.ModelSerializer):
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEndpoint.EventType.choices), allow_empty=False
+        child=serializers.ChoiceField(choices=WebhookEndpoint.EventType.choices), allow_empty=False, min_length=1
+    )
+    # The service refuses other schemes too; as a validator the rule is also the document's pattern.
+    url = serializers.URLField(
+        max_length=500, validators=[RegexValidator(r"^[Hh][Tt][Tt][Pp][Ss]?://", message=webhooks.URL_NOT_HTTP)]
     )
 
     class Meta:
