@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from directory.dates import within_years
 from providers.models import Correction, Location, Organization, Service, TaxonomyTerm
 from referrals.models import Consent, Feedback, Language, Participant, Referral
 
@@ -220,6 +221,7 @@ class MoveForm(forms.Form):
     appointment_at = forms.DateTimeField(
         label=_("Appointment (optional)"),
         required=False,
+        validators=[within_years],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from directory import csvsafe
 from directory.access import is_network_admin
+from directory.dates import YEARS, within_years
 from providers.models import Organization
 from referrals import outcomes
 from referrals.models import Referral
@@ -97,6 +98,10 @@ class MonthField(forms.CharField):
         except ValueError:
             raise forms.ValidationError(_("Give a month as year and month, for example 2026-03.")) from None
 
+    def validate(self, value: datetime.date | None) -> None:
+        super().validate(value)
+        within_years(value)  # 9999-12 would end in the year 10000
+
 
 class ReportFilterForm(forms.Form):
     first_month = MonthField(label=gettext_lazy("From"))
@@ -116,9 +121,11 @@ class ReportFilterForm(forms.Form):
         if not data.get("first_month"):
             try:
                 last = datetime.datetime.strptime(data["last_month"], MONTH_FORMAT).date()
-            except ValueError:
+                within_years(last)
+            except (ValueError, ValidationError):
                 last = timezone.localdate()  # the error is the last month's to report
-            data["first_month"] = outcomes.add_months(last.replace(day=1), 1 - DEFAULT_MONTHS).strftime(MONTH_FORMAT)
+            first = max(outcomes.add_months(last.replace(day=1), 1 - DEFAULT_MONTHS), datetime.date(YEARS[0], 1, 1))
+            data["first_month"] = first.strftime(MONTH_FORMAT)
         super().__init__(data)
         self.fields["category"].choices = [("", _("All categories"))] + [
             (term.code, term.localized_name) for term in categories.top_level

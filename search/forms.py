@@ -1,6 +1,5 @@
 """The search parameters, validated once for the search page and the search API alike."""
 
-import datetime
 import zoneinfo
 from dataclasses import replace
 
@@ -10,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from directory.dates import within_years
 from providers.models import TaxonomyTerm
 from search.eligibility import Participant
 from search.geography import Place, place_for_address, place_for_zip
@@ -20,9 +20,6 @@ MAX_RADIUS_MILES = 100
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_LIST_VALUES = 30  # languages spoken, circumstances: more than a profile has
-# "Open at" dates: wide enough for any plan, far enough from the calendar's ends (years 1 and 9999) that
-# the moment moves into every time zone (Python raises OverflowError past them).
-OPEN_AT_YEARS = (1900, 2999)
 
 LATITUDE_RANGE = _("A latitude is between -90 and 90.")
 LONGITUDE_RANGE = _("A longitude is between -180 and 180.")
@@ -79,7 +76,8 @@ class SearchForm(forms.Form):
     )
     serves_me = forms.BooleanField(label=_("Serves where the participant lives"), required=False)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
-    open_at = forms.DateTimeField(label=_("Open at"), required=False)
+    # Within directory.dates.YEARS: 9999-12-31T23:59 is past the calendar's end in any zone east of here.
+    open_at = forms.DateTimeField(label=_("Open at"), required=False, validators=[within_years])
     accepting = forms.BooleanField(label=_("Accepting new clients"), required=False)
     free = forms.BooleanField(label=_("Free only"), required=False)
     # The participant profile: any of it may be left out.
@@ -105,16 +103,6 @@ class SearchForm(forms.Form):
         if len(WORD.findall(text)) > MAX_WORDS:
             raise forms.ValidationError(_("Use at most %(count)s words.") % {"count": MAX_WORDS}, code="too_many_words")
         return text
-
-    def clean_open_at(self) -> datetime.datetime | None:
-        moment = self.cleaned_data["open_at"]
-        first, last = OPEN_AT_YEARS
-        if moment is not None and not first <= moment.year <= last:
-            raise forms.ValidationError(
-                _("Give a date and time between the years %(first)s and %(last)s.") % {"first": first, "last": last},
-                code="out_of_range",
-            )
-        return moment
 
     def clean_category(self) -> str:
         return self._known_term(TaxonomyTerm.objects.categories(), "category", _("Unknown category %(code)s."))

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from directory import dates
 from providers.models import Location, Organization, Service, TaxonomyTerm
 from referrals import webhook_http, webhooks
 from referrals.api.actions import actions_for
@@ -237,7 +238,7 @@ class MoveSerializer(JsonTypes, serializers.Serializer):
         help_text="For decline (not_eligible, no_capacity, could_not_contact, duplicate, other) and not-complete "
         "(no_show, participant_declined, could_not_contact, other).",
     )
-    appointment_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    appointment_at = dates.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class OutcomeSerializer(JsonTypes, serializers.Serializer):

@@ -2,7 +2,7 @@
 
 A date at the end of the calendar (9999-12-31T23:59) cannot be moved into a time zone east of the
 network's, nor 0001-01-01 into one west of it: Python raises OverflowError. The search takes dates
-between the years OPEN_AT_YEARS, and the opening-hours functions answer for any moment.
+between the years directory.dates.YEARS, and the opening-hours functions answer for any moment.
 """
 
 import datetime
@@ -10,15 +10,15 @@ import zoneinfo
 
 import pytest
 
+from directory.dates import YEARS
 from providers.hours import Hours, is_open_at
 from search.documents import slot_terms
-from search.forms import OPEN_AT_YEARS
 
 from .conftest import make_service, rebuild
 
 API = "/api/v1/search/"
 PAGE = "/search/"
-MESSAGE = f"Give a date and time between the years {OPEN_AT_YEARS[0]} and {OPEN_AT_YEARS[1]}."
+MESSAGE = f"Give a date between the years {YEARS[0]} and {YEARS[1]}."
 EXTREMES = [
     "9999-12-31T23:59",
     "9999-12-31T23:59:59.999999",
@@ -56,7 +56,7 @@ def test_it_shows_the_error_beside_the_field_on_the_page(client, listings, open_
     assert MESSAGE in response.content.decode()
     spanish = client.get(PAGE, {"q": "daycare", "open_at": open_at}, headers={"accept-language": "es"})
     assert spanish.status_code == 400
-    assert "Indique una fecha y hora entre los años" in spanish.content.decode()
+    assert "Indique una fecha entre los años 1900 y 2999." in spanish.content.decode()
 
 
 @pytest.mark.parametrize("open_at", ["1900-01-01T00:00", "2999-12-31T23:59", "2999-12-31T23:59+14:00"])
