@@ -38,6 +38,7 @@ def locked_until(request: HttpRequest, credentials: dict | None) -> datetime.dat
     The failures in the cool-off window lock out while they add up to the limit; they leave the window
     oldest first, so a lockout ends when the failure that brought the newest ones up to the limit leaves.
     """
+    AxesProxyHandler.update_request(request)
     cool_off, limit = get_cool_off(request), get_failure_limit(request, credentials)
     now = timezone.now()
     ends = [now]
@@ -67,14 +68,15 @@ def locked_out(request: HttpRequest, original_response: HttpResponse | None, cre
     """settings.AXES_LOCKOUT_CALLABLE: the sign-in page that refused, again, with when to try again as its error.
 
     The site's sign-in page and the admin's both answer a failed sign-in with their form in a
-    TemplateResponse; the lockout is that same page, 429, with Retry-After.
+    TemplateResponse; the lockout is that same page, 429, with Retry-After. A lockout from anywhere
+    else gets the site's sign-in page.
     """
     until = locked_until(request, credentials)
     response = original_response
     form = (getattr(response, "context_data", None) or {}).get("form")
     if not isinstance(response, TemplateResponse) or not isinstance(form, AuthenticationForm):
-        form = AuthenticationForm(request, data=request.POST)
-        form.is_valid()
+        # Without a password the form does not try to authenticate again.
+        form = AuthenticationForm(request, data={"username": (credentials or {}).get("username") or ""})
         response = TemplateResponse(request, "registration/login.html", {"form": form})
     form.errors.clear()
     form.add_error(None, try_again_message(until))

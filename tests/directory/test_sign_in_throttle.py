@@ -6,9 +6,13 @@ import datetime
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from directory.sign_in import locked_out
 from tests.conftest import PASSWORD
 from tests.directory.test_security_headers import inline_code
 
@@ -202,3 +206,20 @@ def test_it_keeps_the_test_clients_login_working(client, carol):
     """Signing in without a request (Django's test client, scripts) still works: only requests are throttled."""
     assert client.login(username="carol", password=PASSWORD)
     assert not client.login(username="carol", password="wrong")
+
+
+def test_it_answers_a_lockout_from_elsewhere_with_the_sign_in_page(rf, carol):
+    """A lockout met outside the sign-in views (no page of theirs to reuse) gets the site's sign-in page, 429."""
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        authenticate(rf.post(LOGIN), username="carol", password=f"wrong {attempt}")
+    request = rf.post("/somewhere/")
+    request.user = AnonymousUser()
+
+    response = locked_out(request, HttpResponse("not a page"), {"username": "carol"})
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert 'id="sign-in-heading"' in html
+    assert "Too many failed sign-in attempts" in html
+    assert 'value="carol"' in html
