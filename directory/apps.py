@@ -6,4 +6,4 @@ class DirectoryConfig(AppConfig):
     verbose_name = "People and access"
 
     def ready(self) -> None:
-        from directory import mail  # noqa: F401 (registers the mail settings' system check)
+        from directory import checks, mail  # noqa: F401 (register the static files' and the mail settings' checks)

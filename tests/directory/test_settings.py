@@ -30,9 +30,11 @@ def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_it_passes_the_deploy_check_with_production_settings():
-    """`manage.py check --deploy` finds nothing to warn about once DEBUG is off and a secret is set."""
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+def test_it_passes_the_deploy_check_with_production_settings(collected_static, tmp_path):
+    """`manage.py check --deploy` finds nothing to warn about once DEBUG is off, a secret is set and the static
+    files are collected."""
+    (tmp_path / "static").symlink_to(collected_static)
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "VAR_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
