@@ -1,5 +1,6 @@
 """Changing and resetting a password: Django's own views, with the reset e-mail in the person's language,
-a limit on reset requests, and a sign-in lockout lifted once the password is reset.
+a limit on reset requests, and a sign-in lockout lifted once the password is reset. A wrong current
+password on the change form counts as a failed sign-in (directory/sign_in.py), so it is no way to guess.
 
 The reset pages never say whether an address has an account: every request answers alike, and the
 limit counts requests per client address and per e-mail address whether or not an account has it.
@@ -11,6 +12,8 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import ngettext
@@ -41,6 +44,33 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         with translation.override(language_of(context["user"], translation.get_language())):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, within the sign-in throttle: a locked-out username cannot try, a wrong password counts."""
+
+    def __init__(self, user, *args, request: HttpRequest, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        credentials = {"username": self.user.get_username()}
+        if not AxesProxyHandler.is_allowed(self.request, credentials):
+            # axes' middleware answers with directory.sign_in.locked_out: this page, 429, saying when.
+            self.request.axes_locked_out, self.request.axes_credentials = True, credentials
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
+            raise
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -228,6 +228,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
 # No start-up line in every command's output; failures are still logged, username and address masked.
 AXES_VERBOSE = False
+# Never kept with a failure: the password fields of the sign-in and password change forms (and who, where).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "new_password1", "new_password2"]
 # Password reset requests, per client address and per e-mail address (directory/passwords.py); past
 # it the form answers 429 and sends nothing. Counted in the default cache, like API_THROTTLE_RATE.
 PASSWORD_RESET_RATE = envrate("PASSWORD_RESET_RATE", "5/h")

@@ -11,6 +11,7 @@ from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -65,16 +66,16 @@ def try_again_message(until: datetime.datetime) -> str:
 
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None) -> HttpResponse:
-    """settings.AXES_LOCKOUT_CALLABLE: the sign-in page that refused, again, with when to try again as its error.
+    """settings.AXES_LOCKOUT_CALLABLE: the page that refused, again, with when to try again as its form's error.
 
-    The site's sign-in page and the admin's both answer a failed sign-in with their form in a
-    TemplateResponse; the lockout is that same page, 429, with Retry-After. A lockout from anywhere
-    else gets the site's sign-in page.
+    The site's sign-in page, the admin's and the password change page answer a wrong password with
+    their form in a TemplateResponse; the lockout is that same page, 429, with Retry-After. A lockout
+    from anywhere else gets the site's sign-in page.
     """
     until = locked_until(request, credentials)
     response = original_response
     form = (getattr(response, "context_data", None) or {}).get("form")
-    if not isinstance(response, TemplateResponse) or not isinstance(form, AuthenticationForm):
+    if not isinstance(response, TemplateResponse) or not isinstance(form, BaseForm):
         # Without a password the form does not try to authenticate again.
         form = AuthenticationForm(request, data={"username": (credentials or {}).get("username") or ""})
         response = TemplateResponse(request, "registration/login.html", {"form": form})

@@ -1,5 +1,6 @@
 """Anyone signed in can change their own password (Django's own views, in the site's layout)."""
 
+from axes.models import AccessAttempt
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
@@ -82,3 +83,26 @@ def test_it_links_the_change_from_the_signed_in_menu(client, alice):
     client.force_login(alice)
 
     assert f'href="{CHANGE}"' in client.get(reverse("home")).content.decode()
+
+
+def test_it_counts_wrong_current_passwords_as_failed_sign_ins(client, alice, settings):
+    """Guessing the current password here meets the sign-in throttle: past the limit, 429 on this page, even for
+    the right one, and the guesses are not kept in clear."""
+    client.force_login(alice)
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        change(client, old=f"guess number {attempt}")
+
+    response = change(client)
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert 'name="old_password"' in html
+    assert "Too many failed sign-in attempts" in html
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    client.logout()
+    assert client.post(reverse("login"), {"username": "alice", "password": PASSWORD}).status_code == 429
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert "guess number" not in stored
+    assert NEW_PASSWORD not in stored
