@@ -213,6 +213,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
+# The site's page for a failed CSRF check (Django's has an inline style, which the CSP blocks).
+CSRF_FAILURE_VIEW = "directory.errors.csrf_failure"
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is the operator's decision, not ours.
 
 # Sign-in throttle (django-axes, directory/sign_in.py): after AXES_FAILURE_LIMIT failed sign-ins for one

@@ -36,3 +36,9 @@ urlpatterns = [
     # Last: a path under /api/v1/ that nothing above answers is a JSON 404 (the HSDS feed has its own).
     re_path(r"^api/v1/", views.api_not_found),
 ]
+
+# The site's error pages with DEBUG off; JSON under /api/ (directory/errors.py).
+handler400 = "directory.errors.bad_request"
+handler403 = "directory.errors.permission_denied"
+handler404 = "directory.errors.page_not_found"
+handler500 = "directory.errors.server_error"
