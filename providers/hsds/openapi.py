@@ -1,14 +1,34 @@
 """The OpenAPI 3.1 document of the feed: a profile of HSDS 3.0's openapi.json, served at ``openapi.json``.
 
 Built in code so that the server address follows settings.HSDS_FEED_PREFIX and the limits follow the
-views. Record schemas are the official HSDS 3.0 files (by their canonical URLs, as the official
-openapi.json refers to them); what this profile adds is the parameter rules, the 400/404/405
+views. Record schemas are the official HSDS 3.0 files vendored in fixtures/hsds/, embedded in the
+document (the official openapi.json refers to them on raw.githubusercontent.com, which a client may not
+reach): the document is self-contained. What this profile adds is the parameter rules, the 400/404/405
 answers, and the ``directory-extras`` attributes described in ``info.description``.
 """
 
+import functools
+import hashlib
+import json
+from pathlib import Path
+
+from django.conf import settings
+
 from providers.hsds import serialize
 
-OFFICIAL_SCHEMAS = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+SCHEMA_DIR = Path(settings.BASE_DIR) / "fixtures" / "hsds" / "v3.0" / "schema"
+# Component name → the official file it holds (paths as in the official openapi.json's references).
+OFFICIAL_SCHEMAS = {
+    "service": "compiled/service.json",
+    "service_list": "compiled/service_list.json",
+    "service_at_location": "compiled/service_at_location.json",
+    "service_at_location_list": "compiled/service_at_location_list.json",
+    "organization": "compiled/organization.json",
+    "organization_list": "compiled/organization_list.json",
+    "taxonomy": "taxonomy.json",
+    "taxonomy_term": "taxonomy_term.json",
+    "metadata": "metadata.json",
+}
 
 DESCRIPTION = """\
 The directory's listings as an Open Referral HSDS 3.0 feed. Open to anyone with no key; every
@@ -147,13 +167,63 @@ ERRORS = {
 }
 
 
-def document(server_url: str, *, schemas: str = OFFICIAL_SCHEMAS) -> dict:
-    """Return the OpenAPI document; ``schemas`` is where the official HSDS schema files are (tests use a copy)."""
+@functools.cache
+def record_schemas() -> dict[str, dict]:
+    """The official record schemas as components, each part that repeats stated once.
+
+    The compiled files nest the same records many times over (8 MB in all): every object schema with
+    ``properties`` becomes a component that the others refer to, so the whole is a few hundred kilobytes
+    and means exactly what the files mean. A file's own component keeps its name (``service``); a nested
+    variant is named for its record, with a digest of its content when the name is taken (``organization_…``).
+    The references between the official files (``metadata.json``, ``taxonomy.json``) name their components.
+    """
+    components: dict[str, dict] = {}
+    names: dict[str, str] = {}  # a schema's canonical JSON → its component
+
+    def to_local(node):
+        if isinstance(node, list):
+            return [to_local(value) for value in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: to_local(value) for key, value in node.items()}
+        if isinstance(node.get("$ref"), str) and node["$ref"].endswith(".json"):
+            name = next(name for name, path in OFFICIAL_SCHEMAS.items() if path == node["$ref"])
+            node["$ref"] = f"#/components/schemas/{name}"
+        return node
+
+    def factor(node, own_name: str | None = None):
+        if isinstance(node, list):
+            return [factor(value) for value in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: factor(value) for key, value in node.items()}
+        if "properties" not in node:
+            return node
+        key = json.dumps(node, sort_keys=True)
+        if key not in names:
+            name = str(node.get("name", "record"))
+            if name in components:
+                name = f"{name}_{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+            names[key] = name
+            components[name] = node
+        return {"$ref": f"#/components/schemas/{names[key]}"}
+
+    files = {name: to_local(json.loads((SCHEMA_DIR / path).read_text())) for name, path in OFFICIAL_SCHEMAS.items()}
+    for name in files:
+        components[name] = {}  # the files keep their own names, whatever nests them
+    for name, schema in files.items():
+        components[name] = {key: factor(value) for key, value in schema.items()}
+        names.setdefault(json.dumps(components[name], sort_keys=True), name)
+    return components
+
+
+def document(server_url: str) -> dict:
+    """Return the OpenAPI document, self-contained: the official record schemas are in its components."""
 
     def page_of(item_schema: str) -> dict:
         return {
             "allOf": [{"$ref": "#/components/schemas/Page"}],
-            "properties": {"contents": {"type": "array", "items": {"$ref": schemas + item_schema}}},
+            "properties": {"contents": {"type": "array", "items": {"$ref": f"#/components/schemas/{item_schema}"}}},
         }
 
     def responses(ok: str, schema: dict, *, detail: bool = False) -> dict:
@@ -183,7 +253,10 @@ def document(server_url: str, *, schemas: str = OFFICIAL_SCHEMAS) -> dict:
 
     def detail(operation_id: str, summary: str, schema: str, parameters: list[str] = ()) -> dict:
         path_item = operation(
-            operation_id, summary, list(parameters), responses(summary, {"$ref": schemas + schema}, detail=True)
+            operation_id,
+            summary,
+            list(parameters),
+            responses(summary, {"$ref": f"#/components/schemas/{schema}"}, detail=True),
         )
         path_item["parameters"] = [
             {
@@ -237,52 +310,53 @@ def document(server_url: str, *, schemas: str = OFFICIAL_SCHEMAS) -> dict:
                 "getPaginatedListOfServices",
                 "Listed services: one-to-one fields and organization; full or minimal on request.",
                 [*paging, *service_filters, "minimal"],
-                responses("A page of services.", page_of("compiled/service_list.json")),
+                responses("A page of services.", page_of("service_list")),
             ),
-            "/services/{id}": detail("getFullyNestedServiceById", "A fully nested service.", "compiled/service.json"),
+            "/services/{id}": detail("getFullyNestedServiceById", "A fully nested service.", "service"),
             "/service_at_locations": operation(
                 "getPaginatedListOfServiceAtLocation",
                 "The locations of listed services, with the location and service; fully nested on request.",
                 [*paging, *service_filters],
-                responses("A page of service_at_locations.", page_of("compiled/service_at_location_list.json")),
+                responses("A page of service_at_locations.", page_of("service_at_location_list")),
             ),
             # The official document declares a service here (an upstream defect); this is a service_at_location.
             "/service_at_locations/{id}": detail(
                 "getServiceAtLocationWithNestedDataById",
                 "A fully nested service_at_location.",
-                "compiled/service_at_location.json",
+                "service_at_location",
             ),
             "/organizations": operation(
                 "getPaginatedListOfOrganizations",
                 "All organizations; fully nested on request.",
                 [*paging, "full", "full_service"],
-                responses("A page of organizations.", page_of("compiled/organization_list.json")),
+                responses("A page of organizations.", page_of("organization_list")),
             ),
             "/organizations/{id}": detail(
                 "getOrganizationById",
                 "A fully nested organization with its listed services.",
-                "compiled/organization.json",
+                "organization",
                 ["full_service"],
             ),
             "/taxonomies": operation(
                 "getPaginatedListOfTaxonomies",
                 "The directory's taxonomies.",
                 paging,
-                responses("A page of taxonomies.", page_of("taxonomy.json")),
+                responses("A page of taxonomies.", page_of("taxonomy")),
             ),
-            "/taxonomies/{id}": detail("getTaxonomyById", "A taxonomy.", "taxonomy.json"),
+            "/taxonomies/{id}": detail("getTaxonomyById", "A taxonomy.", "taxonomy"),
             "/taxonomy_terms": operation(
                 "getPaginatedListOfTaxonomyTerms",
                 "The terms of the directory's taxonomies.",
                 [*paging, "taxonomy_id", "top_only", "parent_id"],
-                responses("A page of taxonomy terms.", page_of("taxonomy_term.json")),
+                responses("A page of taxonomy terms.", page_of("taxonomy_term")),
             ),
             "/taxonomy_terms/{id}": detail(
-                "getTaxonomyTermById", "A taxonomy term with its taxonomy.", "taxonomy_term.json"
+                "getTaxonomyTermById", "A taxonomy term with its taxonomy.", "taxonomy_term"
             ),
         },
         "components": {
             "schemas": {
+                **record_schemas(),
                 "Page": {
                     "type": "object",
                     "required": [
