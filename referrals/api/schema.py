@@ -5,6 +5,7 @@ Every operation documents its error answers: 401 and 429 (token, throttle) on th
 """
 
 from django import forms
+from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,13 +21,123 @@ ERROR = {
 }
 ERRORS = {
     "400": "Bad input: the fields at fault are named, with a message each; nothing was saved.",
+    "400-search": "A parameter is malformed, out of range or unknown (a category, a ZIP code ...), or the page is "
+    "past the last: `errors` names each parameter at fault, with a message and a code.",
     "401": "No token, or a token that is unknown or revoked.",
     "403": "The other side's step: only the referring program records the outcome.",
     "404": "No such record, or one the client's organization may not see.",
     "422": "The Idempotency-Key was used before for a different request.",
     "429": "Too many requests from this client: wait for the seconds in Retry-After.",
+    "429-search": "Too many anonymous searches from this address: wait for the seconds in Retry-After.",
     "503": "The search index is being built.",
 }
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer", "minimum": 0}}}
+
+NULLABLE_NUMBER = {"type": "number", "nullable": True}
+SEARCH_SCHEMAS = {
+    "SearchResults": {
+        "type": "object",
+        "required": ["count", "place", "page", "page_count", "page_size", "facets", "results"],
+        "properties": {
+            "count": {"type": "integer", "minimum": 0, "description": "Services that fit, on all pages."},
+            "place": {
+                "type": "object",
+                "nullable": True,
+                "description": "Where distances are measured from (a ZIP code's center, or the point given).",
+                "required": ["zip", "county", "latitude", "longitude", "note"],
+                "properties": {
+                    "zip": {"type": "string"},
+                    "county": {"type": "string"},
+                    "latitude": {"type": "number"},
+                    "longitude": {"type": "number"},
+                    "note": {"type": "string", "description": "Said when the place is less precise than asked."},
+                },
+            },
+            "page": {"type": "integer", "minimum": 1},
+            "page_count": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1},
+            "facets": {
+                "type": "object",
+                "description": "For category, population, language and capacity: how many fitting services have "
+                "each code, most common first.",
+                "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}},
+            },
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchResult"}},
+        },
+    },
+    "SearchResult": {
+        "type": "object",
+        "required": ["service", "location", "distance_miles", "open_now", "capacity", "stale", "eligibility"],
+        "properties": {
+            "service": {
+                "type": "object",
+                "required": ["id", "name", "organization", "url"],
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "name": {"type": "string"},
+                    "organization": {"type": "string"},
+                    "url": {"type": "string", "description": "The service's page on this site."},
+                },
+            },
+            "location": {
+                "type": "object",
+                "nullable": True,
+                "description": "The nearest location that fits; null for a service without locations.",
+                "required": ["id", "name", "address", "latitude", "longitude"],
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "name": {"type": "string"},
+                    "address": {"type": "string"},
+                    "latitude": NULLABLE_NUMBER,
+                    "longitude": NULLABLE_NUMBER,
+                },
+            },
+            "distance_miles": {**NULLABLE_NUMBER, "minimum": 0},
+            "open_now": {"type": "boolean", "nullable": True, "description": "Null when the hours are not known."},
+            "capacity": {"type": "string", "enum": ["accepting", "waitlist", "not_accepting"]},
+            "stale": {"type": "boolean", "description": "The listing was not confirmed recently."},
+            "eligibility": {
+                "type": "object",
+                "nullable": True,
+                "description": "Given when the search says something about the participant.",
+                "required": ["verdict", "reasons"],
+                "properties": {
+                    "verdict": {"type": "string", "enum": ["eligible", "maybe", "not_eligible"]},
+                    "reasons": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["criterion", "outcome", "text"],
+                            "properties": {
+                                "criterion": {"type": "string"},
+                                "outcome": {"type": "string", "enum": ["met", "unknown", "not_met"]},
+                                "text": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "SearchErrors": {
+        "type": "object",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["message", "code"],
+                        "properties": {"message": {"type": "string"}, "code": {"type": "string"}},
+                    },
+                },
+            }
+        },
+    },
+}
+EMPTY_IS_NOT_GIVEN = "Empty: as if not given (the search page's own query string works here as it is)."
 
 
 class ClientTokenScheme(OpenApiAuthenticationExtension):
@@ -37,20 +148,53 @@ class ClientTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "description": "A client system's token."}
 
 
-def form_parameter(name: str, field: forms.Field) -> OpenApiParameter:
-    """Describe a search form field as a query parameter, with the form's own limits."""
-    kind, extra = OpenApiTypes.STR, {}
+def form_parameter(name: str, field: forms.Field, pattern: str | None = None) -> OpenApiParameter:
+    """Describe a search form field as a query parameter, with the limits the form enforces.
+
+    ``pattern`` says what the form's own clean_<name> method checks beyond the field.
+    """
+    schema = field_schema(field)
+    if pattern is not None:
+        schema["pattern"] = pattern
+    return OpenApiParameter(name, schema, OpenApiParameter.QUERY, description=str(field.label or name))
+
+
+def words_pattern(most: int) -> str:
+    """Text of at most ``most`` words (runs of \\w, as search.query.WORD counts them)."""
+    return rf"^\W*(?:\w+\W+){{0,{most - 1}}}(?:\w+\W*)?$"
+
+
+def codes_pattern(code: str) -> str:
+    """Comma-separated codes; spaces and empty entries are allowed (search.forms.CodeListField drops them)."""
+    return rf"^\s*(?:{code})?\s*(?:,\s*(?:{code})?\s*)*$"
+
+
+def field_schema(field: forms.Field) -> dict:
+    """The JSON schema of what ``field`` accepts: its type, range, length and pattern."""
     if isinstance(field, forms.BooleanField):
-        kind = OpenApiTypes.BOOL
-    elif isinstance(field, forms.IntegerField):
-        kind = OpenApiTypes.INT
-    elif isinstance(field, forms.FloatField):
-        kind = OpenApiTypes.NUMBER
-    elif isinstance(field, forms.DateTimeField):
-        kind = OpenApiTypes.DATETIME
-    elif isinstance(field, forms.ChoiceField):
-        extra["enum"] = [value for value, _label in field.choices if value != ""]
-    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=str(field.label or ""), **extra)
+        return {"type": "boolean"}
+    if isinstance(field, forms.IntegerField):  # FloatField is one too
+        schema = {"type": "number" if isinstance(field, forms.FloatField) else "integer"}
+        if field.min_value is not None:
+            schema["minimum"] = field.min_value
+        if field.max_value is not None:
+            schema["maximum"] = field.max_value
+        return schema
+    if isinstance(field, forms.DateTimeField):
+        return {"type": "string", "format": "date-time"}
+    if isinstance(field, forms.ChoiceField):
+        return {"type": "string", "enum": [value for value, _label in field.choices if value != ""]}
+    schema = {"type": "string"}
+    if getattr(field, "max_length", None) is not None:
+        schema["maxLength"] = field.max_length
+    patterns = [
+        validator.regex.pattern.replace("\\Z", "$")
+        for validator in field.validators
+        if type(validator) is RegexValidator and not validator.inverse_match
+    ]
+    if patterns:
+        schema["pattern"] = patterns[0]
+    return schema
 
 
 class SearchSchema(OpenApiViewExtension):
@@ -60,11 +204,21 @@ class SearchSchema(OpenApiViewExtension):
 
     def view_replacement(self):
         from search.forms import SearchForm
+        from search.query import MAX_WORDS
+
+        # What SearchForm's clean_q, clean_speaks and clean_circumstances check.
+        patterns = {
+            "q": words_pattern(MAX_WORDS),
+            "speaks": codes_pattern("[a-z]{2}"),
+            "circumstances": codes_pattern("[-a-zA-Z0-9_]+"),
+        }
 
         class Documented(self.target_class):
             @extend_schema(
                 operation_id="search",
-                parameters=[form_parameter(name, field) for name, field in SearchForm.base_fields.items()],
+                parameters=[
+                    form_parameter(name, field, patterns.get(name)) for name, field in SearchForm.base_fields.items()
+                ],
                 responses={200: OpenApiTypes.OBJECT},
                 description="Find listed services; the README's search section describes each parameter.",
             )
@@ -94,19 +248,42 @@ def document_query_rules(operation: dict) -> None:
         parameter["description"] = f"{description}\n\n{QUERY_RULE}" if description else QUERY_RULE
 
 
+def document_search(operation: dict) -> None:
+    """The search API's answers as search/api.py sends them; empty parameters are "not given", as on the page."""
+    for parameter in operation["parameters"]:
+        parameter["allowEmptyValue"] = True
+        parameter["description"] = f"{parameter['description']}\n\n{EMPTY_IS_NOT_GIVEN}"
+    operation["responses"] = {
+        "200": {
+            "description": "A page of services that fit, nearest and best first.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}},
+        },
+        "400": {
+            "description": ERRORS["400-search"],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchErrors"}}},
+        },
+    }
+
+
 def document_errors(result: dict, generator, request, public) -> dict:
     """Add the error answers each operation can give, with one shared error schema."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR
     for path, operations in result["paths"].items():
         for method, operation in operations.items():
-            if not path.startswith(f"{API_PREFIX}search/"):
+            if path.startswith(f"{API_PREFIX}search/"):
+                schemas.update(SEARCH_SCHEMAS)
+                document_search(operation)
+            else:
                 document_query_rules(operation)
             for code in error_codes(path, method, {p["name"] for p in operation.get("parameters", [])}):
+                is_search = path.startswith(f"{API_PREFIX}search/") and f"{code}-search" in ERRORS
                 operation["responses"].setdefault(
                     code,
                     {
-                        "description": ERRORS[code],
+                        "description": ERRORS[f"{code}-search" if is_search else code],
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        **({"headers": RETRY_AFTER} if code == "429" else {}),
                     },
                 )
     return result
@@ -114,7 +291,7 @@ def document_errors(result: dict, generator, request, public) -> dict:
 
 def error_codes(path: str, method: str, parameters: set[str]) -> list[str]:
     if path.startswith(f"{API_PREFIX}search/"):
-        return ["400", "503"]
+        return ["400", "429", "503"]
     codes = ["401", "429"]
     if method == "post" or parameters:
         codes.append("400")
