@@ -303,6 +303,16 @@ if SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"] != "django.db
 SEARCH_INDEX_DIR = Path(os.getenv("SEARCH_INDEX_DIR", VAR_DIR / "search-index"))
 # Listing changes reach the index after their transaction commits; off only for bulk work.
 SEARCH_INDEX_UPKEEP = envbool("SEARCH_INDEX_UPKEEP", "True")
+# Searches from one address without signing in, on the search page and API together (search/visitors.py):
+# a count per s, min, h or d; past it 429 with Retry-After. Empty: no limit. Counted in the default cache.
+SEARCH_ANON_THROTTLE_RATE = os.getenv("SEARCH_ANON_THROTTLE_RATE", "60/min")
+if SEARCH_ANON_THROTTLE_RATE and not re.fullmatch(r"[0-9]+/(s|sec|m|min|h|hour|d|day)", SEARCH_ANON_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"Unexpected value SEARCH_ANON_THROTTLE_RATE={SEARCH_ANON_THROTTLE_RATE}, use a count per period such as 60/min"
+    )
+# Searches that found nothing an anonymous visitor adds to the unmet-needs report in a day, at most (each
+# need counts once a day per visitor, signed in or not).
+SEARCH_ANON_UNMET_PER_DAY = envint("SEARCH_ANON_UNMET_PER_DAY", 3)
 
 # Street addresses are geocoded only when a geopy geocoder is configured, e.g. GEOCODER=nominatim
 # with GEOCODER_USER_AGENT set as its usage policy asks; ZIP codes always work offline.

@@ -11,12 +11,14 @@ from providers.models import listing_is_stale
 from search.backends import IndexMissing
 from search.forms import SearchForm
 from search.query import Result, SearchResults, search
+from search.visitors import AnonymousSearchThrottle, visitor_of
 
 
 class SearchAPI(APIView):
     """Find listed services. Parameters and errors as in search.forms.SearchForm; the README has the table."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [AnonymousSearchThrottle]  # anonymous searches per address: settings.SEARCH_ANON_THROTTLE_RATE
 
     def get(self, request):
         form = SearchForm(request.query_params)
@@ -26,7 +28,7 @@ class SearchAPI(APIView):
             )
         search_request = form.search_request()
         try:
-            results = search(search_request)
+            results = search(search_request, visitor=visitor_of(request))
         except IndexMissing:
             return Response(
                 {"detail": _("Search is not available yet: the search index is being built. Try again shortly.")},

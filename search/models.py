@@ -22,17 +22,32 @@ class GeocodedAddress(models.Model):
 
 
 class UnmetSearch(models.Model):
-    """A search that found nothing: what the network lacks. No personal data: no profile, no user."""
+    """A search that found nothing: what the network lacks. No personal data: no profile, no user.
+
+    Counted once per visitor, day and need (the words, category and place), so that searching again,
+    or a script repeating one made-up need, adds nothing to the report. ``visitor`` is a salted hash
+    that changes every day (search.visitors.visitor_of): it tells two rows of one day apart, never who.
+    """
 
     query = models.CharField(max_length=200, blank=True)
     category = models.CharField(max_length=80, blank=True)
     filters = models.JSONField(default=dict, blank=True)
     zip_code = models.CharField(max_length=5, blank=True)
     county = models.CharField(max_length=100, blank=True)
+    # Empty for rows recorded without a visitor (before there was one, the demo's, other callers').
+    visitor = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # On PostgreSQL also the index of "how many needs has this visitor added today" (search.query._log_unmet).
+            models.UniqueConstraint(
+                fields=["visitor", "query", "category", "zip_code", "county"],
+                condition=~models.Q(visitor=""),
+                name="search_unmetsearch_once_per_visitor",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.query or self.category or 'search'} ({self.zip_code or 'no ZIP'})"

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
@@ -45,6 +46,9 @@ from search.documents import Brief
 from search.eligibility import Area, Criteria, Eligibility, Outcome, Participant, Verdict, Verdicts, evaluate
 from search.geography import Place, distances_miles
 from search.models import UnmetSearch
+
+if TYPE_CHECKING:
+    from search.visitors import Visitor
 
 STRONG_MATCH = 1 / 3
 # What one search may cost, whatever it is asked: the form refuses more words (search.forms); other
@@ -140,12 +144,15 @@ def forget_responsiveness() -> None:
     _responsiveness_cache["expires"] = -math.inf
 
 
-def search(request: SearchRequest, *, log_unmet: bool = True, details: bool = True) -> SearchResults:
+def search(
+    request: SearchRequest, *, log_unmet: bool = True, details: bool = True, visitor: "Visitor | None" = None
+) -> SearchResults:
     """Return one page of ranked results with facet counts. Raises IndexMissing without an index.
 
     Every candidate is checked, ranked and counted from its Brief and Columns; the page's results then get
     their ``data``, location, reasons and hours. ``details=False`` leaves those out (ids in order, for the
-    HSDS feed).
+    HSDS feed). A search that finds nothing is recorded as an unmet need, once a day per ``visitor``
+    (search.visitors.visitor_of; None: every time).
     """
     backend = get_backend()
     request = replace(request, text=bounded_text(request.text))
@@ -156,7 +163,7 @@ def search(request: SearchRequest, *, log_unmet: bool = True, details: bool = Tr
     facets = _facets(candidates, fits, order)
     count = len(order)
     if count == 0 and log_unmet:
-        _log_unmet(request)
+        _log_unmet(request, visitor)
     start = (request.page - 1) * request.page_size
     page = [_result(candidates, fits, fit, strong) for fit in order[start : start + request.page_size].tolist()]
     if details:
@@ -453,8 +460,19 @@ def _most_common(groups: np.ndarray, codes: tuple[tuple[str, ...], ...]) -> dict
     return dict(sorted(counts.items(), key=itemgetter(1), reverse=True))
 
 
-def _log_unmet(request: SearchRequest) -> None:
-    """Record what was looked for and where, never who: the network's unmet needs."""
+def _log_unmet(request: SearchRequest, visitor: "Visitor | None") -> None:
+    """Record what was looked for and where, never who: the network's unmet needs (two queries at most).
+
+    A visitor's need once a day (search.models.UnmetSearch's constraint), and an anonymous visitor's first
+    SEARCH_ANON_UNMET_PER_DAY needs of the day only: made-up searches cannot fill the report.
+    """
+    # A visitor's key is new each day: its rows are today's.
+    if (
+        visitor is not None
+        and visitor.anonymous
+        and (UnmetSearch.objects.filter(visitor=visitor.key).count() >= settings.SEARCH_ANON_UNMET_PER_DAY)
+    ):
+        return
     filters = {
         "population": request.population,
         "language": request.language,
@@ -464,13 +482,15 @@ def _log_unmet(request: SearchRequest) -> None:
         "accepting": request.accepting,
         "free": request.free,
     }
-    UnmetSearch.objects.create(
-        query=request.text[:200],
+    need = UnmetSearch(
+        query=" ".join(request.text.split())[:200],
         category=request.category,
         filters={key: value for key, value in filters.items() if value},
         zip_code=request.place.zip_code if request.place else "",
         county=request.place.county if request.place else "",
+        visitor=visitor.key if visitor is not None else "",
     )
+    UnmetSearch.objects.bulk_create([need], ignore_conflicts=True)  # the visitor's need today: already counted
 
 
 def with_page(request: SearchRequest, page: int) -> SearchRequest:

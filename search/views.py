@@ -24,6 +24,7 @@ from search.eligibility import Eligibility, Outcome, Verdict
 from search.forms import SearchForm
 from search.geography import Place
 from search.query import Result, SearchResults, search
+from search.visitors import AnonymousSearchThrottle, visitor_of
 
 RADIUS_MILES = [1, 2, 5, 10, 25, 50, 100]
 # Checkboxes on the page send one value each; the form (and the API) read a comma-separated list.
@@ -90,7 +91,15 @@ class Row:
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    """Show the search form and, once submitted, one page of results (a fixed number of queries)."""
+    """Show the search form and, once submitted, one page of results (a fixed number of queries).
+
+    A search from an address that searched too often without signing in is a 429 page saying when to
+    try again (search.visitors.AnonymousSearchThrottle, counted with the API's).
+    """
+    if request.GET and (wait := AnonymousSearchThrottle.wait_for(request)) is not None:
+        response = render(request, "search/too_many_searches.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     terms = _terms_by_taxonomy()
     form = SearchForm(form_data(request.GET) if request.GET else None)
     _dress_form(form)
@@ -106,7 +115,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         search_request = form.search_request()
         try:
-            results = search(search_request)
+            results = search(search_request, visitor=visitor_of(request))
         except IndexMissing:
             status = 503
             context["index_missing"] = True
