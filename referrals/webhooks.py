@@ -40,6 +40,7 @@ from referrals.webhook_http import (
     ip_literal,
     is_refused_address,
     post,
+    public_reason,
     status_reason,
 )
 
@@ -400,7 +401,7 @@ def _tell_disabled(endpoint_id) -> int:
             "name": name,
             "endpoint": endpoint,
             "client": endpoint.client,
-            "last_error": last.last_error if last is not None else "",
+            "last_error": public_reason(last.last_error) if last is not None else "",
             "site_url": settings.SITE_URL,
         }
         mail.send_templated("referrals/email/webhook_disabled", values, to=email, language=language)
