@@ -66,6 +66,8 @@ class ConsentSerializer(JsonTypes, serializers.ModelSerializer):
         model = Consent
         fields = ["id", "participant", "scope", "organization", "method", "given_at", "revoked_at"]
         read_only_fields = ["id", "given_at", "revoked_at"]
+        # What the participant agreed to share is theirs to say: no default (services.consent_record has none).
+        extra_kwargs = {"scope": {"required": True}}
 
     def __init__(self, *args, participants=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -86,3 +86,16 @@ def test_it_documents_the_limits_it_enforces(schemas):
     reasons = set(Referral.DeclineReason.values) | set(Referral.NotCompletedReason.values)
     enums = [schemas[ref["$ref"].rsplit("/", 1)[1]]["enum"] for ref in reason.get("oneOf", reason.get("allOf", []))]
     assert set().union(*enums) == reasons | {""}
+
+
+def test_it_names_a_missing_consent_scope(program_api, participant):
+    """A consent without its scope is a 400 naming scope, as the document says it is required (it was a 500)."""
+    response = program_api.post("/api/v1/consents/", {"participant": str(participant.pk)})
+    assert response.status_code == 400
+    assert list(response.json()) == ["scope"]
+    assert not Consent.objects.exists()
+
+
+def test_it_documents_the_consent_scope_as_required(schemas):
+    """The scope is the participant's choice: the document requires it."""
+    assert "scope" in schemas["ConsentRequest"]["required"]
