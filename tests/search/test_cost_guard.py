@@ -73,7 +73,7 @@ def test_it_tries_a_bounded_number_of_spellings_for_a_typo(listings, settings):
     else:
         view = index.view()
         terms = whoosh._word_terms(view, view.leaves[0], "shelter", fuzzy=True)
-        tried = [btext.decode() for term in terms for fieldname, btext, *_rest in term.terms if fieldname == "description"]
+        tried = [btext.decode() for term in terms for field, btext, *_rest in term.terms if field == "description"]
     assert len(tried) == MAX_NEAR_SPELLINGS
     assert set(tried) <= set(NEAR_SHELTER)
     found = import_string(settings.HSDS_TEXT_SEARCH)("shelter")
