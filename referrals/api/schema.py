@@ -6,10 +6,16 @@ Every operation documents its error answers: 401 and 429 (token, throttle) on th
 
 from django import forms
 from django.core.validators import RegexValidator
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+    OpenApiViewExtension,
+)
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+
+from directory import dates
 
 API_PREFIX = "/api/v1/"
 
@@ -140,6 +146,23 @@ SEARCH_SCHEMAS = {
 EMPTY_IS_NOT_GIVEN = "Empty: as if not given (the search page's own query string works here as it is)."
 
 
+# directory.dates takes the years 1900 to 2999 in the network's time zone, so the very first and last hours
+# depend on the offset given; a date-time written in the years 1901 to 2998 is taken whatever its offset.
+YEARS_PATTERN = r"^(190[1-9]|19[1-9][0-9]|2[0-8][0-9]{2}|29[0-8][0-9]|299[0-8])-"
+YEARS_NOTE = f"Years {dates.YEARS[0]} to {dates.YEARS[1]} (in the network's time zone); outside them: 400."
+
+
+class DateTimeWithinYears(OpenApiSerializerFieldExtension):
+    """directory.dates.DateTimeField: a date-time within the years it takes."""
+
+    target_class = "directory.dates.DateTimeField"
+
+    def map_serializer_field(self, auto_schema, direction) -> dict:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        note = f"{schema['description']} {YEARS_NOTE}" if schema.get("description") else YEARS_NOTE
+        return {**schema, "pattern": YEARS_PATTERN, "description": note}
+
+
 class ClientTokenScheme(OpenApiAuthenticationExtension):
     target_class = "referrals.api.authentication.ClientTokenAuthentication"
     name = "clientToken"
@@ -156,7 +179,10 @@ def form_parameter(name: str, field: forms.Field, pattern: str | None = None) ->
     schema = field_schema(field)
     if pattern is not None:
         schema["pattern"] = pattern
-    return OpenApiParameter(name, schema, OpenApiParameter.QUERY, description=str(field.label or name))
+    description = str(field.label or name)
+    if schema.get("pattern") == YEARS_PATTERN:
+        description = f"{description}. {YEARS_NOTE}"
+    return OpenApiParameter(name, schema, OpenApiParameter.QUERY, description=description)
 
 
 def words_pattern(most: int) -> str:
@@ -181,6 +207,8 @@ def field_schema(field: forms.Field) -> dict:
             schema["maximum"] = field.max_value
         return schema
     if isinstance(field, forms.DateTimeField):
+        if dates.within_years in field.validators:
+            return {"type": "string", "format": "date-time", "pattern": YEARS_PATTERN}
         return {"type": "string", "format": "date-time"}
     if isinstance(field, forms.ChoiceField):
         return {"type": "string", "enum": [value for value, _label in field.choices if value != ""]}

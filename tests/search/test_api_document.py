@@ -10,6 +10,7 @@ import pytest
 from django import forms
 from drf_spectacular.generators import SchemaGenerator
 
+from referrals.api.schema import YEARS_PATTERN
 from search.forms import SearchForm
 from search.query import MAX_WORDS
 
@@ -41,6 +42,7 @@ def test_it_documents_every_field_of_the_form_with_its_limits(parameters):
             assert (schema.get("minimum"), schema.get("maximum")) == (field.min_value, field.max_value), name
         if isinstance(field, forms.CharField) and field.max_length is not None:
             assert schema["maxLength"] == field.max_length, name
+    assert parameters["open_at"]["schema"]["pattern"] == YEARS_PATTERN
     assert parameters["zip"]["schema"]["pattern"] == "^\\d{5}$"
     assert parameters["language"]["schema"]["pattern"] == "^[a-z]{2}$"
     assert parameters["category"]["schema"]["pattern"] == "^[-a-zA-Z0-9_]+$"

@@ -3,10 +3,12 @@ documented, or "yes" where a boolean is, is a 400 naming the field, never quietl
 API enforces on a field is in the document."""
 
 import json
+import re
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from directory import dates
 from referrals import services
 from referrals.models import Consent, Participant, Referral, WebhookEndpoint
 
@@ -99,3 +101,15 @@ def test_it_names_a_missing_consent_scope(program_api, participant):
 def test_it_documents_the_consent_scope_as_required(schemas):
     """The scope is the participant's choice: the document requires it."""
     assert "scope" in schemas["ConsentRequest"]["required"]
+
+
+def test_it_documents_the_years_an_appointment_may_have(schemas):
+    """appointment_at is refused outside the years 1900 to 2999 (directory/dates.py): the document says which it
+    takes whatever the offset, 1901 to 2998, and names the rule."""
+    appointment = schemas["MoveRequest"]["properties"]["appointment_at"]
+    pattern = re.compile(appointment["pattern"])
+    assert appointment["format"] == "date-time"
+    first, last = dates.YEARS
+    assert all(pattern.search(f"{year:04}-06-01T09:00:00Z") for year in (first + 1, 1999, 2026, last - 1))
+    assert not any(pattern.search(f"{year:04}-06-01T09:00:00Z") for year in (32, first - 1, first, last, last + 1))
+    assert "1900" in appointment["description"]
