@@ -44,6 +44,42 @@ class CodeListField(forms.CharField):
             )
 
 
+# How a yes/no parameter may be written ("on" is what the page's checkboxes send; empty is not given).
+YES = frozenset({"true", "1", "yes", "on"})
+NO = frozenset({"false", "0", "no", "off", ""})
+
+
+def yes_or_no(value) -> bool | None:
+    """True, False, or None for a value that is neither."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in YES else False if text in NO else None
+
+
+class YesNoInput(forms.CheckboxInput):
+    """The page's checkbox; it passes the value as written to YesNoField (Django's would take "no" for yes)."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, check_test=lambda value: yes_or_no(value) is True)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, False)
+
+
+class YesNoField(forms.BooleanField):
+    """A filter that is on or off: the words of YES or NO; anything else is an error, never taken for yes."""
+
+    widget = YesNoInput
+    default_error_messages = {"invalid": _("Use true or false.")}
+
+    def to_python(self, value) -> bool:
+        answer = yes_or_no(value)
+        if answer is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return answer
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("What help is needed?"), max_length=200, required=False)
     category = forms.SlugField(label=_("Category"), required=False)
@@ -74,12 +110,12 @@ class SearchForm(forms.Form):
         max_value=MAX_RADIUS_MILES,
         error_messages={"min_value": RADIUS_RANGE, "max_value": RADIUS_RANGE},
     )
-    serves_me = forms.BooleanField(label=_("Serves where the participant lives"), required=False)
-    open_now = forms.BooleanField(label=_("Open now"), required=False)
+    serves_me = YesNoField(label=_("Serves where the participant lives"), required=False)
+    open_now = YesNoField(label=_("Open now"), required=False)
     # Within directory.dates.YEARS: 9999-12-31T23:59 is past the calendar's end in any zone east of here.
     open_at = forms.DateTimeField(label=_("Open at"), required=False, validators=[within_years])
-    accepting = forms.BooleanField(label=_("Accepting new clients"), required=False)
-    free = forms.BooleanField(label=_("Free only"), required=False)
+    accepting = YesNoField(label=_("Accepting new clients"), required=False)
+    free = YesNoField(label=_("Free only"), required=False)
     # The participant profile: any of it may be left out.
     age = forms.IntegerField(label=_("Age"), required=False, min_value=0, max_value=120)
     household_size = forms.IntegerField(label=_("Household size"), required=False, min_value=1, max_value=20)
@@ -94,7 +130,7 @@ class SearchForm(forms.Form):
         choices=[("", _("Not given")), ("female", _("Woman")), ("male", _("Man")), ("another", _("Another gender"))],
     )
     insurance = forms.SlugField(label=_("Insurance"), required=False)
-    hide_ineligible = forms.BooleanField(label=_("Hide services the participant does not qualify for"), required=False)
+    hide_ineligible = YesNoField(label=_("Hide services the participant does not qualify for"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
