@@ -178,9 +178,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # The same storage whatever DEBUG is, so that `make setup`'s collectstatic (in development mode) writes
-    # the manifest that production names its files by. With DEBUG on, pages name the apps' own files
-    # (no manifest needed); with it off, the server refuses to start without one (directory/checks.py).
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # the manifest that production names its files by (directory/storage.py). With DEBUG off the server
+    # refuses to start without one that holds every static file (directory/checks.py).
+    "staticfiles": {"BACKEND": "directory.storage.StaticFilesStorage"},
 }
 
 # Mail (directory/mail.py). No request talks to a mail server: every e-mail is stored in the outbox in

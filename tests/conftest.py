@@ -30,19 +30,11 @@ from providers.models import (
 )
 
 PASSWORD = "correct horse battery staple"
-APP_STATIC_FILES = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def static_files_not_collected(settings):
-    """Pages name the apps' own static files, even in a test that turns DEBUG off: tests run no collectstatic,
-    so the manifest storage is left out (Django's advice). Tests of the manifest use ``collected_static``."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": APP_STATIC_FILES}}
 
 
 @pytest.fixture(autouse=True)

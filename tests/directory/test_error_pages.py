@@ -2,7 +2,7 @@
 nothing the Content-Security-Policy blocks (Django's CSRF page had an inline style). Under /api/, errors
 stay JSON in the API's shape.
 
-Rendered with production's static files: the manifest storage on a collected STATIC_ROOT.
+Rendered with production's static files: the site's storage on a collected STATIC_ROOT.
 """
 
 import re
@@ -25,13 +25,9 @@ HASHED_STYLESHEET = re.compile(r'<link rel="stylesheet" href="/static/directory/
 
 @pytest.fixture(autouse=True)
 def production(settings, collected_static):
-    """DEBUG off, and static files named through the manifest, as production serves them."""
+    """DEBUG off, and static files named through the manifest of a collected STATIC_ROOT, as in production."""
     settings.DEBUG = False
     settings.STATIC_ROOT = collected_static
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
-    }
 
 
 @pytest.fixture

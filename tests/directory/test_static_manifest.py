@@ -8,6 +8,7 @@ static file, saying what to run; `manage.py check --deploy` says the same.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core import checks
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 COLLECT = "manage.py collectstatic"
@@ -25,7 +27,6 @@ PRODUCTION = {
     "SECRET_KEY": "k3$9-production-secret-for-the-static-check-" + "x" * 40,
     "ALLOWED_HOSTS": "directory.example.org",
 }
-MANIFEST_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
 
 
 def run(command: list[str], *, var: Path, debug: bool = False) -> subprocess.CompletedProcess:
@@ -51,9 +52,8 @@ def static_root(collected_static, tmp_path) -> Path:
 
 @pytest.fixture
 def manifest_checks(settings, static_root):
-    """Run the static files checks of `check --deploy` against ``static_root`` with the manifest storage."""
+    """Run the static files checks of `check --deploy` against ``static_root``."""
     settings.STATIC_ROOT = static_root
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": MANIFEST_STORAGE}
 
     def errors() -> list[checks.CheckMessage]:
         found = checks.run_checks(tags=[checks.Tags.staticfiles], include_deployment_checks=True)
@@ -79,6 +79,27 @@ def test_it_collects_in_development_mode_the_manifest_that_production_reads():
     storages = {debug: result.stdout.splitlines()[-1] for debug, result in backends.items()}
     assert storages[True] == storages[False]
     assert issubclass(import_string(storages[True]), ManifestFilesMixin)
+
+
+def test_it_names_hashed_copies_once_collected(settings, collected_static):
+    """With a manifest, a page names the collected copy; a file the manifest lacks is an error, not a guess."""
+    settings.STATIC_ROOT = collected_static
+
+    assert re.fullmatch(r"/static/directory/site\.[0-9a-f]{12}\.css", staticfiles_storage.url("directory/site.css"))
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        staticfiles_storage.url("directory/never-collected.css")
+
+
+def test_it_names_the_apps_own_files_where_nothing_was_collected(client, settings, tmp_path, db):
+    """A process that serves no one (tests, a command before collectstatic) renders pages with DEBUG off and
+    no manifest at all: the apps' own file names, not an error."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path / "static"
+
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    assert '<link rel="stylesheet" href="/static/directory/site.css">' in response.content.decode()
 
 
 def test_it_refuses_to_start_without_the_manifest(tmp_path):
