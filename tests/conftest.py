@@ -7,13 +7,14 @@
 import datetime
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.test import override_settings
 from django.utils import translation
 
@@ -28,6 +29,7 @@ from providers.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from tests import demo
 
 PASSWORD = "correct horse battery staple"
 
@@ -163,3 +165,35 @@ def service_a(agency_a, categories) -> Service:
             service=service, weekday=weekday, opens_at=datetime.time(7), closes_at=datetime.time(18)
         )
     return service
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory) -> demo.Snapshot:
+    """Run ``manage.py load_demo`` once for the session, at demo.LOADED_AT, and keep the rows it wrote.
+
+    The load is rolled back: each consumer puts the rows back where it needs them (``demo_network``,
+    the HSDS feed's package, the browser tests' live server).
+    """
+    fast = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        SEARCH_INDEX_DIR=tmp_path_factory.mktemp("demo-search-index"),
+        SEARCH_INDEX_UPKEEP=False,
+    )
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        snapshot = demo.load()
+        transaction.set_rollback(True)
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def demo_network(demo_snapshot, django_db_blocker) -> demo.Snapshot:
+    """The demo network for a module, as ``load_demo`` left it, at the moment of the load (time stands still).
+
+    Restored in a transaction rolled back after the module; each test runs in its own savepoint, so
+    what one test changes the next does not see. ``.output`` is what the load printed.
+    """
+    moment = time_machine.travel(demo_snapshot.loaded_at, tick=False)
+    with django_db_blocker.unblock(), moment, transaction.atomic():
+        demo_snapshot.restore()
+        yield demo_snapshot
+        transaction.set_rollback(True)

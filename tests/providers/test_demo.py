@@ -5,17 +5,13 @@ import io
 import json
 import math
 import uuid
-import zoneinfo
 
 import pytest
-import time_machine
 import zipcodes
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.db.models import F, Q
-from django.test import override_settings
 from django.utils import timezone
 
 from directory.models import Membership
@@ -45,23 +41,6 @@ TOP_CATEGORIES = [
 ZIP_80219 = (39.6956, -105.0341)  # its centroid, where the search scenario's participant lives
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def first_load(django_db_setup, django_db_blocker, tmp_path_factory) -> str:
-    """Load the demo once for the module (it takes seconds), in a transaction rolled back at the end.
-
-    Each test still runs in its own savepoint, so what one test changes the next does not see.
-    """
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        SEARCH_INDEX_DIR=tmp_path_factory.mktemp("search-index"),
-    )
-    # Dates in the file count days back from today: keep every load of the module on the same day.
-    noon = time_machine.travel(datetime.datetime(2026, 11, 22, 12, tzinfo=zoneinfo.ZoneInfo("America/Denver")))
-    with django_db_blocker.unblock(), fast, noon, transaction.atomic():
-        yield load_demo()
-        transaction.set_rollback(True)
 
 
 def load_demo(*args: str) -> str:
@@ -96,7 +75,7 @@ def snapshot() -> dict:
     }
 
 
-def test_it_loads_enough_listings_for_every_category(first_load):
+def test_it_loads_enough_listings_for_every_category(demo_network):
     """At least 60 demo organizations and 150 services, 10 or more under each top category, and a summary."""
     organizations, services = Organization.objects.count(), Service.objects.count()
     assert organizations >= 60
@@ -109,13 +88,13 @@ def test_it_loads_enough_listings_for_every_category(first_load):
         assert services_under(code).count() >= 10, code
     for code in [Taxonomy.CATEGORIES, Taxonomy.POPULATIONS, Taxonomy.INSURANCE]:
         assert Taxonomy.objects.filter(code=code).exists()
-    assert first_load.strip().endswith(
+    assert demo_network.output.strip().endswith(
         f"Demo network: {organizations} organizations, {services} services "
         f"(created {services}, updated 0, unchanged 0); 5 users"
     )
 
 
-def test_it_creates_the_demo_users_with_their_roles(first_load):
+def test_it_creates_the_demo_users_with_their_roles(demo_network):
     """admin, carol, dave, alice and bob sign in with their published passwords and hold their roles."""
     workforce = {
         name: Organization.objects.get(name=name)
@@ -143,7 +122,7 @@ def test_it_creates_the_demo_users_with_their_roles(first_load):
     assert services_under("housing").filter(organization=agency_b).count() >= 2
 
 
-def test_it_lists_services_in_the_languages_of_the_metro_area(first_load):
+def test_it_lists_services_in_the_languages_of_the_metro_area(demo_network):
     """English everywhere, and Spanish, Vietnamese, Amharic, Arabic and Russian at some services."""
     codes = set(Language.objects.values_list("code", flat=True))
     assert {"en", "es", "vi", "am", "ar", "ru"} <= codes
@@ -151,7 +130,7 @@ def test_it_lists_services_in_the_languages_of_the_metro_area(first_load):
     assert Service.objects.filter(languages__code="es").count() >= Service.objects.count() / 2
 
 
-def test_it_gives_every_service_area_a_valid_extent(first_load):
+def test_it_gives_every_service_area_a_valid_extent(demo_network):
     """Every service area passes the model's validation, and each kind of extent is used."""
     for area in ServiceArea.objects.all():
         area.full_clean()
@@ -161,7 +140,7 @@ def test_it_gives_every_service_area_a_valid_extent(first_load):
     assert "Denver County, CO" in counties
 
 
-def test_it_places_every_location_in_the_denver_metro(first_load):
+def test_it_places_every_location_in_the_denver_metro(demo_network):
     """Every location has coordinates in the metro area and an address with a real Colorado ZIP code."""
     locations = Location.objects.prefetch_related("addresses")
     assert locations.count() >= 60
@@ -175,7 +154,7 @@ def test_it_places_every_location_in_the_denver_metro(first_load):
         assert miles_between((location.latitude, location.longitude), (float(place["lat"]), float(place["long"]))) < 1
 
 
-def test_it_varies_what_a_listing_looks_like(first_load):
+def test_it_varies_what_a_listing_looks_like(demo_network):
     """Capacity, referral method, freshness, status and hours come in every kind the product handles."""
     assert set(Service.objects.values_list("capacity_status", flat=True)) == set(Service.Capacity.values)
     accepting = Service.objects.filter(capacity_status=Service.Capacity.ACCEPTING).count()
@@ -196,7 +175,7 @@ def test_it_varies_what_a_listing_looks_like(first_load):
     assert Service.objects.filter(cost_options__amount=0).count() > Service.objects.count() / 2
 
 
-def test_it_sets_up_the_daycare_search_near_80219(first_load):
+def test_it_sets_up_the_daycare_search_near_80219(demo_network):
     """Near 80219: Spanish child care that serves 80219 within 200%+ FPL, one at 100% FPL, one English-only,
     and one whose area leaves 80219 out."""
     nearby = [
@@ -224,7 +203,7 @@ def test_it_sets_up_the_daycare_search_near_80219(first_load):
         assert service.minimum_age is None or service.minimum_age >= 18
 
 
-def test_it_changes_nothing_when_loaded_again(first_load):
+def test_it_changes_nothing_when_loaded_again(demo_network):
     """A second load saves nothing: the same records with the same modified_at, and a summary that says so."""
     before = snapshot()
     users_before = sorted(User.objects.values_list("username", "password", "last_login"))
@@ -239,7 +218,7 @@ def test_it_changes_nothing_when_loaded_again(first_load):
     assert f"{services} services (created 0, updated 0, unchanged {services})" in output
 
 
-def test_it_keeps_edits_unless_reset_and_never_resets_a_password(first_load):
+def test_it_keeps_edits_unless_reset_and_never_resets_a_password(demo_network):
     """Edits made through the site survive a reload; --reset puts the listing back; a changed password stays."""
     service = Service.objects.get(name="Little Aspen Infant and Toddler Daycare")
     Service.objects.filter(pk=service.pk).update(name="Renamed", capacity_status=Service.Capacity.NOT_ACCEPTING)
@@ -267,7 +246,7 @@ def test_it_keeps_edits_unless_reset_and_never_resets_a_password(first_load):
     assert carol.check_password("carol's own secret")
 
 
-def test_it_loads_nothing_from_a_file_with_an_invalid_record(first_load, tmp_path):
+def test_it_loads_nothing_from_a_file_with_an_invalid_record(demo_network, tmp_path):
     """A record that fails validation stops the command with the record named, and nothing of the file is saved."""
     address_id = uuid.uuid4()
     network = {

@@ -3,7 +3,6 @@
 import datetime
 import io
 import itertools
-import zoneinfo
 from collections import Counter
 
 import pytest
@@ -11,9 +10,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F
-from django.test import override_settings
 from django.utils import timezone
 
 from directory.models import Membership
@@ -26,21 +23,6 @@ from search.models import UnmetSearch
 
 pytestmark = pytest.mark.django_db
 S = Referral.Status
-# A Monday at noon in Denver: the history is drawn back from here.
-LOAD_TIME = datetime.datetime(2026, 11, 23, 12, tzinfo=zoneinfo.ZoneInfo("America/Denver"))
-
-
-@pytest.fixture(scope="module")
-def first_load(django_db_setup, django_db_blocker, tmp_path_factory) -> str:
-    """Load the demo once for the module, at a fixed moment, in a transaction rolled back at the end."""
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        SEARCH_INDEX_DIR=tmp_path_factory.mktemp("search-index"),
-        SEARCH_INDEX_UPKEEP=False,
-    )
-    with django_db_blocker.unblock(), fast, time_machine.travel(LOAD_TIME, tick=False), transaction.atomic():
-        yield load_demo()
-        transaction.set_rollback(True)
 
 
 def load_demo(*args: str) -> str:
@@ -73,7 +55,7 @@ def business_days_between(start: datetime.datetime, end: datetime.datetime) -> f
     return days + (end - moment) / datetime.timedelta(days=1)
 
 
-def test_it_loads_a_history_in_every_status(first_load):
+def test_it_loads_a_history_in_every_status(demo_network):
     """Between 150 and 300 referrals over the past six months, in every status, some overdue now."""
     referrals = Referral.objects.all()
     assert 150 <= referrals.count() <= 300
@@ -92,11 +74,11 @@ def test_it_loads_a_history_in_every_status(first_load):
     assert Feedback.objects.filter(participant_rating__isnull=False).count() >= 30
     searched = UnmetSearch.objects.filter(filters=demo.DEMO_SEARCH_MARK).values_list("created_at", flat=True)
     assert len({timezone.localtime(moment).month for moment in searched}) >= 5
-    assert "Demo history: 230 referrals (created 230, kept 0), 150 participants" in first_load
-    assert first_load.strip().splitlines()[-1].startswith("Demo network:")
+    assert "Demo history: 230 referrals (created 230, kept 0), 150 participants" in demo_network.output
+    assert demo_network.output.strip().splitlines()[-1].startswith("Demo network:")
 
 
-def test_it_refers_from_the_two_workforce_programs_to_demo_services(first_load):
+def test_it_refers_from_the_two_workforce_programs_to_demo_services(demo_network):
     """carol's and dave's programs refer, by their case managers, to listed demo services of other organizations."""
     carol, dave = User.objects.get(username="carol"), User.objects.get(username="dave")
     programs = {
@@ -120,7 +102,7 @@ def test_it_refers_from_the_two_workforce_programs_to_demo_services(first_load):
         assert len(participant.display_name) <= 5  # initials only
 
 
-def test_it_writes_histories_the_lifecycle_allows(first_load):
+def test_it_writes_histories_the_lifecycle_allows(demo_network):
     """Each referral's events start with "sent", follow ALLOWED_TRANSITIONS by the right side and end at its status."""
     editors = dict(
         Membership.objects.filter(role=Membership.Role.AGENCY_EDITOR).values_list("organization_id", "user_id")
@@ -151,7 +133,7 @@ def test_it_writes_histories_the_lifecycle_allows(first_load):
         assert referral.participant.created_at < referral.sent_at
 
 
-def test_it_answers_most_referrals_within_three_business_days(first_load):
+def test_it_answers_most_referrals_within_three_business_days(demo_network):
     """Most first answers come within 1 to 3 business days; a couple of services are slow."""
     waits = [
         business_days_between(sent_at, answered_at)
@@ -165,7 +147,7 @@ def test_it_answers_most_referrals_within_three_business_days(first_load):
     assert bands[outcomes.SLOW] >= 2
 
 
-def test_it_gives_the_reports_something_to_show(first_load, client):
+def test_it_gives_the_reports_something_to_show(demo_network, client):
     """Services with a track record, searches that found nothing, and a reports page full of figures."""
     records = outcomes.track_record_for(Service.objects.values_list("pk", flat=True))
     assert len(records) >= 10
@@ -178,16 +160,16 @@ def test_it_gives_the_reports_something_to_show(first_load, client):
     assert html.count('<figure class="chart">') == 5
 
 
-def test_it_changes_nothing_when_loaded_again(first_load):
+def test_it_changes_nothing_when_loaded_again(demo_network):
     """A second load, even days later, keeps every referral, event and search as it is."""
     before = snapshot()
-    with time_machine.travel(LOAD_TIME + datetime.timedelta(days=3), tick=False):
+    with time_machine.travel(demo_network.loaded_at + datetime.timedelta(days=3), tick=False):
         output = load_demo()
     assert snapshot() == before
     assert "Demo history: 230 referrals (created 0, kept 230)" in output
 
 
-def test_it_draws_the_same_history_every_time_and_sends_no_mail(first_load):
+def test_it_draws_the_same_history_every_time_and_sends_no_mail(demo_network):
     """--reset at the same moment draws exactly the same history, and no e-mail goes out."""
     before = snapshot()
     mail.outbox = []
@@ -199,7 +181,7 @@ def test_it_draws_the_same_history_every_time_and_sends_no_mail(first_load):
     assert mail.outbox == []
 
 
-def test_it_keeps_what_was_done_through_the_site_on_reset(first_load):
+def test_it_keeps_what_was_done_through_the_site_on_reset(demo_network):
     """A demo participant that carol referred again through the site survives --reset, with that referral."""
     carol = User.objects.get(username="carol")
     participant = Participant.objects.filter(organization__memberships__user=carol).order_by("id").first()
