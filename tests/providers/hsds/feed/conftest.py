@@ -1,20 +1,15 @@
-"""The demo network loaded once for the package, a search index of it, and the official HSDS schemas.
+"""The demo network restored once for the package, a search index of it, and the official HSDS schemas.
 
 The official files vendored in fixtures/hsds/ are the oracle: response bodies are validated against
 the response schemas of the official openapi.local-refs.json (Draft 2020-12, formats checked), with
 every ``$ref`` resolved from the vendored files through a ``referencing`` registry, never the network.
 """
 
-import datetime
-import io
 import json
-import zoneinfo
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.conf import settings
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 from jsonschema import Draft202012Validator
@@ -22,30 +17,26 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from search import index
+from tests import demo
 
 SCHEMA_DIR = Path(settings.BASE_DIR) / "fixtures" / "hsds" / "v3.0" / "schema"
 OPENAPI_PATH = SCHEMA_DIR / "openapi.local-refs.json"
 FEED = "/" + settings.HSDS_FEED_PREFIX
-# Dates in the demo file count back from the day of loading: every run loads on the same day.
-LOAD_DAY = datetime.datetime(2026, 11, 22, 12, tzinfo=zoneinfo.ZoneInfo("America/Denver"))
+# The demo network is loaded once a session at this moment (tests/demo.py); the feed's tests run at real time.
+LOAD_DAY = demo.LOADED_AT
 
 
 @pytest.fixture(scope="package")
-def demo_network(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Load the demo network and index it once for the package, in a transaction rolled back at the end.
+def demo_network_index(demo_snapshot, django_db_blocker, tmp_path_factory):
+    """The demo network (tests/conftest.py's snapshot) and a search index of it, once for the package.
 
-    Each test still runs in its own savepoint, so what one test changes the next does not see.
-    Yields the folder of the search index.
+    Restored in a transaction rolled back at the end; each test still runs in its own savepoint, so
+    what one test changes the next does not see. Yields the folder of the search index.
     """
     index_dir = tmp_path_factory.mktemp("hsds-search-index")
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        SEARCH_INDEX_DIR=index_dir,
-        SEARCH_INDEX_UPKEEP=False,
-    )
+    fast = override_settings(SEARCH_INDEX_DIR=index_dir, SEARCH_INDEX_UPKEEP=False)
     with django_db_blocker.unblock(), fast, transaction.atomic():
-        with time_machine.travel(LOAD_DAY):
-            call_command("load_demo", stdout=io.StringIO())
+        demo_snapshot.restore()
         index.rebuild()
         yield index_dir
         transaction.set_rollback(True)
@@ -53,9 +44,9 @@ def demo_network(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def feed_search_index(demo_network, settings):
+def feed_search_index(demo_network_index, settings):
     """Point search at the package's index (the root conftest gives each test an empty folder)."""
-    settings.SEARCH_INDEX_DIR = demo_network
+    settings.SEARCH_INDEX_DIR = demo_network_index
 
 
 def get(client: Client, path: str, **params):
