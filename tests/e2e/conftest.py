@@ -4,11 +4,17 @@ Without /usr/bin/chromium the tests skip and say how to install it. Nothing leav
 browser may reach only the live server, so map tiles fail as they would offline.
 """
 
+import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
 
+from search import index
+from tests import demo
 from tests.search.conftest import taxonomy  # noqa: F401 (a fixture: the search tests' small taxonomy)
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -66,3 +72,31 @@ def page(browser, live_server, browser_context_options):
     )
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot_today(demo_snapshot, django_db_blocker) -> demo.Snapshot:
+    """The demo network as a load now would leave it: the browser runs at real time, and so do the pages."""
+    with django_db_blocker.unblock():
+        return demo_snapshot.as_of(timezone.now())
+
+
+@pytest.fixture(scope="session")
+def demo_index_today(demo_snapshot_today, django_db_blocker, tmp_path_factory) -> Path:
+    """A search index of that network, built once (in a transaction rolled back at the end); tests get copies."""
+    folder = tmp_path_factory.mktemp("demo-today") / "search-index"
+    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_DIR=folder), transaction.atomic():
+        demo_snapshot_today.restore()
+        index.rebuild()
+        transaction.set_rollback(True)
+    index.reset_searcher()
+    return folder
+
+
+@pytest.fixture
+def live_demo_network(transactional_db, demo_snapshot_today, demo_index_today, settings) -> None:
+    """The demo network, committed so that the live server sees it, and a copy of its search index."""
+    demo_snapshot_today.restore()
+    shutil.copytree(demo_index_today, settings.SEARCH_INDEX_DIR)
+    yield
+    index.reset_searcher()

@@ -7,11 +7,9 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from django.urls import reverse
 
 from providers.models import Schedule, Service
-from search import index
 
 from .conftest import ARTIFACTS
 
@@ -21,14 +19,10 @@ pytestmark = [pytest.mark.browser]
 SERVICE_NAME = "Little Aspen Infant and Toddler Daycare"
 
 
-@pytest.fixture
-def demo_network(transactional_db, settings):
-    """The demo network, committed so the live server sees it; its index, kept current after each commit."""
-    call_command("load_demo", verbosity=0)
+@pytest.fixture(autouse=True)
+def search_index_upkeep(settings):
+    """Keep the search index current after each commit, as the site does: alice's edits show in search at once."""
     settings.SEARCH_INDEX_UPKEEP = True
-    index.rebuild()
-    yield
-    index.reset_searcher()
 
 
 def sign_in(page, live_server, username: str, password: str) -> None:
@@ -56,7 +50,7 @@ def found_open_at(page, live_server, service: Service, moment: datetime.datetime
     return str(service.pk) in {result["service"]["id"] for result in response.json()["results"]}
 
 
-def test_it_lets_alice_update_hours_and_capacity_and_confirm_her_listing(page, live_server, demo_network):
+def test_it_lets_alice_update_hours_and_capacity_and_confirm_her_listing(page, live_server, live_demo_network):
     """alice closes Mondays at 5 pm, puts the service on a waitlist and confirms it: the public page and search
     show it at once; bob, another agency's editor, cannot even open the listing in the portal."""
     from playwright.sync_api import expect
@@ -111,7 +105,7 @@ def test_it_lets_alice_update_hours_and_capacity_and_confirm_her_listing(page, l
     assert response.status == 404
 
 
-def test_it_lets_alice_draw_a_service_area_on_the_map(page, live_server, demo_network):
+def test_it_lets_alice_draw_a_service_area_on_the_map(page, live_server, live_demo_network):
     """alice picks "Area on a map" and clicks four corners: the GeoJSON box fills in, saving stores that
     polygon, and the map script runs under the CSP (a static file, no inline script)."""
     from playwright.sync_api import expect

@@ -10,11 +10,9 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
 from referrals.models import Feedback, ParticipantLink, Referral
-from search import index
 
 from .conftest import ARTIFACTS
 
@@ -22,15 +20,6 @@ pytestmark = [pytest.mark.browser]
 
 PASSWORDS = {"carol": "demo-carol-2026", "alice": "demo-alice-2026"}
 AGENCY = "Little Aspen Learning Collective"  # alice's agency in the demo network
-
-
-@pytest.fixture
-def demo_network(transactional_db):
-    """The demo network, committed so the live server sees it, and its search index."""
-    call_command("load_demo", verbosity=0)
-    index.rebuild()
-    yield
-    index.reset_searcher()
 
 
 def sign_in(page, live_server, username: str) -> None:
@@ -61,7 +50,7 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / name, full_page=True)
 
 
-def test_it_closes_the_loop(page, live_server, demo_network):
+def test_it_closes_the_loop(page, live_server, live_demo_network):
     """Search, refer with consent, accept, schedule, complete, outcome, participant rating, reports."""
     from playwright.sync_api import expect
 
@@ -168,7 +157,7 @@ def test_it_closes_the_loop(page, live_server, demo_network):
 
 
 @pytest.mark.parametrize("browser_context_options", [{"viewport": {"width": 375, "height": 740}, "locale": "en-US"}])
-def test_it_fits_a_phone(page, live_server, demo_network):
+def test_it_fits_a_phone(page, live_server, live_demo_network):
     """On a 375-pixel screen the referral pages need no sideways scrolling."""
     from providers.models import Service
     from referrals import flows

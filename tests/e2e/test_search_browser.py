@@ -1,7 +1,6 @@
 """A case manager searches the demo network in a real browser: the right provider first, its reasons, a map."""
 
 import pytest
-from django.core.management import call_command
 
 from search import index
 from tests.search.conftest import make_service
@@ -16,15 +15,6 @@ pytestmark = [pytest.mark.browser]
 EXPECTED_FIRST = "Little Aspen Infant and Toddler Daycare"
 
 
-@pytest.fixture
-def demo_network(transactional_db):
-    """The demo network, committed so the live server sees it, and its search index."""
-    call_command("load_demo", verbosity=0)
-    index.rebuild()
-    yield
-    index.reset_searcher()
-
-
 def search_as_a_case_manager(page, live_server) -> None:
     page.goto(f"{live_server.url}/search/")
     page.get_by_label("What help is needed?").fill("daycare")
@@ -37,7 +27,7 @@ def search_as_a_case_manager(page, live_server) -> None:
     page.wait_for_url("**/search/?*")
 
 
-def test_it_puts_the_nearest_eligible_spanish_speaking_daycare_first(page, live_server, demo_network):
+def test_it_puts_the_nearest_eligible_spanish_speaking_daycare_first(page, live_server, live_demo_network):
     """The expected provider is first with "Speaks Spanish" among its reasons; the map shows the results."""
     from playwright.sync_api import expect
 
