@@ -3,13 +3,16 @@
 import datetime
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.core import checks
+from django.core.mail import EmailMessage
 from django.forms import MultiWidget
 from django.urls import reverse
 from django.utils import timezone
 
+from directory.mail import OutboxBackend
 from directory.models import Preference
 from providers.admin import ClosureInline
 from providers.models import (
@@ -107,6 +110,14 @@ def every_model(service_a, carol, superuser) -> None:
     # A client system of the referral API, with its token and a webhook endpoint.
     client, _token = client_system_create(organization=service_a.organization, name="Agency EHR", created_by=superuser)
     WebhookEndpoint.objects.create(client=client, url="https://ehr.example.org/hooks", event_types=["referral.created"])
+    # An e-mail in the outbox, and the sign-in throttle's records (django-axes).
+    OutboxBackend().send_messages([EmailMessage("Subject", "Body", "directory@localhost", ["carol@example.org"])])
+    seen = {"user_agent": "Firefox", "ip_address": "192.0.2.1", "username": "carol", "http_accept": "*/*"}
+    AccessAttempt.objects.create(
+        **seen, path_info="/accounts/login/", get_data="", post_data="", failures_since_start=1
+    )
+    AccessFailureLog.objects.create(**seen, path_info="/accounts/login/")
+    AccessLog.objects.create(**seen, path_info="/accounts/login/")
 
 
 def admin_url(model, view: str, *args) -> str:
