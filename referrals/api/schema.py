@@ -171,23 +171,18 @@ class ClientTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "description": "A client system's token."}
 
 
-def form_parameter(name: str, field: forms.Field, pattern: str | None = None) -> OpenApiParameter:
+def form_parameter(name: str, field: forms.Field, pattern: str | None = None, rule: str = "") -> OpenApiParameter:
     """Describe a search form field as a query parameter, with the limits the form enforces.
 
-    ``pattern`` says what the form's own clean_<name> method checks beyond the field.
+    ``pattern`` and ``rule`` say what the form's own clean_<name> method checks beyond the field.
     """
     schema = field_schema(field)
     if pattern is not None:
         schema["pattern"] = pattern
-    description = str(field.label or name)
+    description = f"{field.label or name}. {rule}" if rule else str(field.label or name)
     if schema.get("pattern") == YEARS_PATTERN:
         description = f"{description}. {YEARS_NOTE}"
     return OpenApiParameter(name, schema, OpenApiParameter.QUERY, description=description)
-
-
-def words_pattern(most: int) -> str:
-    """Text of at most ``most`` words (runs of \\w, as search.query.WORD counts them)."""
-    return rf"^\W*(?:\w+\W+){{0,{most - 1}}}(?:\w+\W*)?$"
 
 
 def codes_pattern(code: str) -> str:
@@ -231,21 +226,34 @@ class SearchSchema(OpenApiViewExtension):
     target_class = "search.api.SearchAPI"
 
     def view_replacement(self):
-        from search.forms import SearchForm
+        from search.forms import MAX_LIST_VALUES, SearchForm
         from search.query import MAX_WORDS
 
-        # What SearchForm's clean_q, clean_speaks and clean_circumstances check.
-        patterns = {
-            "q": words_pattern(MAX_WORDS),
-            "speaks": codes_pattern("[a-z]{2}"),
-            "circumstances": codes_pattern("[-a-zA-Z0-9_]+"),
+        # What SearchForm's clean_speaks and clean_circumstances check. Its clean_q counts words as Python's
+        # \w does (letters of any script), which a pattern's \w (ASCII in OpenAPI's regular expressions) cannot.
+        patterns = {"speaks": codes_pattern("[a-z]{2}"), "circumstances": codes_pattern("[-a-zA-Z0-9_]+")}
+        rules = {
+            "q": f"At most {MAX_WORDS} words (runs of letters and digits); more: 400.",
+            "speaks": f"Two-letter language codes, comma-separated, at most {MAX_LIST_VALUES}.",
+            "circumstances": f"Population codes, comma-separated, at most {MAX_LIST_VALUES}; an unknown one: 400.",
+            "category": "A category code; an unknown one: 400.",
+            "population": "A population code; an unknown one: 400.",
+            "insurance": "An insurance code; an unknown one: 400.",
+            "zip": "A US ZIP code this directory knows; an unknown one: 400.",
+            "radius": "Needs zip, or lat and lon, to measure from.",
+            "serves_me": "Needs zip, or lat and lon.",
+            "address": "Needs zip.",
+            "lat": "Needs lon.",
+            "lon": "Needs lat.",
+            "page": "A page past the last: 400.",
         }
 
         class Documented(self.target_class):
             @extend_schema(
                 operation_id="search",
                 parameters=[
-                    form_parameter(name, field, patterns.get(name)) for name, field in SearchForm.base_fields.items()
+                    form_parameter(name, field, patterns.get(name), rules.get(name, ""))
+                    for name, field in SearchForm.base_fields.items()
                 ],
                 responses={200: OpenApiTypes.OBJECT},
                 description="Find listed services; the README's search section describes each parameter.",
@@ -293,8 +301,12 @@ def document_search(operation: dict) -> None:
     }
 
 
+NUL_RULE = "Text (fields, parameters) never holds the NUL character, U+0000: a 400 names where it was."
+
+
 def document_errors(result: dict, generator, request, public) -> dict:
     """Add the error answers each operation can give, with one shared error schema."""
+    result["info"]["description"] = f"{result['info'].get('description', '')}\n\n{NUL_RULE}".strip()
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR
     for path, operations in result["paths"].items():
