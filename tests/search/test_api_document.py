@@ -52,24 +52,27 @@ def test_it_documents_every_field_of_the_form_with_its_limits(parameters):
 @pytest.mark.parametrize(
     ("name", "accepted", "refused"),
     [
-        ("q", ["", "child care", " ".join(["word"] * MAX_WORDS) + " !"], [" ".join(["word"] * (MAX_WORDS + 1))]),
         ("speaks", ["es", "es,en", " es , en ,", ","], ["english", "es;en", "ES"]),
         ("circumstances", ["veterans,youth", "veterans, ", ","], ["veterans youth", "a/b"]),
     ],
 )
 def test_it_documents_what_a_text_parameter_takes(parameters, name, accepted, refused):
-    """The words of ``q`` (at most MAX_WORDS) and the comma-separated codes, as patterns the form agrees with."""
+    """The comma-separated codes, as patterns the form agrees with."""
     pattern = re.compile(parameters[name]["schema"]["pattern"])
     field = SearchForm.base_fields[name]
     for text in accepted:
         assert pattern.search(text), text
     for text in refused:
         assert not pattern.search(text), text
-    if name == "q":
-        assert SearchForm({"q": " ".join(["word"] * (MAX_WORDS + 1))}).errors["q"]
-        assert "q" not in SearchForm({"q": accepted[2]}).errors
-    else:
-        assert all(len(field.clean(text)) <= 2 for text in accepted)
+    assert all(len(field.clean(text)) <= 2 for text in accepted)
+
+
+def test_it_says_the_rules_a_schema_cannot(parameters):
+    """q's word count (the search counts words in any script; a pattern's \\w is ASCII) and the rules across
+    parameters are in the descriptions."""
+    assert f"At most {MAX_WORDS} words" in parameters["q"]["description"]
+    assert "Needs zip" in parameters["radius"]["description"]
+    assert "unknown" in parameters["category"]["description"]
 
 
 def test_it_documents_empty_values_as_not_given(parameters):
