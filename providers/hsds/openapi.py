@@ -153,8 +153,9 @@ PARAMETERS = {
     "proximity": _query(
         "proximity",
         "Metres from the postcode's centroid (needs postcode): only locations this close (locations without "
-        "coordinates are left out). More than 0, at most 1000000.",
-        {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"},
+        "coordinates are left out). More than 0, at most 1000000. (HSDS types it as a string; here it is the "
+        "text of a number.)",
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000},
     ),
     "top_only": _query("top_only", "true: only terms with no parent.", {"type": "boolean"}),
     "parent_id": _query("parent_id", "Only the children of this term.", {"type": "string", "format": "uuid"}),

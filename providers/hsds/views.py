@@ -11,6 +11,7 @@ import functools
 import itertools
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -39,6 +40,7 @@ PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 500
 NDJSON_CHUNK = 100  # records fetched (with their parts) and written per round of queries while streaming
 PROXIMITY_MAX_METRES = 1_000_000
+NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 README = Path(__file__).with_name("README.md")
 
 # The parameters each list endpoint takes; anything else is refused, so a typo does not pass silently.
@@ -128,10 +130,8 @@ class Parameters:
         value = self.text(name)
         if not value:
             return default
-        try:
-            number = int(value)
-        except ValueError:
-            number = None
+        # Digits only: int() would also take "+1", "1_0" and other scripts' digits, which no document allows.
+        number = int(value) if value.isascii() and value.isdigit() else None
         if number is None or number < minimum or (maximum is not None and number > maximum):
             if maximum is None:
                 message = _("%(name)s must be a whole number from %(minimum)s up.")
@@ -230,10 +230,8 @@ class Near:
             if self.place is None:
                 raise BadParameter("postcode", _("postcode must be a known 5-digit US ZIP code."))
         if proximity:
-            try:
-                self.metres = float(proximity)
-            except ValueError:
-                self.metres = math.nan
+            # A number as JSON writes one: float() would also take "+5", "1_000", "nan" and other scripts' digits.
+            self.metres = float(proximity) if NUMBER.fullmatch(proximity) else math.nan
             if not 0 < self.metres <= PROXIMITY_MAX_METRES:  # also refuses nan and inf
                 raise BadParameter(
                     "proximity",
