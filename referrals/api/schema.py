@@ -280,6 +280,7 @@ def document_query_rules(operation: dict) -> None:
         schema = parameter["schema"]
         if schema.get("type") == "string" and not {"format", "enum", "pattern"} & set(schema):
             schema["minLength"] = 1
+        parameter["allowEmptyValue"] = False
         description = parameter.get("description", "")
         parameter["description"] = f"{description}\n\n{QUERY_RULE}" if description else QUERY_RULE
 

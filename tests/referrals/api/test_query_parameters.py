@@ -116,3 +116,4 @@ def test_it_documents_the_rules(db):
             schema = parameter["schema"]
             assert schema.get("minLength") == 1 or "format" in schema or "enum" in schema or "minimum" in schema, name
             assert "400" in parameter["description"], (url, name)
+            assert parameter["allowEmptyValue"] is False, (url, name)
