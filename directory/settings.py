@@ -329,7 +329,10 @@ GEOCODER_SCHEME = os.getenv("GEOCODER_SCHEME", "https")
 HSDS_FEED_PREFIX = os.getenv("HSDS_FEED_PREFIX", "api/hsds/")
 HSDS_TEXT_SEARCH = "search.feed.service_ids_for_text"
 HSDS_LOCATE_POSTCODE = "search.geography.place_for_zip"
-HSDS_REINDEX = "search.backends.write"
+# In the import's transaction: note the services it changed as waiting for the index. After its commit:
+# write them, and any an earlier run left waiting (a process killed between its commit and the index write).
+HSDS_REINDEX_QUEUE = "search.backends.record_pending"
+HSDS_REINDEX = "search.backends.write_pending"
 # What a zip given to import_hsds may hold (providers/hsds/archive.py); the command's options override them.
 HSDS_IMPORT_MAX_EXPANDED_MB = envint("HSDS_IMPORT_MAX_EXPANDED_MB", 1000)
 HSDS_IMPORT_MAX_FILES = envint("HSDS_IMPORT_MAX_FILES", 100_000)

@@ -157,3 +157,18 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class PendingIndexWrite(models.Model):
+    """A service whose change is committed but not yet in the search index.
+
+    Written in the transaction of the change (search.backends.queue, and the import), deleted once the
+    index has it: a process killed between the commit and the index write leaves the row, and the next
+    import or ``rebuild_search_index --pending`` writes it. As the webhooks' and mail's outboxes do.
+    """
+
+    service_id = models.UUIDField(primary_key=True)
+    queued_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.service_id} (since {self.queued_at:%Y-%m-%d %H:%M})"

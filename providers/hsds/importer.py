@@ -2204,8 +2204,10 @@ def import_hsds(
                 report.rolled_back = True
             else:
                 report.service_ids = changes.resolve()
+                if upkeep:  # kept with the import: a process killed after the commit leaves them for the next run
+                    import_string(settings.HSDS_REINDEX_QUEUE)(report.service_ids)
     finally:
         settings.SEARCH_INDEX_UPKEEP = upkeep
-    if upkeep and report.service_ids:
+    if upkeep:
         report.reindexed = import_string(settings.HSDS_REINDEX)(report.service_ids)
     return report

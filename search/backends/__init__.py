@@ -12,7 +12,10 @@ facets, ranking) is search/query.py's, the same for both, so both return the sam
 the same rules. The whole stored ``data`` is read for the page shown only (``details``).
 
 Upkeep: providers.signals.services_changed → ``queue`` → after the transaction commits, one batched
-``write`` that re-reads those services from the database into the configured backend.
+``write`` that re-reads those services from the database into the configured backend. ``queue`` also
+records each service as a PendingIndexWrite in the transaction of the change, deleted once written: a
+process killed between the commit and the write leaves it for ``write_pending`` (the next import, or
+``rebuild_search_index --pending``) instead of leaving the index behind the database for good.
 """
 
 import datetime
@@ -23,7 +26,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from search.models import PendingIndexWrite
 
 if TYPE_CHECKING:
     from search.candidates import Candidates
@@ -79,8 +85,39 @@ def _backend(name: str) -> SearchBackend:
 
 
 def write(service_ids: Iterable) -> int:
-    """Write these services to the configured backend now (settings.HSDS_REINDEX, after an import)."""
+    """Write these services to the configured backend now."""
     return get_backend().write(service_ids)
+
+
+def record_pending(service_ids: Iterable) -> None:
+    """Note, in the current transaction, that these services wait for their index write (a query a thousand)."""
+    now = timezone.now()
+    PendingIndexWrite.objects.bulk_create(
+        [PendingIndexWrite(service_id=service_id, queued_at=now) for service_id in service_ids],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["service_id"],
+        update_fields=["queued_at"],
+    )
+
+
+def write_and_clear(service_ids: Iterable) -> int:
+    """Write these services, then delete what was pending for them before the write began."""
+    ids = list(set(service_ids))
+    started = timezone.now()
+    written = get_backend().write(ids)
+    for start in range(0, len(ids), 1000):
+        PendingIndexWrite.objects.filter(service_id__in=ids[start : start + 1000], queued_at__lt=started).delete()
+    return written
+
+
+def write_pending(service_ids: Iterable = ()) -> int:
+    """Write these services and every service still pending from an earlier change (settings.HSDS_REINDEX).
+
+    After an import has committed: what it changed, and what a process killed after its commit left behind.
+    """
+    leftover = PendingIndexWrite.objects.values_list("service_id", flat=True)
+    return write_and_clear({*service_ids, *leftover})
 
 
 _pending = threading.local()
@@ -90,6 +127,9 @@ def queue(service_ids: Iterable) -> None:
     """Index these services once the current transaction commits (batched; immediately outside one)."""
     if not settings.SEARCH_INDEX_UPKEEP:
         return
+    service_ids = set(service_ids)
+    if transaction.get_connection().in_atomic_block:
+        record_pending(service_ids)
     pending = getattr(_pending, "ids", None)
     if pending is None:
         pending = _pending.ids = set()
@@ -105,4 +145,4 @@ def flush() -> None:
     ids = getattr(_pending, "ids", None)
     if ids:
         _pending.ids = set()
-        get_backend().write(ids)
+        write_and_clear(ids)

@@ -5,8 +5,8 @@ after it has begun writing, it leaves the database as it found it, and the searc
 written after the commit). The next run writes every record once, and the index follows.
 
 Killed after the commit but before the index write, the database holds the whole import and the index none
-of it; the next run finds every record unchanged and writes nothing to the index (an expected failure below,
-until the index write is recorded in the import's transaction, as webhooks and mail are).
+of it; the services wait as PendingIndexWrite rows written in the import's transaction, so the next run, which
+finds every record unchanged, still writes them to the index (as the webhooks' and mail's outboxes do).
 
 The importer runs in its own process on a SQLite file (a copy of the migrated test database, or one
 migrated here when the tests run on PostgreSQL), as a network runs it from cron.
@@ -218,15 +218,9 @@ def reindex_after_a_pause(service_ids) -> int:
     """settings.HSDS_REINDEX in that process: say that the import committed, wait, then write the index."""
     Path(os.environ["IMPORT_COMMITTED"]).touch()
     time.sleep(60)
-    return search_backends.write(service_ids)
+    return search_backends.write_pending(service_ids)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 15: the index write after an import's commit is not recorded anywhere durable, so a run "
-    "that finds every record unchanged does not write it; `rebuild_search_index` catches the index up",
-)
 def test_it_writes_the_index_on_the_next_run_when_killed_after_its_commit(tmp_path, database_file, index_dir, start):
     """Killed after its commit, before the search index is written: the database holds the whole import, and
     the next run, which finds every record unchanged, still brings the index up to date."""
@@ -236,7 +230,6 @@ def test_it_writes_the_index_on_the_next_run_when_killed_after_its_commit(tmp_pa
     deadline = time.monotonic() + 60
     while not committed.exists() and importer.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    # What holds today fails the test (pytest.fail); only the last assertion is the expected failure.
     if not committed.exists():
         pytest.fail(f"the import did not reach its index write: {importer.communicate()[1].decode()[-2000:]}")
     os.kill(importer.pid, signal.SIGKILL)
