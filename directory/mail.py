@@ -37,25 +37,14 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from directory.models import OutgoingMail
+from directory.outbox import LEASE, MAX_ATTEMPTS, RETRY_DELAYS
 
 logger = logging.getLogger(__name__)
 
 Status = OutgoingMail.Status
 
-# A failed attempt is tried again after each of these delays (a little more than a day in all), then
-# the mail has failed for good. The same schedule as webhooks.
-RETRY_DELAYS = [
-    datetime.timedelta(minutes=1),
-    datetime.timedelta(minutes=5),
-    datetime.timedelta(minutes=30),
-    datetime.timedelta(hours=2),
-    datetime.timedelta(hours=6),
-    datetime.timedelta(hours=16),
-]
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-# How long claimed mail belongs to its worker. A worker sends nothing more once half of it has gone, so
-# that a send still under way when the lease ends (each step of it bounded by EMAIL_TIMEOUT) stays rare.
-LEASE = datetime.timedelta(minutes=5)
+# A worker sends nothing more once half of its LEASE has gone, so that a send still under way when the
+# lease ends (each step of it bounded by EMAIL_TIMEOUT) stays rare.
 BATCH_SIZE = 50
 
 

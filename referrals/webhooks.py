@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from directory import mail
 from directory.access import is_network_admin
+from directory.outbox import LEASE, MAX_ATTEMPTS, RETRY_DELAYS
 from referrals.models import ClientSystem, Referral, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from referrals.notifications import language_of, staff_of
 from referrals.webhook_http import (
@@ -49,19 +50,6 @@ logger = logging.getLogger(__name__)
 EventType = WebhookEndpoint.EventType
 Status = WebhookDelivery.Status
 
-# A failed delivery is tried again after each of these delays, and after the last it has failed for
-# good: seven attempts over a little more than a day, so an endpoint that fails them all is disabled.
-RETRY_DELAYS = [
-    datetime.timedelta(minutes=1),
-    datetime.timedelta(minutes=5),
-    datetime.timedelta(minutes=30),
-    datetime.timedelta(hours=2),
-    datetime.timedelta(hours=6),
-    datetime.timedelta(hours=16),
-]
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-# How long a claimed delivery belongs to its worker; longer than any attempt (WEBHOOK_TIMEOUT in all) takes.
-LEASE = datetime.timedelta(minutes=5)
 # An endpoint whose every attempt has failed for this long is disabled.
 DISABLE_AFTER = datetime.timedelta(hours=24)
 BATCH_SIZE = 100
