@@ -2,10 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
 from directory import passwords, views
-from referrals.api.schema import RedocView, SwaggerView
+from referrals.api.schema import RedocView, SchemaView, SwaggerView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,7 +25,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path(settings.HSDS_FEED_PREFIX, include("providers.hsds.urls")),
     path("api/v1/", include("referrals.api.urls")),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/v1/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("referrals/", include("referrals.urls")),

@@ -13,7 +13,8 @@ from drf_spectacular.extensions import (
 )
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.renderers import JSONRenderer
 
 from directory import dates
 
@@ -360,9 +361,23 @@ class DocsPolicyMixin:
         return response
 
 
-class SwaggerView(DocsPolicyMixin, SpectacularSwaggerSplitView):
+class JsonErrorsMixin:
+    """Answer errors (a 405, a format it does not have) in JSON like the rest of /api/v1/, not as YAML or HTML."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class SchemaView(JsonErrorsMixin, SpectacularAPIView):
     pass
 
 
-class RedocView(DocsPolicyMixin, SpectacularRedocView):
+class SwaggerView(JsonErrorsMixin, DocsPolicyMixin, SpectacularSwaggerSplitView):
+    pass
+
+
+class RedocView(JsonErrorsMixin, DocsPolicyMixin, SpectacularRedocView):
     template_name = "referrals/api/redoc.html"

@@ -37,3 +37,32 @@ def test_it_keeps_the_web_pages_404_as_html(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("put", "/api/v1/referrals/"),
+        ("patch", "/api/v1/participants/"),
+        ("delete", "/api/v1/consents/"),
+        ("post", "/api/v1/search/"),
+        ("post", "/api/v1/schema/"),
+        ("post", "/api/v1/docs/"),
+        ("put", "/api/v1/redoc/"),
+    ],
+)
+def test_it_answers_json_405_for_a_method_a_path_does_not_take(program_api, method, path):
+    """A method the path does not take: 405 in JSON with the Error shape and an Allow header, the schema and the
+    docs pages included (they answered YAML and HTML)."""
+    response = getattr(program_api, method)(path)
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+    assert "GET" in response["Allow"]
+
+
+def test_it_answers_a_schema_format_it_does_not_have_in_json(db):
+    """/api/v1/schema/?format=xml is a 404 in JSON (it was YAML)."""
+    response = APIClient().get("/api/v1/schema/", {"format": "xml"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
