@@ -12,15 +12,28 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 YEARS = (1900, 2999)  # wide enough for any appointment, plan or report; far from the calendar's ends
+# The widest UTC offset a date-time may give: time zones span -12:00 to +14:00, and PostgreSQL refuses an
+# offset of 16 hours or more (Python takes up to 24), a database error rather than a 400.
+OFFSET_HOURS = 15
 
 
 def within_years(value: datetime.date | None) -> None:
-    """Refuse a date or date-time outside YEARS (a form and serializer field validator)."""
-    if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
+    """Refuse a date or date-time outside YEARS, or one with a UTC offset of OFFSET_HOURS or more (a form,
+    serializer and filter field validator)."""
+    if value is None:
+        return
+    if not YEARS[0] <= value.year <= YEARS[1]:
         raise ValidationError(
             _("Give a date between the years %(first)s and %(last)s."),
             code="out_of_range",
             params={"first": YEARS[0], "last": YEARS[1]},
+        )
+    offset = value.utcoffset() if isinstance(value, datetime.datetime) else None
+    if offset is not None and abs(offset) >= datetime.timedelta(hours=OFFSET_HOURS):
+        raise ValidationError(
+            _("Give a time zone offset of less than %(hours)s hours."),
+            code="out_of_range",
+            params={"hours": OFFSET_HOURS},
         )
 
 

@@ -149,8 +149,12 @@ EMPTY_IS_NOT_GIVEN = "Empty: as if not given (the search page's own query string
 
 # directory.dates takes the years 1900 to 2999 in the network's time zone, so the very first and last hours
 # depend on the offset given; a date-time written in the years 1901 to 2998 is taken whatever its offset.
-YEARS_PATTERN = r"^(190[1-9]|19[1-9][0-9]|2[0-8][0-9]{2}|29[0-8][0-9]|299[0-8])-"
-YEARS_NOTE = f"Years {dates.YEARS[0]} to {dates.YEARS[1]} (in the network's time zone); outside them: 400."
+# And no UTC offset of dates.OFFSET_HOURS hours or more.
+YEARS_PATTERN = r"^(190[1-9]|19[1-9][0-9]|2[0-8][0-9]{2}|29[0-8][0-9]|299[0-8])-(?!.*[+-](1[5-9]|2[0-9]):)"
+YEARS_NOTE = (
+    f"Years {dates.YEARS[0]} to {dates.YEARS[1]} (in the network's time zone), a UTC offset of less than "
+    f"{dates.OFFSET_HOURS} hours; otherwise: 400."
+)
 
 
 class DateTimeWithinYears(OpenApiSerializerFieldExtension):
@@ -279,10 +283,13 @@ def document_query_rules(operation: dict) -> None:
         if parameter["in"] != "query":
             continue
         schema = parameter["schema"]
+        description = parameter.get("description", "")
+        if schema.get("format") == "date-time":  # every date-time filter checks directory.dates.within_years
+            schema["pattern"] = YEARS_PATTERN
+            description = f"{description} {YEARS_NOTE}".strip()
         if schema.get("type") == "string" and not {"format", "enum", "pattern"} & set(schema):
             schema["minLength"] = 1
         parameter["allowEmptyValue"] = False
-        description = parameter.get("description", "")
         parameter["description"] = f"{description}\n\n{QUERY_RULE}" if description else QUERY_RULE
 
 

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from directory.access import is_network_admin
+from directory.dates import within_years
 from referrals import flows, services, webhooks
 from referrals.api import serializers
 from referrals.api.actions import ACTIONS, actions_for
@@ -173,7 +174,10 @@ class ReferralFilter(filters.FilterSet):
     service = filters.UUIDFilter(field_name="service_id", help_text="Referrals to this service.")
     organization = filters.UUIDFilter(method="either_side", help_text="Referring or receiving organization.")
     updated_since = filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this moment (ISO 8601)."
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Changed at or after this moment (ISO 8601).",
+        validators=[within_years],
     )
 
     class Meta:
@@ -283,7 +287,9 @@ class FeedbackFilter(filters.FilterSet):
     # By id, not by record: an unknown referral or one the client may not see is an empty list, not a 400.
     referral = filters.UUIDFilter(field_name="referral", help_text="The referral's feedback.")
     answered_since = filters.IsoDateTimeFilter(
-        method="answered_since_filter", help_text="Outcome or participant answer recorded at or after this moment."
+        method="answered_since_filter",
+        help_text="Outcome or participant answer recorded at or after this moment.",
+        validators=[within_years],
     )
 
     class Meta:
