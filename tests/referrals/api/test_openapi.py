@@ -18,6 +18,8 @@ import hypothesis
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import strategies
 from schemathesis import GenerationMode
@@ -264,6 +266,10 @@ def with_an_allowed_move(case, api) -> None:
     """Make a valid move one the referral allows the client now, with a reason of its list where it needs one
     (any of the eight actions would mostly be the documented 400 naming the allowed ones)."""
     allowed = api.get(f"/api/v1/referrals/{case.path_parameters['id']}/").json()["allowed_actions"]
+    # Django's test client connects close_old_connections again after its request; the WSGI app's next request
+    # would then close the connection that holds the test's transaction (on PostgreSQL, with CONN_MAX_AGE 0).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     if not allowed:
         return
     action = pick(allowed, case.path_parameters["action_name"])
