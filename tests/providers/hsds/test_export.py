@@ -10,35 +10,20 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection, transaction
-from django.test import override_settings
+from django.db import connection
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from providers import demo
 from providers.hsds import exporter
 from providers.models import Location, Organization, Phone, Schedule, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
 from tests.providers.hsds.test_import import hsds_file
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_listings")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
 # The records' own timestamps say when *this* database created and changed them; the round trips hold
 # the clock still so that both databases write the same ones.
 STILL = datetime.datetime(2026, 11, 22, 19, 30, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(scope="module")
-def demo_listings(django_db_setup, django_db_blocker):
-    """The demo network's listings, loaded once for the module in a transaction rolled back at the end.
-
-    Each test runs in its own savepoint inside it, so what one test changes the next does not see.
-    """
-    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_UPKEEP=False), transaction.atomic():
-        demo.load_reference_data()
-        demo.load_network()
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")
