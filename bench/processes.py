@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -216,7 +217,12 @@ def http_during_import(
     folder = dataset.folder / "during-import"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "static").mkdir(parents=True)
-    shutil.copy2(dataset.folder / "directory.sqlite3", folder / "directory.sqlite3")
+    # SQLite's backup, not a file copy: in WAL mode the latest writes may still be in the -wal file.
+    with (
+        contextlib.closing(sqlite3.connect(dataset.folder / "directory.sqlite3")) as source,
+        contextlib.closing(sqlite3.connect(folder / "directory.sqlite3")) as copy,
+    ):
+        source.backup(copy)
     shutil.copytree(dataset.index_dir, folder / "search-index")
     hsds_dir = folder / "hsds"
     # Another seed: other organizations and services than the dataset's own (ids derive from the seed).
