@@ -36,7 +36,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
-from directory.models import OutgoingMail
+from directory.models import OutgoingMail, Preference
 from directory.outbox import LEASE, MAX_ATTEMPTS, RETRY_DELAYS
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,14 @@ def check_mail_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]
 
 
 # Writing
+
+
+def language_of(user, default: str | None = None) -> str:
+    """The language of a person's e-mails: their saved preference, else ``default`` (the site's language)."""
+    try:
+        return user.preference.language
+    except Preference.DoesNotExist:
+        return default or settings.LANGUAGE_CODE
 
 
 def render_text(template_name: str, context: dict) -> str:

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from directory.models import Preference
+from directory import mail
 from directory.throttles import address_key, count_attempt
 
 
@@ -30,19 +30,11 @@ def email_key(group: str, request: HttpRequest) -> str:
 RESET_LIMITS = (("password-reset-address", address_key), ("password-reset-email", email_key))
 
 
-def language_of(user, default: str) -> str:
-    """The language of a person's e-mails: their saved preference, else ``default``."""
-    try:
-        return user.preference.language
-    except Preference.DoesNotExist:
-        return default
-
-
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, each e-mail rendered in its recipient's language (else the language of the page)."""
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        with translation.override(language_of(context["user"], translation.get_language())):
+        with translation.override(mail.language_of(context["user"], translation.get_language())):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 

@@ -12,11 +12,6 @@ from referrals.models import Referral
 from referrals.selectors import Side, sides_of
 
 
-def language_of(user) -> str:
-    preference = getattr(user, "preference", None)
-    return preference.language if preference is not None else settings.LANGUAGE_CODE
-
-
 def staff_of(organization_id) -> list:
     """The people who work for an organization and have an e-mail address (a query)."""
     return list(
@@ -39,7 +34,9 @@ def send(recipients, template: str, referral: Referral, **context) -> None:
             "response_days": settings.REFERRAL_RESPONSE_DAYS,
             **context,
         }
-        mail.send_templated(f"referrals/email/{template}", values, to=recipient.email, language=language_of(recipient))
+        mail.send_templated(
+            f"referrals/email/{template}", values, to=recipient.email, language=mail.language_of(recipient)
+        )
 
 
 def load(referral_id) -> Referral:

@@ -34,7 +34,7 @@ from directory import mail
 from directory.access import is_network_admin
 from directory.outbox import LEASE, MAX_ATTEMPTS, RETRY_DELAYS
 from referrals.models import ClientSystem, Referral, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from referrals.notifications import language_of, staff_of
+from referrals.notifications import staff_of
 from referrals.webhook_http import (
     FAILED,
     DeliveryError,
@@ -380,7 +380,9 @@ def _tell_disabled(endpoint_id) -> int:
     endpoint = WebhookEndpoint.objects.select_related("client").get(pk=endpoint_id)
     last = endpoint.deliveries.exclude(last_attempt_at=None).order_by("-last_attempt_at").first()
     people = staff_of(endpoint.client.organization_id)
-    recipients = [(person.email, person.get_short_name() or person.username, language_of(person)) for person in people]
+    recipients = [
+        (person.email, person.get_short_name() or person.username, mail.language_of(person)) for person in people
+    ]
     contact = endpoint.client.contact_email
     if contact and contact.lower() not in {person.email.lower() for person in people}:
         recipients.append((contact, endpoint.client.name, settings.LANGUAGE_CODE))

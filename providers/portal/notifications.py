@@ -9,11 +9,6 @@ from providers.models import PendingEdit, Service
 from providers.portal.sections import PAGES
 
 
-def language_of(user) -> str:
-    preference = getattr(user, "preference", None)
-    return preference.language if preference is not None else settings.LANGUAGE_CODE
-
-
 def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
@@ -29,7 +24,7 @@ def verification_reminder(editor, services: list[Service]) -> None:
         "portal_url": absolute(reverse("portal:home")),
     }
     mail.send_templated(
-        "providers/portal/email/verification_reminder", context, to=editor.email, language=language_of(editor)
+        "providers/portal/email/verification_reminder", context, to=editor.email, language=mail.language_of(editor)
     )
 
 
@@ -48,7 +43,7 @@ def edit_reviewed(edit_id) -> None:
     editor = edit.submitted_by
     if editor is None or not editor.is_active or not editor.email or edit.status == PendingEdit.Status.PENDING:
         return
-    language = language_of(editor)
+    language = mail.language_of(editor)
     page = PAGES.get(edit.section)
     context = {
         "edit": edit,
