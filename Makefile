@@ -14,6 +14,7 @@ run: setup
 setup: $(VENV)/.installed
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py rebuild_search_index
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
