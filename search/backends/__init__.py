@@ -115,7 +115,19 @@ def write_pending(service_ids: Iterable = ()) -> int:
     """Write these services and every service still pending from an earlier change (settings.HSDS_REINDEX).
 
     After an import has committed: what it changed, and what a process killed after its commit left behind.
+    With no index yet, or an empty one (a new network's first import), build the whole index instead, so
+    that search works as soon as the import ends.
     """
+    backend = get_backend()
+    try:
+        empty = backend.document_count() == 0
+    except IndexMissing:
+        empty = True
+    if empty:
+        started = timezone.now()
+        written = backend.rebuild()
+        PendingIndexWrite.objects.filter(queued_at__lt=started).delete()
+        return written
     leftover = PendingIndexWrite.objects.values_list("service_id", flat=True)
     return write_and_clear({*service_ids, *leftover})
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from search.models import PendingIndexWrite
 from search.query import SearchRequest, search
+from tests.providers.hsds.test_import_bulk import write as write_hsds
 
 from .conftest import make_service
 
@@ -48,4 +49,19 @@ def test_it_clears_what_waited_with_a_full_rebuild(taxonomy, search_index, djang
     call_command("rebuild_search_index", stdout=io.StringIO(), stderr=io.StringIO())
 
     assert found("moonrise") == ["Moonrise Daycare"]
+    assert not PendingIndexWrite.objects.exists()
+
+
+def test_it_builds_the_index_when_a_new_networks_first_import_ends(taxonomy, search_backend, settings, tmp_path):
+    """With no index yet (a new database), an import builds one: its services are searchable when it ends,
+    not after someone runs rebuild_search_index (search answered 503 until then)."""
+    settings.SEARCH_INDEX_UPKEEP = True  # and no index: no folder yet, or an empty table
+    make_service("Sunrise Daycare")  # listed before the import: the whole index is built, not the import's part
+    path = write_hsds(tmp_path / "network.json", 3)
+
+    output = io.StringIO()
+    call_command("import_hsds", str(path), "--source", "bulk", stdout=output)
+
+    assert search_backend.document_count() == 4
+    assert found("sunrise") == ["Sunrise Daycare"]
     assert not PendingIndexWrite.objects.exists()
