@@ -13,6 +13,7 @@ eligibility description); what the directory cannot keep is reported, never sile
 import datetime
 import re
 from collections import defaultdict
+from pathlib import PurePosixPath
 
 from providers.hsds.importer import EXTRAS, Batch, Files, language_code, parse_time
 
@@ -68,14 +69,49 @@ class Reader:
     def __init__(self, files: Files, batch: Batch) -> None:
         self.files = files
         self.batch = batch
+        self.read_names: set[str] = set()  # the files this reader looked at, for report_unread
 
     def rows(self, filename: str):
         """Yield (where, row) of a CSV file, values stripped; nothing when the file is not there."""
         name = self.files.find(filename)
         if name is None:
             return
+        self.read_names.add(name)
         for where, row in self.files.csv_rows(name, self.batch):
             yield where, {key: (value or "").strip() for key, value in row.items() if key}
+
+    def spellings(self, *filenames: str):
+        """Yield (where, row) of every file present under one of ``filenames``, one after the other.
+
+        The same table goes by several names (HSDS 1.1's datapackage.json says services_at_location.csv, some
+        exports write service_at_location.csv). Each present one is read; rows with the same id merge.
+        """
+        present = [self.files.find(filename) for filename in filenames]
+        present = [name for name in present if name is not None]
+        if len(present) > 1:
+            self.batch.warn(
+                present[1], "file", "", "", f"Both {' and '.join(present)} are here: the rows of both are read."
+            )
+        for name in present:
+            yield from self.rows(PurePosixPath(name).name)
+
+    def report_unread(self, format_name: str) -> None:
+        """Name, in one warning, every file of the import that this reader did not read: none is ignored silently."""
+        unread = [name for name in self.files.names() if name not in self.read_names]
+        descriptors = [name for name in unread if PurePosixPath(name).name.lower() == "datapackage.json"]
+        for name in descriptors:
+            reason = f"Not read: the {format_name} reader reads the tables by their standard file names."
+            self.batch.warn(name, "file", "", "", reason)
+        unknown = [name for name in unread if name not in descriptors]
+        if unknown:
+            self.batch.warn(
+                unknown[0],
+                "file",
+                "",
+                "",
+                f"Not read: not a file of {format_name} that the importer knows; nothing in it is imported.",
+                detail=f"{len(unknown)} files: {', '.join(unknown)}" if len(unknown) > 1 else "",
+            )
 
     def not_kept(self, filename: str, kind: str, label: str) -> None:
         rows = list(self.rows(filename))
@@ -360,7 +396,7 @@ def read_hsds11(files: Files, batch: Batch) -> None:
             },
             where,
         )
-    for where, row in reader.rows("service_at_location.csv"):
+    for where, row in reader.spellings("services_at_location.csv", "service_at_location.csv"):
         # Some rows list several services, comma-separated: one service at location each.
         for service_id in [part.strip() for part in row.get("service_id", "").split(",")] or [""]:
             key = row.get("id") or f"{service_id}@{row.get('location_id', '')}"
@@ -440,7 +476,7 @@ def read_hsds11(files: Files, batch: Batch) -> None:
             where,
         )
     read_taxonomy(reader, "taxonomy.csv", id_column="id")
-    for where, row in reader.rows("service_taxonomy.csv"):
+    for where, row in reader.spellings("services_taxonomy.csv", "service_taxonomy.csv"):
         if row.get("service_id") and row.get("taxonomy_id"):
             batch.add(
                 "attribute",
@@ -462,6 +498,7 @@ def read_hsds11(files: Files, batch: Batch) -> None:
     ):
         reader.not_kept(filename, kind, label)
     reader.unkept_columns("services.csv", "service", ("program_id",))
+    reader.report_unread("HSDS 1.1")
 
 
 def pick(row: dict, *columns: str) -> dict:
@@ -593,6 +630,7 @@ def read_ohana(files: Files, batch: Batch) -> None:
     read_taxonomy(reader, "taxonomy.csv", id_column="taxonomy_id")
     reader.not_kept("contacts.csv", "contact", "contacts")
     reader.not_kept("programs.csv", "program", "programs")
+    reader.report_unread("Ohana CSV")
 
 
 def read_ohana_service(reader: Reader, where: str, row: dict, location: dict, states: dict) -> None:

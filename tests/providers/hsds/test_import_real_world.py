@@ -1,0 +1,73 @@
+"""manage.py import_hsds on the shapes real directories publish (issue 16): nothing lost without a word.
+
+Each test builds a small folder of its own in the shape a real dataset has, and checks what a data steward
+would notice: the records imported, and a warning naming what was not.
+"""
+
+import pytest
+
+from providers.models import Attribute, Service
+from tests.providers.hsds.test_import import run, summary
+from tests.providers.hsds.test_import_unreadable_files import write
+
+pytestmark = pytest.mark.django_db
+
+HSDS11_CORE = {
+    "organizations.csv": "id,name,description\r\n1,Food Bank,Feeds people.\r\n",
+    "services.csv": "id,organization_id,name,status\r\n10,1,Pantry,active\r\n11,1,Meals,active\r\n",
+    "locations.csv": "id,organization_id,name\r\n20,1,Main Street\r\n21,1,Riverside\r\n",
+    "taxonomy.csv": "id,name,parent_id\r\n100,Food,\r\n101,Meals,100\r\n",
+}
+
+
+def test_it_reads_the_hsds_1_1_standard_file_names(tmp_path):
+    """HSDS 1.1's datapackage.json names services_at_location.csv and services_taxonomy.csv: both are read."""
+    folder = write(
+        tmp_path / "network",
+        {
+            **HSDS11_CORE,
+            "services_at_location.csv": "id,service_id,location_id\r\n30,10,20\r\n31,11,21\r\n",
+            "services_taxonomy.csv": "id,service_id,taxonomy_id\r\n40,10,100\r\n41,11,101\r\n",
+        },
+    )
+
+    out, _ = run(folder, format="hsds-1.1")
+
+    assert summary(out)["Services at locations"] == "created 2 / updated 0 / unchanged 0 / skipped 0"
+    pantry = Service.objects.get(name="Pantry")
+    assert pantry.locations.get().name == "Main Street"
+    assert Attribute.objects.filter(link_id=pantry.pk).count() == 1
+    assert Attribute.objects.filter(link_id=Service.objects.get(name="Meals").pk).count() == 1
+
+
+def test_it_reads_both_spellings_when_both_are_there(tmp_path):
+    """A folder with services_at_location.csv and service_at_location.csv: the rows of both, and a warning saying so."""
+    folder = write(
+        tmp_path / "network",
+        {
+            **HSDS11_CORE,
+            "services_at_location.csv": "id,service_id,location_id\r\n30,10,20\r\n",
+            "service_at_location.csv": "id,service_id,location_id\r\n31,11,21\r\n",
+            "service_taxonomy.csv": "id,service_id,taxonomy_id\r\n40,10,100\r\n",
+        },
+    )
+
+    out, err = run(folder, format="hsds-1.1")
+
+    assert summary(out)["Services at locations"] == "created 2 / updated 0 / unchanged 0 / skipped 0"
+    assert "Both services_at_location.csv and service_at_location.csv are here: the rows of both are read." in err
+    assert Attribute.objects.filter(link_id=Service.objects.get(name="Pantry").pk).count() == 1
+
+
+def test_it_names_each_file_it_does_not_read(tmp_path):
+    """A file the HSDS 1.1 reader does not know is named once in a warning, never ignored silently."""
+    folder = write(
+        tmp_path / "network",
+        {**HSDS11_CORE, "service_attributes.csv": "id,service_id,taxonomy_id\r\n1,10,100\r\n", "README.txt": "Hi"},
+    )
+
+    _, err = run(folder, format="hsds-1.1")
+
+    unknown = "Not read: not a file of HSDS 1.1 that the importer knows; nothing in it is imported."
+    assert f"warning: README.txt: file: {unknown} (2 files: README.txt, service_attributes.csv)" in err
+    assert err.count("Not read") == 1
