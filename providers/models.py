@@ -145,7 +145,7 @@ class Organization(Record):
 
     name = models.CharField(max_length=200)
     alternate_name = models.CharField(max_length=200, blank=True)
-    description = models.TextField()
+    description = models.TextField(blank=True)  # HSDS 3.0 requires the key; "" is a valid value
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     tax_status = models.CharField(max_length=100, blank=True)

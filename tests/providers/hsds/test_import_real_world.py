@@ -4,10 +4,12 @@ Each test builds a small folder of its own in the shape a real dataset has, and 
 would notice: the records imported, and a warning naming what was not.
 """
 
+import json
+
 import pytest
 
-from providers.models import Attribute, Service
-from tests.providers.hsds.test_import import run, summary
+from providers.models import Attribute, Organization, Service
+from tests.providers.hsds.test_import import hsds_file, run, summary
 from tests.providers.hsds.test_import_unreadable_files import write
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +73,42 @@ def test_it_names_each_file_it_does_not_read(tmp_path):
     unknown = "Not read: not a file of HSDS 1.1 that the importer knows; nothing in it is imported."
     assert f"warning: README.txt: file: {unknown} (2 files: README.txt, service_attributes.csv)" in err
     assert err.count("Not read") == 1
+
+
+def test_it_imports_an_organization_with_an_empty_description(tmp_path):
+    """HSDS 3.0 allows description "": the organization and its services come in, in JSON and in a CSV package."""
+    organization_id = "5d0f4c8e-8a34-4a7e-9a3d-0c6b2f1e9d11"
+    service_id = "7c2d9b1a-3e4f-4b5a-8c6d-1e2f3a4b5c6d"
+    json_path = tmp_path / "organization.json"
+    json_path.write_text(
+        json.dumps(
+            {
+                "id": organization_id,
+                "name": "Quiet Council",
+                "description": "",
+                "services": [{"id": service_id, "name": "Advice", "status": "active"}],
+            }
+        )
+    )
+
+    run(json_path)
+
+    organization = Organization.objects.get(pk=organization_id)
+    assert organization.description == ""
+    assert organization.services.get().name == "Advice"
+
+    organization_id = "0e8f6a2b-9c1d-4e3f-8a7b-6c5d4e3f2a1b"
+    service_id = "1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b"
+    package = write(
+        tmp_path / "package",
+        {
+            "datapackage.json": hsds_file("v3.0", "datapackage.json").read_bytes(),
+            "organizations.csv": f"id,name,description\r\n{organization_id},Quiet Council,\r\n",
+            "services.csv": f"id,organization_id,name,status\r\n{service_id},{organization_id},Advice,active\r\n",
+        },
+    )
+
+    out, _ = run(package)
+
+    assert summary(out)["Services"] == "created 1 / updated 0 / unchanged 0 / skipped 0"
+    assert Organization.objects.get(pk=organization_id).description == ""
