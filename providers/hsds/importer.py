@@ -307,6 +307,36 @@ OTHER_ENCODINGS = (
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
 
 
+# The longest CSV value the importer reads, in characters: Python's csv module stops at 128 KiB, and real
+# descriptions run longer (a feed's 145 KB one). 16 MiB holds any text a person writes and still bounds
+# one value; a file as a whole is bounded by the archive limits (providers/hsds/archive.py).
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def csv_field_limit(limit: int):
+    """Let the csv module read values up to ``limit`` characters, and put back its limit afterwards.
+
+    The module keeps one limit for the whole process; holding it only while a row is read keeps the
+    change from leaking into anything else that reads CSV.
+    """
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def csv_records(reader) -> Iterator[list[str]]:
+    """The records of a ``csv.reader``, each read under ``CSV_FIELD_LIMIT``."""
+    while True:
+        with csv_field_limit(CSV_FIELD_LIMIT):
+            values = next(reader, None)
+        if values is None:
+            return
+        yield values
+
+
 def line_of(data: bytes, position: int) -> int:
     return data.count(b"\n", 0, position) + 1
 
@@ -390,9 +420,9 @@ class Files:
         start = 1
         try:
             reader = csv.reader(io.StringIO(self.read_text(name), newline=""))
-            header = [column.strip() for column in next(reader, [])]
+            header = [column.strip() for column in next(csv_records(reader), [])]
             start = reader.line_num + 1
-            for values in reader:
+            for values in csv_records(reader):
                 if any(value.strip() for value in values):
                     yield f"{name} line {start}", dict(zip(header, values, strict=False))
                 start = reader.line_num + 1
@@ -402,7 +432,7 @@ class Files:
         except csv.Error as error:
             self.unreadable.add(name)
             reason = (
-                f"A value is longer than {csv.field_size_limit():,} characters, the most a CSV field may hold."
+                f"A value is longer than {CSV_FIELD_LIMIT:,} characters, the most a CSV field may hold."
                 if "field limit" in str(error)
                 else f"Not readable as CSV: {error}."
             )

@@ -4,9 +4,12 @@ Each test builds a small folder of its own in the shape a real dataset has, and 
 would notice: the records imported, and a warning naming what was not.
 """
 
+import csv
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 
 from providers.models import Attribute, Organization, Service
 from tests.providers.hsds.test_import import hsds_file, run, summary
@@ -112,3 +115,22 @@ def test_it_imports_an_organization_with_an_empty_description(tmp_path):
 
     assert summary(out)["Services"] == "created 1 / updated 0 / unchanged 0 / skipped 0"
     assert Organization.objects.get(pk=organization_id).description == ""
+
+
+def test_it_imports_back_its_own_csv_export_of_a_200_kb_description(tmp_path):
+    """A description of 200 KB (over the CSV reader's default 128 KiB) goes out in the CSV package and back whole."""
+    organization = Organization.objects.create(name="Long Winded", description="Writes at length.")
+    # Commas, quotes, line breaks and non-ASCII letters: every kind of character a CSV cell must carry.
+    long_text = ('Línea "citada", y más.\n' * 10_000)[:200_000]
+    service = Service.objects.create(organization=organization, name="Essay", description=long_text)
+    call_command("export_hsds", str(tmp_path / "export"), stdout=io.StringIO())
+    Service.objects.filter(pk=service.pk).update(description="Lost.")
+    limit_before = csv.field_size_limit()
+
+    out, err = run(tmp_path / "export" / "csv")
+
+    assert csv.field_size_limit() == limit_before  # raised only while the importer reads, for no one else
+
+    assert Service.objects.get(pk=service.pk).description == long_text
+    assert summary(out)["Services"] == "created 0 / updated 1 / unchanged 0 / skipped 0"
+    assert "A value is longer than" not in err

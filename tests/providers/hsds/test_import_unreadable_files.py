@@ -2,7 +2,7 @@
 
 For every format the importer reads (HSDS 3.0 JSON, the 3.0 CSV package, HSDS 1.1 CSV, Ohana CSV): text
 that is not UTF-8 (Latin-1, UTF-16 with or without a byte order mark), NUL bytes, a CSV value over the
-CSV reader's 128 KiB field limit, JSON nested deeper than directory.jsonlimits allows, broken JSON, an
+importer's CSV field limit (16 MiB), JSON nested deeper than directory.jsonlimits allows, broken JSON, an
 empty file, a damaged zip member. The import stops with the error (nothing is written), or with
 --partial reads the rest.
 """
@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from directory.jsonlimits import MAX_DEPTH
+from providers.hsds.importer import CSV_FIELD_LIMIT
 from providers.models import Organization, Service
 from tests.providers.hsds.test_import import hsds_file, run
 
@@ -30,7 +31,7 @@ NOT_UTF8 = "Not UTF-8 text (byte 0xE9; Latin-1 or Windows-1252 perhaps); save th
 UTF16 = "The file is UTF-16 text; save it as UTF-8."
 NUL = "The file holds a NUL byte, which text does not (UTF-16 without a byte order mark?); save it as UTF-8."
 EMPTY = "The file is empty."
-FIELD_LIMIT = "A value is longer than 131,072 characters, the most a CSV field may hold."
+FIELD_LIMIT = f"A value is longer than {CSV_FIELD_LIMIT:,} characters, the most a CSV field may hold."
 
 
 def refused(path: Path, **options) -> str:
@@ -90,7 +91,9 @@ CSV_FORMATS = [
             organizations_csv().encode("utf-32"), "", "The file is UTF-32 text; save it as UTF-8.", id="utf-32"
         ),
         pytest.param(b"id,name\r\n1,Caf\x00e\r\n", " line 2", NUL, id="nul-byte"),
-        pytest.param(b"id,name\r\n1,A\r\n2," + b"x" * 140_000 + b"\r\n", " line 3", FIELD_LIMIT, id="field-limit"),
+        pytest.param(
+            b"id,name\r\n1,A\r\n2," + b"x" * (CSV_FIELD_LIMIT + 1) + b"\r\n", " line 3", FIELD_LIMIT, id="field-limit"
+        ),
         pytest.param(b"", "", EMPTY, id="empty"),
     ],
 )
