@@ -677,13 +677,17 @@ def read_tabular(batch: Batch, name: str, document: dict) -> None:
         batch.complete_attributes |= set(batch.rows["service"])
 
 
-def read_package(batch: Batch, files: Files, descriptor: str) -> None:
-    """An HSDS 3.0 CSV data package: datapackage.json and a CSV file per table."""
-    folder = PurePosixPath(descriptor).parent
+def read_package(batch: Batch, files: Files, descriptor: str | None, folder: PurePosixPath | None = None) -> None:
+    """An HSDS 3.0 CSV data package: datapackage.json and a CSV file per table.
+
+    Without a descriptor (``descriptor`` None) the tables of ``folder`` are read by their standard names.
+    """
+    folder = PurePosixPath(descriptor).parent if descriptor is not None else folder
     tables = dict(PACKAGE_FILES)
     try:
-        package = jsonlimits.loads(files.read_text(descriptor))
-        tables = {resource["name"]: resource["path"] for resource in package["resources"]}
+        if descriptor is not None:
+            package = jsonlimits.loads(files.read_text(descriptor))
+            tables = {resource["name"]: resource["path"] for resource in package["resources"]}
     except (ValueError, KeyError, TypeError):
         # The official example's datapackage.json is a symbolic link that lost its target.
         batch.warn(
@@ -715,9 +719,19 @@ def read_hsds3(files: Files, batch: Batch) -> None:
             read_package(batch, files, descriptor)
             return
     if not json_names:
-        hint = (
-            " For HSDS 1.1 or Ohana CSV, say so with --format." if any(name.endswith(".csv") for name in names) else ""
-        )
+        csv_names = [name for name in names if name.lower().endswith(".csv")]
+        folders = {PurePosixPath(name).parent for name in csv_names}
+        standard = set(PACKAGE_FILES.values())
+        others = [name for name in csv_names if PurePosixPath(name).name not in standard]
+        if csv_names and not others and len(folders) == 1:
+            read_unpackaged_tables(batch, files, folders.pop(), csv_names)
+            return
+        hint = " For HSDS 1.1 or Ohana CSV, say so with --format." if csv_names else ""
+        if others:
+            hint = (
+                f" Without datapackage.json, CSV files are read as HSDS 3.0 only when each has its standard name; "
+                f"these do not: {', '.join(others[:5])}{' ...' if len(others) > 5 else ''}.{hint}"
+            )
         batch.error(str(files.path), "file", "", "", f"No HSDS 3.0 JSON files or datapackage.json here.{hint}")
         return
     left_out = [name for name in names if name not in json_names]
@@ -740,6 +754,29 @@ def read_hsds3(files: Files, batch: Batch) -> None:
             batch.error(name, "file", "", "", f"Not valid JSON: {str(error).rstrip('.')}.")
             continue
         read_json_document(batch, name, document)
+
+
+def read_unpackaged_tables(batch: Batch, files: Files, folder: PurePosixPath, csv_names: list[str]) -> None:
+    """A 3.0 CSV package that lost its datapackage.json: every CSV file has a standard name, so read it by that."""
+    batch.warn(
+        str(files.path),
+        "datapackage",
+        "",
+        "",
+        "No datapackage.json: the CSV files are read by their standard HSDS 3.0 names. "
+        "For HSDS 1.1 CSV, say so with --format hsds-1.1.",
+    )
+    unread = [name for name in files.names() if name not in csv_names]
+    if unread:
+        batch.warn(
+            unread[0],
+            "file",
+            "",
+            "",
+            "Not read: not a file of an HSDS 3.0 CSV package; nothing in it is imported.",
+            detail=f"{len(unread)} files: {', '.join(unread)}" if len(unread) > 1 else "",
+        )
+    read_package(batch, files, None, folder)
 
 
 def read(path: Path, *, format: str = "auto", source: str | None = None, limits: ArchiveLimits | None = None) -> Batch:

@@ -7,13 +7,14 @@ would notice: the records imported, and a warning naming what was not.
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from providers.models import Attribute, Organization, Service
-from tests.providers.hsds.test_import import hsds_file, run, summary
-from tests.providers.hsds.test_import_unreadable_files import write
+from providers.models import Attribute, Organization, Phone, Service
+from tests.providers.hsds.test_import import PHONE_ID, SERVICE_ID, hsds_file, run, summary
+from tests.providers.hsds.test_import_unreadable_files import refused, write
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,39 @@ def test_it_imports_back_its_own_csv_export_of_a_200_kb_description(tmp_path):
     assert Service.objects.get(pk=service.pk).description == long_text
     assert summary(out)["Services"] == "created 0 / updated 1 / unchanged 0 / skipped 0"
     assert "A value is longer than" not in err
+
+
+def csv_folder_without_descriptor(folder: Path, **more: str) -> Path:
+    """The official 3.0 CSV examples, every file by its standard name, but no datapackage.json."""
+    files = {path.name: path.read_bytes() for path in hsds_file("v3.0", "examples", "csv").glob("*.csv")}
+    return write(folder, {**files, **more})
+
+
+def test_it_reads_a_3_0_csv_folder_without_datapackage_json_by_the_standard_names(tmp_path):
+    """Each CSV file has its standard HSDS 3.0 name: read as the package, warning that datapackage.json is missing."""
+    folder = csv_folder_without_descriptor(tmp_path / "export", **{"README.txt": "Exported on Monday."})
+
+    out, err = run(folder, partial=True)
+
+    service = Service.objects.get(pk=SERVICE_ID)
+    assert service.name == "Community Counselling"
+    assert set(service.schedules.values_list("weekday", flat=True)) == {"TH", "FR"}
+    assert Phone.objects.get(pk=PHONE_ID).extension == "100"
+    assert summary(out)["Services"] == "created 1 / updated 0 / unchanged 0 / skipped 0"
+    assert "No datapackage.json: the CSV files are read by their standard HSDS 3.0 names." in err
+    assert "README.txt: file: Not read: not a file of an HSDS 3.0 CSV package; nothing in it is imported." in err
+
+
+def test_it_refuses_a_csv_folder_whose_names_are_not_all_standard(tmp_path):
+    """A CSV file without a standard 3.0 name (HSDS 1.1's regular_schedules.csv) still needs --format, and is named."""
+    folder = csv_folder_without_descriptor(tmp_path / "export", **{"regular_schedules.csv": "id,service_id\r\n"})
+
+    said = refused(folder)
+
+    assert "Nothing was imported" in said
+    assert (
+        "CSV files are read as HSDS 3.0 only when each has its standard name; these do not: regular_schedules.csv."
+        in said
+    )
+    assert "For HSDS 1.1 or Ohana CSV, say so with --format." in said
+    assert not Service.objects.filter(pk=SERVICE_ID).exists()
