@@ -34,6 +34,14 @@ from tests import demo
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def nothing_collected(tmp_path_factory):
+    """Static files as the tests expect them, by their own names: never the manifest of a `make run` in this
+    tree (var/static/), whose hashed names pages would then give (the tests run with DEBUG off)."""
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("nothing-collected")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
