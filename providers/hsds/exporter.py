@@ -33,7 +33,8 @@ from pathlib import Path
 from django.conf import settings
 
 from providers.hsds import serialize
-from providers.hsds.importer import Batch, flatten
+from providers.hsds.importer.readers.hsds3 import flatten
+from providers.hsds.importer.records import Batch
 
 DATAPACKAGE_PATH = Path(settings.BASE_DIR) / "fixtures" / "hsds" / "v3.0" / "datapackage.json"
 # Tables written with their header only (see the module's docstring).

@@ -3,7 +3,9 @@ from collections import defaultdict
 from django.core.management.base import BaseCommand, CommandError
 
 from providers.hsds.archive import ArchiveLimits
-from providers.hsds.importer import FORMATS, MODELS, ImportReport, import_hsds
+from providers.hsds.importer import FORMATS, import_hsds
+from providers.hsds.importer.records import MODELS
+from providers.hsds.importer.report import ImportReport
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 
-from providers.hsds.importer import CannotEvaluate, clean_in_memory, evaluate
+from providers.hsds.importer.validation import CannotEvaluate, clean_in_memory, evaluate
 from providers.models import (
     Address,
     CostOption,

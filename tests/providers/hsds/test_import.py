@@ -22,7 +22,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from providers.demo import load_reference_data
-from providers.hsds.importer import IMPORT_NAMESPACE
+from providers.hsds.importer.records import IMPORT_NAMESPACE
 from providers.models import (
     Accessibility,
     Address,

@@ -17,8 +17,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from providers.hsds import importer
-from providers.hsds.importer import import_hsds
+from providers.hsds.importer import import_hsds, writer
 from providers.models import (
     AGE_RANGE_MESSAGE,
     Organization,
@@ -298,7 +297,7 @@ def test_it_finds_the_record_a_batch_was_refused_for(tmp_path, monkeypatch):
 
     (Python validation normally catches the bad record first; here it is switched off to reach the database.)
     """
-    monkeypatch.setattr(importer, "clean_in_memory", lambda instance: None)
+    monkeypatch.setattr(writer, "clean_in_memory", lambda instance: None)
     path = write(tmp_path / "bulk.json", 6, bad_ages)
 
     out, err = run_command(path, partial=True)

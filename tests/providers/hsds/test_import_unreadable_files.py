@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from directory.jsonlimits import MAX_DEPTH
-from providers.hsds.importer import CSV_FIELD_LIMIT
+from providers.hsds.importer.files import CSV_FIELD_LIMIT
 from providers.models import Organization, Service
 from tests.providers.hsds.test_import import hsds_file, run
 

@@ -1,0 +1,829 @@
+"""The mapping of HSDS records to the directory's: a step per kind, in the order they depend on each other."""
+
+import contextlib
+import dataclasses
+import datetime
+import re
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.conf import settings
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import slugify
+
+from directory import jsonlimits
+from providers.demo import REFERENCE_DATA_PATH, read_json, taxonomy_uuid
+from providers.hsds.importer.records import MODELS, NOT_KEPT, WEEKDAYS, Batch, Row, day_id, derived_id
+from providers.hsds.importer.report import ImportReport, Problem
+from providers.hsds.importer.values import Values, is_empty, language_code
+from providers.hsds.importer.writer import Writer
+from providers.hsds.serialize import EXTRAS, EXTRAS_TAXONOMY
+from providers.models import (
+    Location,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    Taxonomy,
+    TaxonomyTerm,
+    validate_geojson_polygon,
+)
+from providers.signals import chunked
+
+EXTRA_TERMS = {uuid.UUID(extra.id): code for code, extra in EXTRAS.items()}
+EXTRAS_TAXONOMY_ID = uuid.UUID(EXTRAS_TAXONOMY["id"])
+TERM_RELATIONS = {
+    Taxonomy.CATEGORIES: "categories",
+    Taxonomy.POPULATIONS: "populations",
+    Taxonomy.INSURANCE: "insurance_accepted",
+}
+ZIP_PLUS_FOUR = re.compile(r"^(\d{5})-\d{4}$")
+
+
+# ---- writing -------------------------------------------------------------------------------------------
+
+KEEP = object()  # an extra the source does not give: the record keeps what it has
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceExtra:
+    field: str
+    parse: str  # the Values method that reads it
+    default: object  # when a directory record leaves it out
+
+
+SERVICE_EXTRAS = {
+    "capacity-status": ServiceExtra("capacity_status", "text", Service.Capacity.ACCEPTING),
+    "capacity-updated-at": ServiceExtra("capacity_updated_at", "date_time", KEEP),
+    "referral-method": ServiceExtra("referral_method", "text", Service.ReferralMethod.CONTACT),
+    "income-limit-percent-fpl": ServiceExtra("income_limit_percent_fpl", "integer", None),
+    "gender": ServiceExtra("gender", "text", Service.Gender.ANY),
+    "populations-required": ServiceExtra("populations_required", "boolean", False),
+    "residency-required": ServiceExtra("residency_required", "boolean", False),
+    "last-verified-at": ServiceExtra("last_verified_at", "date_time", None),
+    "keywords": ServiceExtra("keywords", "text", ""),
+}
+
+
+def reference_taxonomy_codes() -> dict[uuid.UUID, str]:
+    """Our own taxonomies, by their fixed ids: an import never rewrites them."""
+    codes = {Taxonomy.CATEGORIES, Taxonomy.POPULATIONS, Taxonomy.INSURANCE}
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        codes |= {entry["code"] for entry in read_json(REFERENCE_DATA_PATH)["taxonomies"]}
+    return {taxonomy_uuid(code): code for code in codes}
+
+
+def parents_first(rows: list[Row], parent_field: str) -> list[Row]:
+    """Order rows so that a parent in the same batch comes before its children (cycles keep file order)."""
+    by_id = {row.id: row for row in rows}
+    ordered, placed, visiting = [], set(), set()
+
+    def place(row: Row) -> None:
+        if row.id in placed or row.id in visiting:
+            return
+        visiting.add(row.id)
+        parent = by_id.get(row.fields.get(parent_field))
+        if parent is not None:
+            place(parent)
+        visiting.discard(row.id)
+        placed.add(row.id)
+        ordered.append(row)
+
+    for row in rows:
+        place(row)
+    return ordered
+
+
+class Loader(Writer):
+    """Write a batch's rows as the directory's records, kind by kind."""
+
+    def __init__(
+        self, batch: Batch, report: ImportReport, *, locate: Callable[[str], object] | None = None, **options
+    ) -> None:
+        super().__init__(batch, report, **options)
+        self.locate = locate
+        self.links_of_location: dict[uuid.UUID, list[Row]] | None = None
+        self.term_plan: dict[uuid.UUID, bool] = {}  # service -> whether its terms are listed in full
+        self.ours = reference_taxonomy_codes()
+        self.extras: dict[uuid.UUID, dict[str, str]] = defaultdict(dict)  # record id -> extra code -> value
+        self.service_terms: dict[uuid.UUID, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        self.term_rows: dict[uuid.UUID, list[Row]] = defaultdict(list)  # service id -> its term attributes
+        self.generic_attributes: list[Row] = []
+        self.area_notes: dict[uuid.UUID, list[str]] = defaultdict(list)  # service id -> unkept service areas
+        self.addresses_of: dict[uuid.UUID, list[Row]] = defaultdict(list)
+        for row in batch.rows["address"].values():
+            if "location_id" in row.fields:
+                self.addresses_of[row.fields["location_id"]].append(row)
+
+    def run(self) -> None:
+        steps = [
+            self.load_taxonomies,
+            self.load_terms,
+            self.sort_attributes,
+            self.load_organizations,
+            self.plan_service_areas,
+            self.load_locations,
+            lambda: self.load_simple("address", self.address_fields),
+            lambda: self.load_simple("accessibility", self.accessibility_fields),
+            self.load_services,
+            lambda: self.load_simple("service_at_location", self.service_at_location_fields),
+            lambda: self.load_owned("phone", self.phone_fields),
+            lambda: self.load_owned("language", self.language_fields),
+            self.load_schedules,
+            self.load_service_areas,
+            lambda: self.load_simple("cost_option", self.cost_option_fields),
+            lambda: self.load_simple("required_document", self.required_document_fields),
+            self.load_attributes,
+        ]
+        for step in steps:
+            step()
+            # A kind is written whole before the next is read: the next one's references are then settled.
+            self.flush()
+        self.report_not_kept()
+
+    def load_taxonomies(self) -> None:
+        for row in self.batch.rows["taxonomy"].values():
+            self.step()
+            if row.id == EXTRAS_TAXONOMY_ID:
+                continue  # the feed's own vocabulary for our extras: read as fields, not stored
+            values = Values(row.fields)
+            self.required(row, values)
+            existing = self.existing("taxonomy", row.id)
+            ours = self.ours.get(row.id)
+            if ours and existing is not None:
+                # Our reference data owns our taxonomies (and their terms): an import never rewrites them.
+                self.saved["taxonomy"].add(row.id)
+                self.report.tally("taxonomy").unchanged += 1
+                continue
+            name = values.text("name")
+            code = ours or (existing.code if existing else self.new_taxonomy_code(name, row.id))
+            fields = {
+                "code": code,
+                "name": name,
+                "description": values.text("description"),
+                "uri": values.text("uri"),
+                "version": values.text("version"),
+            }
+            self.note_unread(row, values)
+            self.save(row, values, fields)
+
+    def new_taxonomy_code(self, name: str, record_id: uuid.UUID) -> str:
+        code = slugify(name)[:50] or "taxonomy"
+        if Taxonomy.objects.filter(code=code).exclude(pk=record_id).exists():
+            code = f"{code[:41]}-{record_id.hex[:8]}"
+        return code
+
+    def load_terms(self) -> None:
+        rows = parents_first(list(self.batch.rows["taxonomy_term"].values()), "parent_id")
+        our_taxonomies = set(self.ours)
+        for row in rows:
+            self.step()
+            values = Values(row.fields)
+            if row.id in EXTRA_TERMS or values.raw("taxonomy_id") == EXTRAS_TAXONOMY_ID:
+                continue
+            self.required(row, values)
+            existing = self.existing("taxonomy_term", row.id)
+            if existing is not None and existing.taxonomy_id in our_taxonomies:
+                self.saved["taxonomy_term"].add(row.id)
+                self.report.tally("taxonomy_term").unchanged += 1
+                continue
+            taxonomy_id = self.term_taxonomy(row, values)
+            parent_id = values.raw("parent_id")
+            if parent_id is not None and not self.exists("taxonomy_term", parent_id):
+                self.warn(
+                    row,
+                    "parent_id",
+                    "Its parent term is not in this import or the directory; kept at the top.",
+                    detail=str(parent_id),
+                )
+                parent_id = None
+            name = values.text("name")
+            raw_code = values.text("code")
+            fields = {
+                "taxonomy_id": taxonomy_id,
+                "parent_id": parent_id,
+                "code": existing.code
+                if existing and not raw_code
+                else self.term_code(raw_code or name, taxonomy_id, row.id),
+                "name": name,
+                "description": values.text("description"),
+                "term_uri": values.text("term_uri"),
+            }
+            values.raw("language")
+            values.raw("taxonomy")
+            self.note_unread(row, values)
+            self.save(row, values, fields)
+
+    def term_taxonomy(self, row: Row, values: Values) -> uuid.UUID | None:
+        """The term's taxonomy: by id, or by the name HSDS allows in ``taxonomy`` (created if need be)."""
+        if values.raw("taxonomy_id") is not None:
+            return self.reference(row, values, "taxonomy_id", "taxonomy", required=True)
+        name = values.text("taxonomy")
+        if not name:
+            values.errors["taxonomy_id"] = "A term needs its taxonomy."
+            return None
+        taxonomy = Taxonomy.objects.filter(name=name).first()
+        if taxonomy is None:
+            record_id = derived_id(self.batch.source, "taxonomy", name)
+            taxonomy, created = Taxonomy.objects.get_or_create(
+                pk=record_id,
+                defaults={
+                    "code": self.new_taxonomy_code(name, record_id),
+                    "name": name,
+                    "description": f"Terms imported from {self.batch.source}.",
+                },
+            )
+            if created:
+                self.report.tally("taxonomy").created += 1
+        self.saved["taxonomy"].add(taxonomy.pk)
+        return taxonomy.pk
+
+    def term_code(self, text: str, taxonomy_id: uuid.UUID | None, record_id: uuid.UUID) -> str:
+        code = text if re.fullmatch(r"[-a-zA-Z0-9_]{1,80}", text) else (slugify(text)[:80] or "term")
+        clash = TaxonomyTerm.objects.filter(taxonomy_id=taxonomy_id, code=code).exclude(pk=record_id).exists()
+        return f"{code[:71]}-{record_id.hex[:8]}" if clash else code
+
+    def sort_attributes(self) -> None:
+        """Split attributes: directory extras (become fields), our terms on services (relations), the rest."""
+        rows = list(self.batch.rows["attribute"].values())
+        term_ids = {row.fields.get("taxonomy_term_id") for row in rows} - {None}
+        taxonomy_codes = dict(
+            TaxonomyTerm.objects.filter(pk__in=term_ids - set(EXTRA_TERMS)).values_list("pk", "taxonomy__code")
+        )
+        for row in rows:
+            term_id = row.fields.get("taxonomy_term_id")
+            link_id = row.fields.get("link_id")
+            if term_id in EXTRA_TERMS:
+                if link_id is not None:
+                    self.extras[link_id][EXTRA_TERMS[term_id]] = (
+                        "" if is_empty(row.fields.get("value")) else str(row.fields["value"])
+                    )
+                self.step()
+                continue
+            relation = TERM_RELATIONS.get(taxonomy_codes.get(term_id))
+            is_service = row.fields.get("link_entity") == "service" or link_id in self.batch.rows["service"]
+            if relation and is_service and link_id is not None:
+                self.service_terms[link_id][relation].add(term_id)
+                self.term_rows[link_id].append(row)
+                self.step()
+                continue
+            self.generic_attributes.append(row)
+
+    def load_organizations(self) -> None:
+        for row in parents_first(list(self.batch.rows["organization"].values()), "parent_organization_id"):
+            self.step()
+            values = Values(row.fields)
+            self.required(row, values)
+            parent_id = values.raw("parent_organization_id")
+            if parent_id is not None and not self.exists("organization", parent_id):
+                self.warn(
+                    row,
+                    "parent_organization_id",
+                    "Its parent organization is not in this import or the directory; imported without a parent.",
+                    detail=str(parent_id),
+                )
+                parent_id = None
+            fields = {
+                "name": values.text("name"),
+                "alternate_name": values.text("alternate_name"),
+                "description": values.text("description"),
+                "email": values.text("email"),
+                "website": values.text("website"),
+                "tax_status": values.text("tax_status"),
+                "tax_id": values.text("tax_id"),
+                "year_incorporated": values.integer("year_incorporated"),
+                "legal_status": values.text("legal_status"),
+                "logo": values.text("logo"),
+                "uri": values.text("uri"),
+                "parent_organization_id": parent_id,
+            }
+            extras = self.extras.get(row.id, {})
+            if "demo-record" in extras:
+                fields["is_demo"] = Values(extras).boolean("demo-record") or False
+            self.note_unread(row, values)
+            self.save(row, values, fields)
+
+    def plan_service_areas(self) -> None:
+        """Read every service area now: those we cannot represent go into their service's description."""
+        self.areas: dict[uuid.UUID, dict] = {}
+        for row in self.batch.rows["service_area"].values():
+            values = Values(row.fields)
+            extent = self.extras.get(row.id, {}).get("service-area-extent")
+            extent_type = values.text("extent_type").strip().lower()
+            fields = {"name": values.text("name"), "description": values.text("description")}
+            text = values.text("extent")
+            values.raw("uri")
+            structured = None
+            if extent:
+                try:
+                    structured = jsonlimits.loads(extent)
+                except ValueError:
+                    values.errors["attributes"] = "The service-area-extent value is not JSON."
+            elif extent_type in ("geojson", "geometry", "polygon"):
+                structured = self.geojson(text)
+            if isinstance(structured, dict) and structured.get("type") in ("Polygon", "MultiPolygon"):
+                fields |= {"extent_type": ServiceArea.ExtentType.POLYGON, "polygon": structured}
+            elif isinstance(structured, dict) and "postal_codes" in structured:
+                fields |= {
+                    "extent_type": ServiceArea.ExtentType.POSTAL_CODES,
+                    "postal_codes": structured["postal_codes"],
+                }
+            elif isinstance(structured, dict) and "counties" in structured:
+                fields |= {"extent_type": ServiceArea.ExtentType.COUNTIES, "counties": structured["counties"]}
+            elif isinstance(structured, dict) and "radius_miles" in structured:
+                center = structured.get("center") or [None, None]
+                fields |= {
+                    "extent_type": ServiceArea.ExtentType.RADIUS,
+                    "center_latitude": center[0],
+                    "center_longitude": center[1],
+                    "radius_miles": structured["radius_miles"],
+                }
+            elif not values.errors:
+                words = [part for part in (fields["name"], fields["description"], text) if part]
+                note = "Service area: " + " – ".join(dict.fromkeys(words)) if words else ""
+                if note and row.fields.get("service_id") is not None:
+                    self.area_notes[row.fields["service_id"]].append(note)
+                fields = None
+            self.areas[row.id] = {"fields": fields, "values": values}
+
+    def geojson(self, text: str) -> dict | None:
+        try:
+            geometry = jsonlimits.loads(text)
+        except ValueError:
+            return None
+        if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+            geometry = geometry.get("geometry")
+        if isinstance(geometry, dict) and geometry.get("type") == "FeatureCollection":
+            features = geometry.get("features") or []
+            geometry = features[0].get("geometry") if len(features) == 1 and isinstance(features[0], dict) else None
+        try:
+            validate_geojson_polygon(geometry)
+        except ValidationError:
+            return None
+        return geometry
+
+    def load_locations(self) -> None:
+        for row in self.batch.rows["location"].values():
+            self.step()
+            values = Values(row.fields)
+            self.required(row, values)
+            if values.raw("organization_id") is None:
+                self.infer_organization(row)
+            organization_id = self.reference(row, values, "organization_id", "organization", required=True)
+            if "organization_id" in values.errors and values.errors["organization_id"] == "Required.":
+                values.errors["organization_id"] = (
+                    "A location belongs to an organization: none is given, and no service here names one."
+                )
+            fields = {
+                "organization_id": organization_id,
+                "location_type": values.text("location_type") or Location.Type.PHYSICAL,
+                "url": values.text("url"),
+                "name": values.text("name"),
+                "alternate_name": values.text("alternate_name"),
+                "description": values.text("description"),
+                "transportation": values.text("transportation"),
+                "latitude": values.number("latitude"),
+                "longitude": values.number("longitude"),
+                "external_identifier": values.text("external_identifier"),
+                "external_identifier_type": values.text("external_identifier_type"),
+            }
+            if fields["latitude"] is None and fields["longitude"] is None and not values.errors:
+                self.place(row, fields)
+            self.note_unread(row, values)
+            self.save(row, values, fields)
+
+    def infer_organization(self, row: Row) -> None:
+        """A location nested in a service has no organization_id: it is the service's organization's."""
+        if self.links_of_location is None:
+            self.links_of_location = defaultdict(list)
+            for link in self.batch.rows["service_at_location"].values():
+                self.links_of_location[link.fields.get("location_id")].append(link)
+        for link in self.links_of_location.get(row.id, []):
+            service = self.batch.rows["service"].get(link.fields.get("service_id"))
+            organization_id = service.fields.get("organization_id") if service else None
+            if organization_id is None and link.fields.get("service_id") is not None:
+                organization_id = (
+                    Service.objects.filter(pk=link.fields["service_id"])
+                    .values_list("organization_id", flat=True)
+                    .first()
+                )
+            if organization_id is not None:
+                row.fields["organization_id"] = organization_id
+                return
+
+    def place(self, row: Row, fields: dict) -> None:
+        """Give a location without coordinates those of its ZIP code's center (and say so)."""
+        existing = self.existing("location", row.id)
+        if existing is not None and existing.has_coordinates:
+            fields["latitude"], fields["longitude"] = existing.latitude, existing.longitude
+            return  # a re-import of a source without coordinates keeps the ones the directory has
+        if fields["location_type"] == Location.Type.VIRTUAL:
+            return
+        zip_codes = [
+            str(address.fields.get("postal_code", "")).strip()[:5]
+            for address in sorted(
+                self.addresses_of.get(row.id, []), key=lambda item: item.fields.get("address_type") != "physical"
+            )
+        ]
+        if existing is not None:
+            zip_codes += [code[:5] for code in existing.addresses.values_list("postal_code", flat=True)]
+        zip_code = next((code for code in zip_codes if re.fullmatch(r"\d{5}", code)), None)
+        place = self.locate(zip_code) if zip_code and self.locate else None
+        if place is None:
+            self.warn(
+                row,
+                "latitude",
+                "No coordinates, and no known ZIP code to place it by: it will not show on "
+                "maps or in distance searches.",
+            )
+            return
+        fields["latitude"], fields["longitude"] = place.latitude, place.longitude
+        self.report.geocoded += 1
+        self.warn(row, "latitude", "No coordinates: placed at the center of its ZIP code.", detail=zip_code)
+
+    def load_simple(self, kind: str, build: Callable[[Row, Values], dict]) -> None:
+        for row in self.batch.rows[kind].values():
+            self.step()
+            values = Values(row.fields)
+            self.required(row, values)
+            fields = build(row, values)
+            self.note_unread(row, values)
+            self.save(row, values, fields)
+
+    def address_fields(self, row: Row, values: Values) -> dict:
+        postal_code = values.text("postal_code").strip()
+        if match := ZIP_PLUS_FOUR.match(postal_code):
+            self.warn(row, "postal_code", "ZIP+4 shortened to the 5-digit ZIP the directory keeps.", detail=postal_code)
+            postal_code = match[1]
+        return {
+            "location_id": self.reference(row, values, "location_id", "location", required=True),
+            "attention": values.text("attention"),
+            "address_1": values.text("address_1"),
+            "address_2": values.text("address_2"),
+            "city": values.text("city"),
+            "region": values.text("region"),
+            "state_province": values.text("state_province"),
+            "postal_code": postal_code,
+            "country": values.text("country").upper() or "US",
+            "address_type": values.text("address_type") or Location.Type.PHYSICAL,
+        }
+
+    def accessibility_fields(self, row: Row, values: Values) -> dict:
+        return {
+            "location_id": self.reference(row, values, "location_id", "location", required=True),
+            "description": values.text("description"),
+            "details": values.text("details"),
+            "url": values.text("url"),
+        }
+
+    def service_at_location_fields(self, row: Row, values: Values) -> dict:
+        return {
+            "service_id": self.reference(row, values, "service_id", "service", required=True),
+            "location_id": self.reference(row, values, "location_id", "location", required=True),
+            "description": values.text("description"),
+        }
+
+    def cost_option_fields(self, row: Row, values: Values) -> dict:
+        return {
+            "service_id": self.reference(row, values, "service_id", "service", required=True),
+            "valid_from": values.date("valid_from"),
+            "valid_to": values.date("valid_to"),
+            "option": values.text("option"),
+            "currency": values.text("currency").upper() or "USD",
+            "amount": values.decimal("amount"),
+            "amount_description": values.text("amount_description"),
+        }
+
+    def required_document_fields(self, row: Row, values: Values) -> dict:
+        return {
+            "service_id": self.reference(row, values, "service_id", "service", required=True),
+            "document": values.text("document"),
+            "uri": values.text("uri"),
+        }
+
+    def load_services(self) -> None:
+        outcomes = {}  # service id -> created / updated / unchanged
+        for row in self.batch.rows["service"].values():
+            self.step()
+            values = Values(row.fields)
+            self.required(row, values)
+            fields = {
+                "organization_id": self.reference(row, values, "organization_id", "organization", required=True),
+                "name": values.text("name"),
+                "alternate_name": values.text("alternate_name"),
+                "description": values.text("description"),
+                "url": values.text("url"),
+                "email": values.text("email"),
+                "status": values.text("status"),
+                "interpretation_services": values.text("interpretation_services"),
+                "application_process": values.text("application_process"),
+                # ``fees`` is the deprecated name of fees_description.
+                "fees_description": values.text("fees_description") or values.text("fees"),
+                "wait_time": values.text("wait_time"),
+                "accreditations": values.text("accreditations"),
+                "licenses": values.text("licenses"),
+                "alert": values.text("alert"),
+                "eligibility_description": values.text("eligibility_description"),
+                "minimum_age": values.integer("minimum_age"),
+                "maximum_age": values.integer("maximum_age"),
+            }
+            # The directory's own time of change is modified_at; the source's last_modified is not ours.
+            values.raw("last_modified")
+            notes = [note for note in self.area_notes.get(row.id, []) if note not in fields["eligibility_description"]]
+            if notes:
+                fields["eligibility_description"] = "\n\n".join(
+                    filter(None, [fields["eligibility_description"], *notes])
+                )
+            self.service_extras(row, values, fields)
+            self.note_unread(row, values)
+            if self.save(row, values, fields) is not None:
+                self.term_plan[row.id] = row.id in self.batch.complete_attributes
+                outcomes[row.id] = self.outcome
+        self.flush(Service)
+        # Terms for services that are not in this import: added to those the directory has.
+        elsewhere = [service_id for service_id in self.term_rows if service_id not in self.batch.rows["service"]]
+        found = set()
+        for chunk in chunked(elsewhere):
+            found.update(Service.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        for service_id in elsewhere:
+            if service_id in found:
+                self.term_plan[service_id] = False
+        for service_id, rows in self.term_rows.items():
+            if service_id not in self.term_plan:
+                for row in rows:
+                    self.reject(row, {"link_id": self.missing_reason("service", service_id)})
+        changed = self.set_terms(self.term_plan, created={key for key, value in outcomes.items() if value == "created"})
+        for service_id in changed:
+            if outcomes.get(service_id) == "unchanged":
+                tally = self.report.tally("service")
+                tally.unchanged -= 1
+                tally.updated += 1
+
+    def service_extras(self, row: Row, values: Values, fields: dict) -> None:
+        extras = self.extras.get(row.id, {})
+        # A record from a directory like ours always says its capacity: then a missing extra means
+        # "none"; from anywhere else it means "not said", and the directory keeps what it has.
+        ours = "capacity-status" in extras
+        extra_values = Values(extras)
+        for code, extra in SERVICE_EXTRAS.items():
+            if code in extras:
+                fields[extra.field] = getattr(extra_values, extra.parse)(code)
+                if code in extra_values.errors:
+                    values.errors[extra.field] = extra_values.errors.pop(code)
+            elif ours and extra.default is not KEEP:
+                fields[extra.field] = extra.default
+        assured = values.date("assured_date")
+        if "last_verified_at" not in fields and assured is not None:
+            fields["last_verified_at"] = timezone.make_aware(datetime.datetime.combine(assured, datetime.time()))
+        values.raw("assurer_email")  # who checked is a person of the source's team, not one of our users
+
+    def set_terms(self, plan: dict[uuid.UUID, bool], *, created: set) -> set:
+        """Make services' categories (populations, insurance) those their attributes name; return the changed ones.
+
+        ``plan``: service id -> whether the source lists the service's attributes in full. In full, the
+        relations become exactly those terms; otherwise the terms are added to what the service has.
+        ``created``: services made by this import, which have no terms yet. A query per relation (and per
+        thousand services) to read what the others have, and bulk writes.
+        """
+        changed = set()
+        for relation in TERM_RELATIONS.values():
+            field = Service._meta.get_field(relation)
+            through = field.remote_field.through
+            source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            current: dict[uuid.UUID, dict] = defaultdict(dict)  # service -> term -> id of the link row
+            for chunk in chunked([service_id for service_id in plan if service_id not in created]):
+                links = through.objects.filter(**{f"{source}__in": chunk}).values_list("pk", source, target)
+                for pk, service_id, term_id in links:
+                    current[service_id][term_id] = pk
+            added, removed = [], []
+            for service_id, complete in plan.items():
+                terms = self.service_terms.get(service_id, {}).get(relation, set())
+                wanted = {term for term in terms if self.exists("taxonomy_term", term)}
+                have = current.get(service_id, {})
+                new = wanted - set(have)
+                gone = [pk for term, pk in have.items() if term not in wanted] if complete else []
+                added += [through(**{source: service_id, target: term}) for term in sorted(new)]
+                removed += gone
+                if new or gone:
+                    changed.add(service_id)
+            through.objects.bulk_create(added)
+            for chunk in chunked(removed):
+                through.objects.filter(pk__in=chunk).delete()
+        self.changes.add(changed)  # bulk writes send no m2m_changed
+        return changed
+
+    def load_owned(self, kind: str, build: Callable[[Row, Values], dict | None]) -> None:
+        for row in self.batch.rows[kind].values():
+            self.step()
+            values = Values(row.fields)
+            self.required(row, values)
+            fields = build(row, values)
+            if fields is None and not values.errors:
+                self.skip(row, "contact_id", "It belongs only to a contact, and the directory keeps no contacts.")
+                continue
+            self.note_unread(row, values, {"contact_id"})
+            self.save(row, values, fields or {})
+
+    def phone_fields(self, row: Row, values: Values) -> dict | None:
+        owners = self.owners(
+            row,
+            values,
+            {
+                "organization_id": "organization",
+                "service_id": "service",
+                "location_id": "location",
+                "service_at_location_id": "service_at_location",
+            },
+        )
+        if owners is None:
+            return None
+        return {
+            **owners,
+            "number": values.text("number"),
+            "extension": values.text("extension"),
+            "type": values.text("type").lower() or Phone.Type.VOICE,
+            "description": values.text("description"),
+        }
+
+    def language_fields(self, row: Row, values: Values) -> dict | None:
+        owners = self.owners(row, values, {"service_id": "service", "location_id": "location", "phone_id": "phone"})
+        if owners is None:
+            return None
+        name, code = values.text("name"), values.text("code")
+        known = language_code(code, name)
+        if known and known != code:
+            self.warn(
+                row,
+                "code",
+                "Not an ISO 639-1 code: used the two-letter code of the language.",
+                detail=f"{code or name} → {known}",
+            )
+        if not name and known:
+            name = LANG_INFO.get(known, {}).get("name", known)
+        return {**owners, "name": name, "code": known or code, "note": values.text("note")}
+
+    def load_schedules(self) -> None:
+        for row in self.batch.rows["schedule"].values():
+            self.step()
+            values = Values(row.fields)
+            owners = self.owners(
+                row,
+                values,
+                {"service_id": "service", "location_id": "location", "service_at_location_id": "service_at_location"},
+            )
+            extras = self.extras.get(row.id, {})
+            kind = extras.get("schedule-kind") or (
+                Schedule.Kind.CLOSURE
+                if values.raw("opens_at") is None and values.raw("valid_from") is not None
+                else Schedule.Kind.HOURS
+            )
+            fields = {
+                **(owners or {}),
+                "kind": kind,
+                "valid_from": values.date("valid_from"),
+                "valid_to": values.date("valid_to"),
+                "timezone": self.schedule_timezone(row, values, extras),
+                "description": values.text("description"),
+                "notes": values.text("notes"),
+            }
+            if kind != Schedule.Kind.HOURS:
+                self.note_unread(row, values, {"freq", "wkst"})
+                self.save(row, values, {**fields, "weekday": "", "opens_at": None, "closes_at": None})
+                continue
+            opens_at, closes_at = values.time("opens_at"), values.time("closes_at")
+            days = [day.strip().upper() for day in values.text("byday").split(",") if day.strip()]
+            frequency = values.text("freq").upper() or "WEEKLY"
+            interval = values.integer("interval")
+            unread = {
+                "wkst",
+                "dtstart",
+                "until",
+                "count",
+                "byweekno",
+                "bymonthday",
+                "byyearday",
+                "schedule_link",
+                "attending_type",
+            }
+            self.note_unread(row, values, unread)
+            if values.errors:
+                self.reject(row, values.errors)
+                continue
+            if frequency != "WEEKLY" or (interval or 1) != 1 or not set(days) <= set(WEEKDAYS) or not days:
+                self.skip(
+                    row,
+                    "byday",
+                    "Only weekly opening hours on named weekdays can be kept; left out.",
+                    detail=f"freq={frequency} interval={interval or 1} byday={','.join(days) or '-'}",
+                )
+                continue
+            if opens_at is None or closes_at is None:
+                self.skip(row, "opens_at", "Opening hours without both times cannot be kept; left out.")
+                continue
+            ignored = [
+                name
+                for name in ("byweekno", "bymonthday", "byyearday", "count", "until", "dtstart")
+                if values.raw(name) is not None
+            ]
+            if ignored:
+                self.warn(
+                    row,
+                    ignored[0],
+                    "Kept as weekly hours; these recurrence rules cannot be kept.",
+                    detail=", ".join(ignored),
+                )
+            if opens_at is not None and closes_at is not None and closes_at < opens_at:
+                self.warn(
+                    row,
+                    "closes_at",
+                    "Closes before it opens: read as open past midnight.",
+                    detail=f"{opens_at:%H:%M}–{closes_at:%H:%M}",
+                )
+            for number, day in enumerate(days):
+                # One row per weekday: the first keeps the HSDS id, the others get ids derived from it.
+                record_id = row.id if number == 0 else day_id(row.id, day)
+                day_fields = {**fields, "weekday": day, "opens_at": opens_at, "closes_at": closes_at}
+                self.save(row, Values({}), day_fields, record_id=record_id)
+
+    def schedule_timezone(self, row: Row, values: Values, extras: dict) -> str:
+        if extras.get("time-zone"):
+            return extras["time-zone"]
+        offset = values.number("timezone")
+        if offset is None:
+            return settings.TIME_ZONE
+        if offset.is_integer() and -12 <= offset <= 14:
+            # HSDS gives a fixed UTC offset; the IANA "Etc/GMT" zones are the same with the sign reversed.
+            return "Etc/GMT" + ("" if offset == 0 else f"{-int(offset):+d}")
+        self.warn(row, "timezone", f"No time zone has this UTC offset; used {settings.TIME_ZONE}.", detail=str(offset))
+        return settings.TIME_ZONE
+
+    def load_service_areas(self) -> None:
+        for row in self.batch.rows["service_area"].values():
+            self.step()
+            plan = self.areas[row.id]
+            values: Values = plan["values"]
+            service_id = self.reference(row, values, "service_id", "service", required=True)
+            if plan["fields"] is None and not values.errors:
+                self.skip(
+                    row,
+                    "extent",
+                    "The directory cannot map this area; its words were added to the service's "
+                    "eligibility description.",
+                    detail=values.text("extent_type") or "no extent_type",
+                )
+                continue
+            self.note_unread(row, values)
+            self.save(row, values, {**(plan["fields"] or {}), "service_id": service_id})
+
+    def load_attributes(self) -> None:
+        for row in self.generic_attributes:
+            self.step()
+            values = Values(row.fields)
+            term_id = self.reference(row, values, "taxonomy_term_id", "taxonomy_term", required=True)
+            link_id = values.raw("link_id")
+            entity = values.text("link_entity")
+            if link_id is None:
+                values.errors["link_id"] = "Required: the record the term is attached to."
+            elif entity in MODELS and not self.exists(entity, link_id):
+                values.errors["link_id"] = self.missing_reason(entity, link_id)
+            fields = {
+                "taxonomy_term_id": term_id,
+                "link_id": link_id,
+                "link_entity": entity,
+                "link_type": values.text("link_type"),
+                "value": values.text("value"),
+            }
+            self.note_unread(row, values)
+            self.save(row, values, fields)
+
+    def report_not_kept(self) -> None:
+        for kind, label in NOT_KEPT.items():
+            rows = list(self.batch.rows[kind].values())
+            self.done += len(rows)
+            if rows:
+                self.report.warnings.append(
+                    Problem(
+                        rows[0].where,
+                        kind,
+                        "",
+                        "",
+                        f"Not kept: the directory has no {label}.",
+                        detail=f"{len(rows)} records",
+                    )
+                )
+        for (kind, field), count in sorted(self.not_kept.items()):
+            self.report.warnings.append(
+                Problem(
+                    self.not_kept_where[kind, field],
+                    kind,
+                    "",
+                    field,
+                    "Not kept: the directory has no such field.",
+                    detail=f"{count} records",
+                )
+            )
+        if self.progress:
+            self.progress(self.total, self.total)

@@ -1,0 +1,337 @@
+"""Validated upserts of a batch's rows, written in bulk; the problems they meet reported, nothing raised."""
+
+import dataclasses
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+
+from providers.hsds.importer.records import MODELS, REFERENCES, REQUIRED, WEEKDAYS, Batch, Row, day_id
+from providers.hsds.importer.report import ImportReport, Problem
+from providers.hsds.importer.validation import clean_in_memory, unique_problem, unique_rules
+from providers.hsds.importer.values import Values, is_empty
+from providers.signals import ChangeCollector, chunked
+
+STRUCTURAL = {"id", "attributes", "metadata"}  # in every record, and not values of its own
+
+# Kinds saved record by record with ``full_clean``: few, and their codes and parent chains are checked
+# against the database. Every other kind is validated in memory and written in bulk.
+ROW_BY_ROW = {"taxonomy", "taxonomy_term"}
+BATCH_SIZE = 2000  # records of one kind written per bulk statement group
+
+
+@dataclasses.dataclass
+class Pending:
+    """A validated record waiting for its bulk write."""
+
+    row: Row
+    instance: models.Model
+    outcome: str  # created / updated
+    fields: tuple[str, ...] = ()  # the fields an update changes
+
+
+class Writer:
+    """Write a batch's rows to the database: validated upserts, problems reported, nothing raised."""
+
+    def __init__(
+        self,
+        batch: Batch,
+        report: ImportReport,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        changes: ChangeCollector,
+    ) -> None:
+        self.batch = batch
+        self.report = report
+        self.progress = progress
+        # Where bulk writes are noted, as they send no post_save: the collector of import_hsds's collect_changes().
+        self.changes = changes
+        self.pending: dict[type, list[Pending]] = defaultdict(list)
+        self.references_looked_up = False
+        self.unique_keys: dict[tuple, dict] = {}  # (model, fields) -> key -> id of the record that holds it
+        self.unique_loaded: dict[tuple, set] = {}  # (model, fields) -> values of the first field looked up
+        self.done = 0
+        self.total = batch.count()
+        self.saved: dict[str, set] = defaultdict(set)  # ids written or found unchanged in this import
+        self.failed: dict[str, set] = defaultdict(set)
+        self.known: dict[type, dict] = {}
+        self.in_database: dict[tuple, bool] = {}
+        self.not_kept: Counter = Counter()  # (kind, field) -> how many records had a value we cannot keep
+        self.not_kept_where: dict[tuple, str] = {}
+
+    # -- bookkeeping
+
+    def step(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def error(self, row: Row, field: str, reason: str) -> None:
+        self.report.errors.append(Problem(row.where, row.kind, row.source_id, field, reason))
+
+    def warn(self, row: Row, field: str, reason: str, detail: str = "") -> None:
+        self.report.warnings.append(Problem(row.where, row.kind, row.source_id, field, reason, detail))
+
+    def reject(self, row: Row, problems: dict[str, str] | None = None) -> None:
+        for field, reason in (problems or {}).items():
+            self.error(row, field, reason)
+        self.failed[row.kind].add(row.id)
+        self.report.tally(row.kind).skipped += 1
+
+    def skip(self, row: Row, field: str, reason: str, detail: str = "") -> None:
+        """Leave out a record the directory cannot represent: a warning, not an error."""
+        self.warn(row, field, reason, detail)
+        self.failed[row.kind].add(row.id)
+        self.report.tally(row.kind).skipped += 1
+
+    def note_unread(self, row: Row, values: Values, also_read: set = frozenset()) -> None:
+        """Count the values the mapping did not read: the directory has no field for them."""
+        if values.errors:
+            return  # the record is not kept at all; its errors say why
+        for name, value in row.fields.items():
+            if name not in values.read and name not in STRUCTURAL and name not in also_read and not is_empty(value):
+                self.not_kept[row.kind, name] += 1
+                self.not_kept_where.setdefault((row.kind, name), row.where)
+
+    def existing(self, kind: str, record_id: uuid.UUID):
+        """The record with this id in the directory, or None (the first call of a kind reads them all)."""
+        model = MODELS[kind]
+        if model not in self.known:
+            ids = set(self.batch.rows[kind])
+            if kind == "schedule":
+                # Opening hours on several days: a record per day after the first, with ids derived from the row's.
+                for row in self.batch.rows[kind].values():
+                    days = [day.strip().upper() for day in str(row.fields.get("byday", "")).split(",")]
+                    ids |= {day_id(row.id, day) for day in days[1:] if day in WEEKDAYS}
+            self.known[model] = {}
+            for chunk in chunked(ids):
+                self.known[model].update((record.pk, record) for record in model.objects.filter(pk__in=chunk))
+        return self.known[model].get(record_id)
+
+    def exists(self, kind: str, record_id: uuid.UUID) -> bool:
+        """Whether a record this import may point at is there: written now, or already in the directory."""
+        if record_id in self.saved[kind]:
+            return True
+        if record_id in self.failed[kind] or record_id in self.batch.rows[kind]:
+            return False
+        key = (kind, record_id)
+        if key not in self.in_database:
+            if not self.references_looked_up:
+                self.look_up_references()
+            if key not in self.in_database:
+                self.in_database[key] = MODELS[kind].objects.filter(pk=record_id).exists()
+        return self.in_database[key]
+
+    def look_up_references(self) -> None:
+        """Find out at once which of the records the batch points at, but does not hold, the directory has.
+
+        A query per kind (and per thousand ids) instead of one per reference.
+        """
+        self.references_looked_up = True
+        outside: dict[str, set] = defaultdict(set)  # kind -> ids pointed at that the batch does not hold
+        for rows in self.batch.rows.values():
+            for row in rows.values():
+                for name, value in row.fields.items():
+                    kind = REFERENCES.get(name) or (row.fields.get("link_entity") if name == "link_id" else None)
+                    if kind in MODELS and isinstance(value, uuid.UUID) and value not in self.batch.rows[kind]:
+                        outside[kind].add(value)
+        for kind, ids in outside.items():
+            found = set()
+            for chunk in chunked(ids):
+                found.update(MODELS[kind].objects.filter(pk__in=chunk).values_list("pk", flat=True))
+            self.in_database.update(((kind, record_id), record_id in found) for record_id in ids)
+
+    def missing_reason(self, kind: str, record_id: uuid.UUID) -> str:
+        if record_id in self.failed[kind] or record_id in self.batch.rows[kind]:
+            return f"Its {kind.replace('_', ' ')} {record_id} was not imported (see the problems with it)."
+        return f"No {kind.replace('_', ' ')} {record_id} in this import or in the directory."
+
+    def reference(self, row: Row, values: Values, field: str, kind: str, *, required: bool) -> uuid.UUID | None:
+        """The id in ``field`` if its record is there; otherwise a problem on ``field`` and None."""
+        value = values.raw(field)
+        if value is None:
+            if required:
+                values.errors[field] = "Required."
+            return None
+        if not self.exists(kind, value):
+            values.errors[field] = self.missing_reason(kind, value)
+            return None
+        return value
+
+    def owners(self, row: Row, values: Values, fields: dict[str, str]) -> dict | None:
+        """The owners (``field`` -> kind) a child record points at and that are there; None if none is."""
+        found, lost = {}, []
+        for field, kind in fields.items():
+            value = values.raw(field)
+            if value is None:
+                continue
+            if self.exists(kind, value):
+                found[field] = value
+            else:
+                lost.append((field, self.missing_reason(kind, value)))
+        if found:
+            for field, reason in lost:
+                self.warn(row, field, "Not attached here: " + reason[0].lower() + reason[1:])
+            return {**dict.fromkeys(fields), **found}
+        if lost:
+            values.errors.update(lost)
+        elif values.raw("contact_id") is not None:
+            return None  # the caller reports it: contacts are not kept
+        else:
+            values.errors[""] = f"It belongs to none of: {', '.join(field[:-3] for field in fields)}."
+        return None
+
+    def save(
+        self, row: Row, values: Values, fields: dict, *, record_id: uuid.UUID | None = None
+    ) -> models.Model | None:
+        """Upsert a record from ``fields`` once validated; count it; report what is wrong with it.
+
+        A record of a kind in ROW_BY_ROW is saved now; any other waits for its kind's bulk write (``flush``).
+        """
+        record_id = record_id or row.id
+        model = MODELS[row.kind]
+        self.outcome = "skipped"
+        if values.errors:
+            self.reject(row, values.errors)
+            return None
+        instance = self.existing(row.kind, record_id)
+        changed: dict = {}
+        if instance is None:
+            # The primary key by its own name: "pk=" would make Django draw a uuid4 first.
+            instance, outcome = model(**{model._meta.pk.attname: record_id}, **fields), "created"
+        else:
+            changed = {name: value for name, value in fields.items() if getattr(instance, name) != value}
+            if not changed:
+                self.saved[row.kind].add(record_id)
+                self.report.tally(row.kind).unchanged += 1
+                self.outcome = "unchanged"
+                return instance
+            for name, value in changed.items():
+                setattr(instance, name, value)
+            outcome = "updated"
+        try:
+            if row.kind in ROW_BY_ROW:
+                instance.full_clean()
+            else:
+                clean_in_memory(instance)
+                self.claim_unique(instance)
+        except ValidationError as error:
+            problems = (
+                {
+                    ("" if field == NON_FIELD_ERRORS else field): " ".join(messages)
+                    for field, messages in error.message_dict.items()
+                }
+                if hasattr(error, "error_dict")
+                else {"": " ".join(error.messages)}
+            )
+            self.reject(row, problems)
+            self.known[model].pop(record_id, None)
+            return None
+        if row.kind in ROW_BY_ROW:
+            try:
+                with transaction.atomic():
+                    instance.save()
+            except DatabaseError as error:
+                self.reject(row, {"": f"The database refused it: {error}"})
+                return None
+        else:
+            self.pending[model].append(Pending(row, instance, outcome, tuple(changed)))
+            if len(self.pending[model]) >= BATCH_SIZE:
+                self.flush(model)
+        self.known[model][record_id] = instance
+        self.saved[row.kind].add(record_id)
+        self.outcome = outcome
+        setattr(self.report.tally(row.kind), outcome, getattr(self.report.tally(row.kind), outcome) + 1)
+        return instance
+
+    def claim_unique(self, instance: models.Model) -> None:
+        """Raise ValidationError if another record, in this import or the directory, has the same unique values.
+
+        Otherwise the values are this record's from now on. What ``full_clean`` asks the database record by
+        record, in sets: the directory's values are read once per kind (``load_unique``).
+        """
+        model = type(instance)
+        claims = []
+        for fields, attnames, constraint in unique_rules(model):
+            key = tuple(getattr(instance, name) for name in attnames)
+            if None in key:
+                continue  # NULLs are distinct
+            if key[0] not in self.unique_loaded.get((model, fields), ()):
+                self.load_unique(model, fields, attnames, key[0])
+            holders = self.unique_keys[model, fields]
+            if holders.get(key, instance.pk) != instance.pk:
+                raise ValidationError(unique_problem(instance, fields, constraint))
+            claims.append((holders, key))
+        for holders, key in claims:
+            holders[key] = instance.pk
+
+    def load_unique(self, model: type[models.Model], fields: tuple, attnames: tuple, first) -> None:
+        """Read the directory's unique values of ``fields`` for every record of the batch (a query per thousand).
+
+        The records are found by the value of the first field: ``first``, and those of the batch's rows.
+        """
+        kind = next(kind for kind, kind_model in MODELS.items() if kind_model is model)
+        loaded = self.unique_loaded.setdefault((model, fields), set())
+        wanted = {first} | {
+            row.fields[attnames[0]]
+            for row in self.batch.rows[kind].values()
+            if not is_empty(row.fields.get(attnames[0]))
+        }
+        wanted -= loaded
+        holders = self.unique_keys.setdefault((model, fields), {})
+        for chunk in chunked(wanted):
+            for *key, pk in model.objects.filter(**{f"{attnames[0]}__in": chunk}).values_list(*attnames, "pk"):
+                holders.setdefault(tuple(key), pk)
+        loaded |= wanted
+
+    def flush(self, model: type[models.Model] | None = None) -> None:
+        """Write the records waiting for ``model`` (every model if None) in bulk; note them for the upkeep.
+
+        When the database refuses a batch, its records are written again one by one, each in a savepoint,
+        and only the ones it refuses are reported and left out.
+        """
+        for pending_model in [model] if model is not None else list(self.pending):
+            items = self.pending.pop(pending_model, [])
+            if not items:
+                continue
+            now = timezone.now()
+            updates: dict[tuple, list] = defaultdict(list)
+            for item in items:
+                if item.outcome == "updated":
+                    item.instance.modified_at = now  # bulk_update skips auto_now
+                    updates[(*sorted(item.fields), "modified_at")].append(item.instance)
+            try:
+                with transaction.atomic():
+                    pending_model.objects.bulk_create([item.instance for item in items if item.outcome == "created"])
+                    for fields, instances in updates.items():
+                        pending_model.objects.bulk_update(instances, fields)
+            except DatabaseError:
+                items = self.write_one_by_one(items)
+            self.changes.records_written(pending_model, [item.instance for item in items])
+
+    def write_one_by_one(self, items: list[Pending]) -> list[Pending]:
+        """Save each record in a savepoint; report and undo those the database refuses. Return the written ones."""
+        written = []
+        for item in items:
+            try:
+                with transaction.atomic():
+                    item.instance.save(force_insert=item.outcome == "created")
+            except DatabaseError as error:
+                kind, record_id = item.row.kind, item.instance.pk
+                tally = self.report.tally(kind)
+                setattr(tally, item.outcome, getattr(tally, item.outcome) - 1)
+                self.saved[kind].discard(record_id)
+                self.known[type(item.instance)].pop(record_id, None)
+                self.reject(item.row, {"": f"The database refused it: {error}"})
+            else:
+                written.append(item)
+        return written
+
+    def required(self, row: Row, values: Values) -> None:
+        """The schema's required fields: a JSON key or CSV column must be there (it may be empty)."""
+        for name in REQUIRED.get(row.kind, ()):
+            if name not in row.present:
+                values.errors.setdefault(name, "Required by HSDS 3.0.")
