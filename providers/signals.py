@@ -155,13 +155,16 @@ _collector: contextvars.ContextVar[ChangeCollector | None] = contextvars.Context
 
 
 @contextlib.contextmanager
-def collect_changes() -> Iterator[ChangeCollector]:
+def collect_changes(*, indexed_by_sender: bool = False) -> Iterator[ChangeCollector]:
     """Within the block, a changed record only notes the services it affects; at the end mark them all.
 
     On leaving the block without an error: ``modified_at`` of every affected service is set in one UPDATE per
     thousand services, then ONE ``services_changed`` carries every id (so listeners such as the webhooks'
     listing.updated record one event, not one per record). Use it inside the transaction of the change, so
     the listeners write in the same transaction. A block inside another hands its services to the outer one.
+
+    ``indexed_by_sender``: the caller writes the search index itself (the import, in one write after its
+    commit), so the signal tells the search upkeep to leave these services alone.
     """
     collector = ChangeCollector()
     outer = _collector.get()
@@ -182,7 +185,7 @@ def collect_changes() -> Iterator[ChangeCollector]:
         now = timezone.now()
         for chunk in chunked(service_ids):
             models.Service.objects.filter(pk__in=chunk).update(modified_at=now)
-        services_changed.send(sender=models.Service, service_ids=service_ids)
+        services_changed.send(sender=models.Service, service_ids=service_ids, indexed_by_sender=indexed_by_sender)
 
 
 def mark_services_modified(service_ids: set) -> None:

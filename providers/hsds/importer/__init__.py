@@ -111,21 +111,18 @@ def import_hsds(
         )
     locate = import_string(settings.HSDS_LOCATE_POSTCODE)
     upkeep = settings.SEARCH_INDEX_UPKEEP
-    # The index upkeep would queue the services again for after the commit; one write of the lot is cheaper.
-    settings.SEARCH_INDEX_UPKEEP = False
-    try:
-        with transaction.atomic(), collect_changes() as changes:
-            Loader(batch, report, locate=locate, progress=progress, changes=changes).run()
-            if report.errors and not partial:
-                changes.discard()
-                transaction.set_rollback(True)
-                report.rolled_back = True
-            else:
-                report.service_ids = changes.resolve()
-                if upkeep:  # kept with the import: a process killed after the commit leaves them for the next run
-                    import_string(settings.HSDS_REINDEX_QUEUE)(report.service_ids)
-    finally:
-        settings.SEARCH_INDEX_UPKEEP = upkeep
+    # The index is written once, after the commit, with every service of the import: cheaper than the upkeep's
+    # queue, and it builds the whole index when there is none yet.
+    with transaction.atomic(), collect_changes(indexed_by_sender=True) as changes:
+        Loader(batch, report, locate=locate, progress=progress, changes=changes).run()
+        if report.errors and not partial:
+            changes.discard()
+            transaction.set_rollback(True)
+            report.rolled_back = True
+        else:
+            report.service_ids = changes.resolve()
+            if upkeep:  # kept with the import: a process killed after the commit leaves them for the next run
+                import_string(settings.HSDS_REINDEX_QUEUE)(report.service_ids)
     if upkeep:
         report.reindexed = import_string(settings.HSDS_REINDEX)(report.service_ids)
     return report

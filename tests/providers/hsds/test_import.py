@@ -252,7 +252,7 @@ def test_it_shows_progress_and_a_summary(valid_example):
 def test_it_writes_the_changed_services_to_the_search_index_once(
     valid_example, settings, django_capture_on_commit_callbacks
 ):
-    """Upkeep pauses during the import; afterwards the changed services go to the index in one write."""
+    """The upkeep leaves the import's services alone; afterwards they go to the index in one write."""
     settings.SEARCH_INDEX_UPKEEP = True
     settings.HSDS_REINDEX = f"{__name__}.reindex"
     reindexed_batches.clear()
