@@ -314,7 +314,8 @@ class Location(Record):
         POSTAL = "postal", _("Mailing address")
         VIRTUAL = "virtual", _("Online or by phone")
 
-    organization = models.ForeignKey(Organization, models.PROTECT, related_name="locations")
+    # HSDS does not require it: a location imported without its organization is kept without one.
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="locations", null=True, blank=True)
     location_type = models.CharField(max_length=10, choices=Type.choices, default=Type.PHYSICAL)
     url = models.URLField(blank=True)
     name = models.CharField(max_length=200, blank=True)

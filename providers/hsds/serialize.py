@@ -583,7 +583,7 @@ def _location(location, *, full: bool, parts: Parts | None = None) -> dict:
     record = _record(
         {"id": str(location.id), "location_type": location.location_type},
         url=location.url,
-        organization_id=str(location.organization_id),
+        organization_id=str(location.organization_id) if location.organization_id else None,
         name=location.name,
         alternate_name=location.alternate_name,
         description=location.description,

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from directory import jsonlimits
 from providers.demo import REFERENCE_DATA_PATH, read_json, taxonomy_uuid
-from providers.hsds.importer.records import MODELS, NOT_KEPT, WEEKDAYS, Batch, Row, day_id, derived_id
+from providers.hsds.importer.records import IMPORT_NAMESPACE, MODELS, NOT_KEPT, WEEKDAYS, Batch, Row, day_id, derived_id
 from providers.hsds.importer.report import ImportReport, Problem
 from providers.hsds.importer.values import Values, is_empty, language_code
 from providers.hsds.importer.writer import Writer
@@ -105,6 +105,7 @@ class Loader(Writer):
     ) -> None:
         super().__init__(batch, report, **options)
         self.locate = locate
+        self.stand_ins: set[uuid.UUID] = set()  # organizations made for services without one (never a location's)
         self.links_of_location: dict[uuid.UUID, list[Row]] | None = None
         self.term_plan: dict[uuid.UUID, bool] = {}  # service -> whether its terms are listed in full
         self.ours = reference_taxonomy_codes()
@@ -123,6 +124,7 @@ class Loader(Writer):
             self.load_taxonomies,
             self.load_terms,
             self.sort_attributes,
+            self.plan_service_organizations,
             self.load_organizations,
             self.plan_service_areas,
             self.load_locations,
@@ -272,6 +274,53 @@ class Loader(Writer):
                 continue
             self.generic_attributes.append(row)
 
+    def plan_service_organizations(self) -> None:
+        """Give every service an organization, as the directory lists each service under one.
+
+        HSDS does not require it. A service without one (or whose organization is in neither the import nor
+        the directory) is listed under the organization of the locations it is at, when they have exactly
+        one; otherwise under an organization of its own name, with an id derived from the service's, so a
+        re-import finds it again. A warning says which.
+        """
+        organizations = self.batch.rows["organization"]
+        locations = self.batch.rows["location"]
+        locations_of: dict[uuid.UUID, set] = defaultdict(set)
+        for link in self.batch.rows["service_at_location"].values():
+            locations_of[link.fields.get("service_id")].add(link.fields.get("location_id"))
+        for row in list(self.batch.rows["service"].values()):
+            given = row.fields.get("organization_id")
+            if given in organizations or (given is not None and self.exists("organization", given)):
+                continue
+            of_locations = {
+                locations[location_id].fields.get("organization_id")
+                for location_id in locations_of.get(row.id, ())
+                if location_id in locations
+            }
+            of_locations = {
+                organization_id
+                for organization_id in of_locations - {None}
+                if organization_id in organizations or self.exists("organization", organization_id)
+            }
+            missing = "Its organization is not in this import or the directory" if given else "No organization given"
+            if len(of_locations) == 1:
+                row.fields["organization_id"] = of_locations.pop()
+                self.warn(
+                    row,
+                    "organization_id",
+                    f"{missing}: listed under the organization of its locations.",
+                    str(given or ""),
+                )
+                continue
+            stand_in = uuid.uuid5(IMPORT_NAMESPACE, f"{row.id}/organization")
+            name = str(row.fields.get("name") or row.source_id)
+            self.batch.add("organization", {"id": stand_in, "name": name, "description": ""}, row.where)
+            self.total += 1
+            self.stand_ins.add(stand_in)
+            row.fields["organization_id"] = stand_in
+            self.warn(
+                row, "organization_id", f"{missing}: listed under an organization of its own name.", str(given or "")
+            )
+
     def load_organizations(self) -> None:
         for row in parents_first(list(self.batch.rows["organization"].values()), "parent_organization_id"):
             self.step()
@@ -372,11 +421,19 @@ class Loader(Writer):
             self.required(row, values)
             if values.raw("organization_id") is None:
                 self.infer_organization(row)
-            organization_id = self.reference(row, values, "organization_id", "organization", required=True)
-            if "organization_id" in values.errors and values.errors["organization_id"] == "Required.":
-                values.errors["organization_id"] = (
-                    "A location belongs to an organization: none is given, and no service here names one."
+            organization_id = values.raw("organization_id")
+            if organization_id is None:
+                self.warn(
+                    row, "organization_id", "No organization given, and no service here names one: kept without one."
                 )
+            elif not self.exists("organization", organization_id):
+                self.warn(
+                    row,
+                    "organization_id",
+                    "Its organization is not in this import or the directory: kept without an organization.",
+                    detail=str(organization_id),
+                )
+                organization_id = None
             fields = {
                 "organization_id": organization_id,
                 "location_type": values.text("location_type") or Location.Type.PHYSICAL,
@@ -410,7 +467,7 @@ class Loader(Writer):
                     .values_list("organization_id", flat=True)
                     .first()
                 )
-            if organization_id is not None:
+            if organization_id is not None and organization_id not in self.stand_ins:
                 row.fields["organization_id"] = organization_id
                 return
 

@@ -1,0 +1,168 @@
+"""HSDS requires no organization of a location or a service: such records are kept, never refused.
+
+A location without one (none given, or one that is not in the data) is kept without an organization.
+A service without one is listed under the organization of the locations it is at when they agree on
+one, else under an organization of its own name; either way a warning says so.
+"""
+
+import io
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from providers.models import Location, Organization, Phone, Schedule, Service
+
+pytestmark = pytest.mark.django_db
+
+MISSING_ORGANIZATION = "6f0c7a57-3f42-4c5e-9d7c-2b0e9b1f0a11"
+
+
+def uid(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def run(path: Path, **options) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_hsds", str(path), stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def write(folder: Path, name: str, records: list[dict]) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(json.dumps(records))
+
+
+@pytest.fixture
+def orphans(tmp_path) -> Path:
+    """HSDS 3.0 JSON: locations and services whose organization is missing or not given."""
+    folder = tmp_path / "orphans"
+    write(
+        folder,
+        "organizations.json",
+        [{"id": uid("org"), "name": "Eastside Partners", "description": "Runs the Eastside center."}],
+    )
+    write(
+        folder,
+        "locations.json",
+        [
+            {
+                "id": uid("loc-missing-org"),
+                "location_type": "physical",
+                "name": "Library annex",
+                "organization_id": MISSING_ORGANIZATION,
+                "phones": [{"id": uid("phone-annex"), "number": "555-0100"}],
+            },
+            {"id": uid("loc-no-org"), "location_type": "physical", "name": "Community hall"},
+            {
+                "id": uid("loc-eastside"),
+                "location_type": "physical",
+                "name": "Eastside center",
+                "organization_id": uid("org"),
+            },
+        ],
+    )
+    write(
+        folder,
+        "services.json",
+        [
+            {
+                "id": uid("svc-alone"),
+                "name": "Tax clinic",
+                "status": "active",
+                "schedules": [
+                    {
+                        "id": uid("sched-alone"),
+                        "freq": "WEEKLY",
+                        "byday": "MO",
+                        "opens_at": "09:00",
+                        "closes_at": "12:00",
+                    }
+                ],
+            },
+            {
+                "id": uid("svc-at-eastside"),
+                "name": "Job club",
+                "status": "active",
+                "service_at_locations": [{"id": uid("sal-1"), "location_id": uid("loc-eastside")}],
+            },
+            {
+                "id": uid("svc-missing-org"),
+                "name": "Food pantry",
+                "status": "active",
+                "organization_id": MISSING_ORGANIZATION,
+            },
+        ],
+    )
+    return folder
+
+
+def test_locations_without_their_organization_are_kept_with_what_is_attached(orphans):
+    out, err = run(orphans)  # all or nothing: none of this is an error
+
+    annex = Location.objects.get(pk=uid("loc-missing-org"))
+    assert annex.organization_id is None
+    assert Phone.objects.get(pk=uid("phone-annex")).location_id == annex.pk
+    assert Location.objects.get(pk=uid("loc-no-org")).organization_id is None
+    assert Location.objects.get(pk=uid("loc-eastside")).organization.name == "Eastside Partners"
+    assert "Its organization is not in this import or the directory: kept without an organization" in err
+    assert "No organization given, and no service here names one: kept without one." in err
+
+
+def test_a_service_without_an_organization_is_listed_under_its_locations_or_its_own(orphans):
+    out, err = run(orphans)
+
+    assert Service.objects.get(pk=uid("svc-at-eastside")).organization.name == "Eastside Partners"
+    alone = Service.objects.get(pk=uid("svc-alone"))
+    assert alone.organization.name == "Tax clinic"
+    assert alone.organization.description == ""
+    assert Schedule.objects.filter(service=alone).count() == 1
+    pantry = Service.objects.get(pk=uid("svc-missing-org"))
+    assert pantry.organization.name == "Food pantry"
+    assert "listed under the organization of its locations" in err
+    assert "listed under an organization of its own name" in err
+    assert out.splitlines()[-1].endswith("skipped 0")
+
+
+def test_a_second_import_finds_the_same_stand_in_organization(orphans):
+    run(orphans)
+    organizations = Organization.objects.count()
+
+    out, _ = run(orphans)
+
+    assert Organization.objects.count() == organizations
+    assert "created 0 / updated 0" in out.splitlines()[-1]
+
+
+def test_the_feed_of_a_location_without_organization_leaves_the_field_out(orphans, client):
+    run(orphans)
+
+    record = client.get(f"/api/hsds/services/{uid('svc-missing-org')}").json()
+    assert record["organization"]["name"] == "Food pantry"
+    sal = client.get("/api/hsds/service_at_locations/" + uid("sal-1")).json()
+    assert sal["location"]["organization_id"] == uid("org")
+
+
+def test_hsds_11_locations_and_services_without_organization_ids(tmp_path):
+    folder = tmp_path / "legacy"
+    folder.mkdir()
+    (folder / "organizations.csv").write_text("id,name,description\n1,Harbor Aid,Legal help\n")
+    (folder / "locations.csv").write_text("id,organization_id,name\n10,,Harbor office\n11,99,Pier office\n")
+    (folder / "services.csv").write_text(
+        "id,organization_id,name,status\n100,,Eviction defense,active\n101,1,Wills clinic,active\n"
+    )
+    (folder / "services_at_location.csv").write_text("id,service_id,location_id\n1000,100,10\n")
+
+    out, err = run(folder, format="hsds-1.1")
+
+    assert set(Location.objects.values_list("name", "organization__name")) == {
+        ("Harbor office", None),
+        ("Pier office", None),
+    }
+    assert set(Service.objects.values_list("name", "organization__name")) == {
+        ("Eviction defense", "Eviction defense"),
+        ("Wills clinic", "Harbor Aid"),
+    }
+    assert "kept without an organization" in err
