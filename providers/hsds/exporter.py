@@ -8,8 +8,8 @@ file never says something the feed would not:
     the official ``compiled/organization.json``): its phones, its locations, and every one of its
     services, whatever their status, fully nested (service at locations, schedules, areas, languages,
     costs, documents, attributes). ``taxonomies.json`` and ``taxonomy_terms.json``: every taxonomy and
-    term, as a single page of the feed's list envelope. One file per organization keeps files small
-    and lets a partner take just its own.
+    term (a term with its Spanish name and synonyms as extras), as a single page of the feed's list
+    envelope. One file per organization keeps files small and lets a partner take just its own.
 
 ``OUT/csv/``
     The HSDS 3.0 tabular data package: the official ``datapackage.json`` and one CSV file per table,
@@ -19,9 +19,10 @@ file never says something the feed would not:
     author to show, and the package requires all three, where an empty cell counts as missing. The
     JSON keeps them; an import does not read them in either form.
 
-The same directory always gives the same bytes: ``import_hsds`` reads either form back, and export →
-import into an empty database → export gives identical files, but for the times at which each database
-created and last changed its records (``last_modified`` and the create/update metadata), which are its own.
+The same directory always gives the same bytes: ``import_hsds`` reads either form back. Export → import
+into an empty database gives back the same rows, field by field (tests/providers/hsds/test_export_round_trip.py),
+and exporting them again gives identical files, but for the times at which each database created and last
+changed its records (``last_modified`` and the create/update metadata), which are its own.
 """
 
 import csv

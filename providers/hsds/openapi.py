@@ -72,6 +72,9 @@ records, so every record still validates against the official schemas:
 |---|---|---|
 {extras}
 
+A taxonomy term carries its extras in an `attributes` list of its own (HSDS 3.0 gives a term none; its
+schema allows one), on `/taxonomy_terms` but not on the copies of a term nested in attributes.
+
 Service `metadata` records: `create` (created), `update` (last change to the listing or anything it
 shows), `verified` (field `last_verified_at`: the agency confirmed the listing; also HSDS
 `assured_date`) and `capacity` (field `capacity_status`: when capacity was last set), then the
@@ -86,6 +89,8 @@ EXTRA_SUBJECTS = {
     "time-zone": "schedule",
     "service-area-extent": "service_area",
     "demo-record": "organization",
+    "name-es": "taxonomy_term",
+    "synonyms": "taxonomy_term",
 }
 
 

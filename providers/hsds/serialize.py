@@ -148,6 +148,8 @@ EXTRAS = {
             '{"center": [latitude, longitude], "radius_miles": 10}.',
         ),
         Extra("demo-record", "Fictional record", "true: the organization is part of a fictional demo network."),
+        Extra("name-es", "Name in Spanish", "The term's name as the directory shows it in Spanish."),
+        Extra("synonyms", "Synonyms", "Comma-separated words that mean the term, which search matches."),
     ]
 }
 
@@ -492,7 +494,10 @@ def taxonomy_to_hsds(taxonomy: Taxonomy) -> dict:
 
 
 def taxonomy_term_to_hsds(term: TaxonomyTerm, *, detail: bool = True) -> dict:
-    """A term; ``detail`` adds its taxonomy as ``taxonomy_detail``. Reads ``term.taxonomy`` (select it)."""
+    """A term; ``detail`` adds its taxonomy as ``taxonomy_detail`` and its Spanish name and synonyms as extras.
+
+    Reads ``term.taxonomy`` (select it).
+    """
     record = _record(
         {"id": str(term.pk), "name": term.name, "description": term.description},
         code=term.code,
@@ -504,6 +509,10 @@ def taxonomy_term_to_hsds(term: TaxonomyTerm, *, detail: bool = True) -> dict:
     )
     if detail:
         record["taxonomy_detail"] = taxonomy_to_hsds(term.taxonomy)
+        # The 3.0 taxonomy_term has no attributes of its own: a list like every other record's (the schema
+        # allows it), the rows of attributes.csv in the CSV package.
+        extras = [("name-es", term.name_es), ("synonyms", term.synonyms)]
+        record["attributes"] = [_extra(term.pk, "taxonomy_term", code, value) for code, value in extras if value]
     return record
 
 

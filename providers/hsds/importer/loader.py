@@ -40,6 +40,8 @@ TERM_RELATIONS = {
     Taxonomy.POPULATIONS: "populations",
     Taxonomy.INSURANCE: "insurance_accepted",
 }
+# The extras of a term (serialize.taxonomy_term_to_hsds): absent, the term keeps what it has.
+TERM_EXTRAS = {"name-es": "name_es", "synonyms": "synonyms"}
 ZIP_PLUS_FOUR = re.compile(r"^(\d{5})-\d{4}$")
 
 
@@ -121,6 +123,7 @@ class Loader(Writer):
 
     def run(self) -> None:
         steps = [
+            self.read_extras,
             self.load_taxonomies,
             self.load_terms,
             self.sort_attributes,
@@ -214,6 +217,8 @@ class Loader(Writer):
                 "description": values.text("description"),
                 "term_uri": values.text("term_uri"),
             }
+            extras = self.extras.get(row.id, {})
+            fields |= {field: extras[code] for code, field in TERM_EXTRAS.items() if code in extras}
             values.raw("language")
             values.raw("taxonomy")
             self.note_unread(row, values)
@@ -248,8 +253,18 @@ class Loader(Writer):
         clash = TaxonomyTerm.objects.filter(taxonomy_id=taxonomy_id, code=code).exclude(pk=record_id).exists()
         return f"{code[:71]}-{record_id.hex[:8]}" if clash else code
 
+    def read_extras(self) -> None:
+        """Read the directory extras first: they become fields of the records they are on, terms included."""
+        for row in self.batch.rows["attribute"].values():
+            code, link_id = EXTRA_TERMS.get(row.fields.get("taxonomy_term_id")), row.fields.get("link_id")
+            if code is None:
+                continue
+            if link_id is not None:
+                self.extras[link_id][code] = "" if is_empty(row.fields.get("value")) else str(row.fields["value"])
+            self.step()
+
     def sort_attributes(self) -> None:
-        """Split attributes: directory extras (become fields), our terms on services (relations), the rest."""
+        """Split the other attributes: our terms on services (relations), and the rest (stored as they are)."""
         rows = list(self.batch.rows["attribute"].values())
         term_ids = {row.fields.get("taxonomy_term_id") for row in rows} - {None}
         taxonomy_codes = dict(
@@ -259,12 +274,7 @@ class Loader(Writer):
             term_id = row.fields.get("taxonomy_term_id")
             link_id = row.fields.get("link_id")
             if term_id in EXTRA_TERMS:
-                if link_id is not None:
-                    self.extras[link_id][EXTRA_TERMS[term_id]] = (
-                        "" if is_empty(row.fields.get("value")) else str(row.fields["value"])
-                    )
-                self.step()
-                continue
+                continue  # read_extras has read it
             relation = TERM_RELATIONS.get(taxonomy_codes.get(term_id))
             is_service = row.fields.get("link_entity") == "service" or link_id in self.batch.rows["service"]
             if relation and is_service and link_id is not None:
