@@ -2,8 +2,11 @@
 participants' private links, and people's language preference.
 
 Staff-only English, like providers/admin.py. Two rules hold here as on the site:
-- privacy: every list shows only what selectors.referrals_visible_to lets the signed-in person see
-  (everything for a network admin), so being staff is not a way around it;
+- privacy: participant and referral data is here for network admins only (NetworkAdminData), who see
+  all of it on the site too. An organization's staff work on the site, where each side sees its own
+  share (selectors.py); here they would see a participant's other referrals, consents naming other
+  agencies, contact details not shared with them and the referrer's case id, so being staff is not a
+  way around it. No page shows the participant's feedback token (whoever holds it answers as them);
 - history: a referral's status changes only through its page on the site (services.referral_transition
   writes the event and tells the other side), so status fields are read-only here and events cannot be
   added, changed or deleted.
@@ -29,6 +32,32 @@ from referrals.models import (
 )
 from referrals.selectors import participants_visible_to, referrals_visible_to
 from referrals.webhooks import endpoint_enable
+
+
+def network_admin(request: HttpRequest) -> bool:
+    """Return True if the person signed in is a network admin (a query, once per request)."""
+    if not hasattr(request, "_is_network_admin"):
+        request._is_network_admin = is_network_admin(request.user)
+    return request._is_network_admin
+
+
+class NetworkAdminData:
+    """Participant and referral data: for network admins only, then as their Django permissions allow."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return network_admin(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return network_admin(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return network_admin(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return network_admin(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return network_admin(request) and super().has_delete_permission(request, obj)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -86,15 +115,15 @@ class ParticipantLinkInline(admin.TabularInline):
     model = ParticipantLink
     extra = 0
     can_delete = False
-    fields = ["token", "created_at", "expires_at"]
-    readonly_fields = ["token", "created_at"]
+    fields = ["created_at", "expires_at"]  # never the token
+    readonly_fields = ["created_at"]
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # made with the referral
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(NetworkAdminData, admin.ModelAdmin):
     list_display = ["display_name", "external_id", "organization", "preferred_language", "zip_code", "created_at"]
     list_filter = ["preferred_language", "contact_preference", "organization"]
     list_select_related = ["organization"]
@@ -132,7 +161,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(NetworkAdminData, admin.ModelAdmin):
     list_display = ["participant", "scope", "organization", "method", "given_at", "recorded_by", "revoked_at"]
     list_filter = ["scope", "method", ("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["participant", "organization", "recorded_by"]
@@ -151,7 +180,7 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(NetworkAdminData, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",
@@ -236,7 +265,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferralEvent)
-class ReferralEventAdmin(admin.ModelAdmin):
+class ReferralEventAdmin(NetworkAdminData, admin.ModelAdmin):
     """The history, read-only: an event is never added, edited or deleted by hand."""
 
     list_display = ["created_at", "referral", "old_status", "new_status", "actor", "reason"]
@@ -259,7 +288,7 @@ class ReferralEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(NetworkAdminData, admin.ModelAdmin):
     list_display = ["referral", "need_met", "participant_connected", "participant_rating", "participant_barrier"]
     list_filter = ["need_met", "participant_connected", "participant_rating", "participant_barrier"]
     list_select_related = ["referral__participant", "referral__service"]
@@ -274,13 +303,14 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(ParticipantLink)
-class ParticipantLinkAdmin(admin.ModelAdmin):
+class ParticipantLinkAdmin(NetworkAdminData, admin.ModelAdmin):
     """A participant's private link: extend ``expires_at`` when they need more time to answer."""
 
     list_display = ["referral", "created_at", "expires_at", "expired"]
     list_select_related = ["referral__participant", "referral__service"]
     search_fields = ["referral__participant__display_name", "referral__service__name"]
-    readonly_fields = ["referral", "token", "created_at"]
+    fields = ["referral", "created_at", "expires_at"]  # never the token
+    readonly_fields = ["referral", "created_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ParticipantLink]:
         return super().get_queryset(request).filter(referral__in=referrals_visible_to(request.user).values("pk"))
