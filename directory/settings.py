@@ -342,6 +342,11 @@ HSDS_IMPORT_MAX_RATIO = envint("HSDS_IMPORT_MAX_RATIO", 100)
 # is overdue. The participant's private feedback link lasts this many days.
 REFERRAL_RESPONSE_DAYS = envint("REFERRAL_RESPONSE_DAYS", 2)
 PARTICIPANT_LINK_DAYS = envint("PARTICIPANT_LINK_DAYS", 60)
+# The access log (referrals/access_log.py): reads by one person of one referral or participant within
+# this many minutes count once; records are kept this many days (six years, as HIPAA keeps its
+# accounting of disclosures), then `manage.py purge_access_log` deletes them.
+ACCESS_LOG_WINDOW_MINUTES = envint("ACCESS_LOG_WINDOW_MINUTES", 10)
+ACCESS_LOG_RETENTION_DAYS = envint("ACCESS_LOG_RETENTION_DAYS", 2190)
 
 # The referral track record (service pages, search results) and the ranking's responsiveness come
 # from referrals/, which providers and search do not import: these dotted paths connect them.
@@ -361,6 +366,23 @@ VERIFY_AFTER_DAYS = envint("VERIFY_AFTER_DAYS", 180)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The participant's feedback token stays out of the request lines and warnings Django writes.
+    "filters": {"hide_feedback_tokens": {"()": "referrals.log_filters.HideFeedbackTokens"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["hide_feedback_tokens"],
+        },
+        "django.request": {"filters": ["hide_feedback_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }

@@ -448,3 +448,75 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint}"
+
+
+class AccessRecordQuerySet(models.QuerySet):
+    """The access log is appended to, never changed: only ``purge`` takes rows away, by age."""
+
+    def update(self, **kwargs):
+        raise TypeError(ACCESS_LOG_APPEND_ONLY)
+
+    def delete(self):
+        raise TypeError(ACCESS_LOG_APPEND_ONLY)
+
+    def purge(self, *, before: datetime.datetime) -> int:
+        """Delete the records of reads before ``before`` (the retention period); return how many."""
+        deleted, _by_model = models.QuerySet.delete(self.filter(read_at__lt=before))
+        return deleted
+
+
+ACCESS_LOG_APPEND_ONLY = "The access log is append-only: a record is never changed or deleted (only purged by age)."
+
+
+class AccessRecord(models.Model):
+    """One read of a participant's data: who, when, which participant or referral, through which door.
+
+    Written by referrals/access_log.py in one INSERT per request; reads by the same person of the same
+    thing in one window of ACCESS_LOG_WINDOW_MINUTES count once (``once_key`` is unique). Kept for
+    ACCESS_LOG_RETENTION_DAYS (``manage.py purge_access_log``).
+    """
+
+    class Door(models.TextChoices):
+        REFERRAL_PAGE = "referral_page", _("Referral page")
+        SLIP = "slip", _("Printable slip")
+        ADMIN = "admin", _("Staff admin")
+        API_LIST = "api_list", _("Referral API, a list")
+        API_DETAIL = "api_detail", _("Referral API, one record")
+
+    read_at = models.DateTimeField(_("read"), default=timezone.now)
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("read by")
+    )
+    door = models.CharField(_("through"), max_length=20, choices=Door.choices)
+    # Kept when a referral or participant is erased: that someone read it stays on record.
+    participant = models.ForeignKey(
+        Participant, models.SET_NULL, null=True, blank=True, related_name="access_records"
+    )
+    referral = models.ForeignKey(Referral, models.SET_NULL, null=True, blank=True, related_name="access_records")
+    # "<reader>/<referral or participant>/<window number>": a second read in the same window is not written.
+    once_key = models.CharField(max_length=100, editable=False)
+
+    objects = AccessRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-read_at", "-pk"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            # purge_access_log deletes by age.
+            models.Index(fields=["read_at"], name="referrals_access_age_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["once_key"], name="referrals_accessrecord_once_per_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.read_at:%Y-%m-%d %H:%M} {self.get_door_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise TypeError(ACCESS_LOG_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(ACCESS_LOG_APPEND_ONLY)
