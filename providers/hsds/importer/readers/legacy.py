@@ -1,6 +1,6 @@
-"""Read the legacy formats into HSDS 3.0 rows: HSDS 1.1 CSV and the Ohana API's CSV.
+"""Read the legacy formats into HSDS 3.0 rows: HSDS 1.1 and 2.0 CSV, the Ohana API's CSV, Open Referral UK v1.
 
-Both predate UUIDs: their ids ("135831", "22") go through ``Batch.record_id``, which derives a stable
+They predate UUIDs: their ids ("135831", "22") go through ``Batch.record_id``, which derives a stable
 UUID from the source name, the kind and the id. Where a legacy record has no id at all, a natural key
 stands in for it (a phone: its owner and number; hours: their owner, weekday and opening time), so
 that a re-import finds the same record again.
@@ -8,11 +8,16 @@ that a re-import finds the same record again.
 What these formats hold that HSDS 3.0 keeps elsewhere is moved there (Ohana's service keywords and
 county service areas become the directory's extras; eligibility rows become the service's
 eligibility description); what the directory cannot keep is reported, never silently dropped.
+
+HSDS 1.1 and 2.0 share most of their tables (organizations, services, locations, services_at_location,
+phones, addresses, languages, accessibility, required documents, service areas, eligibility): those are
+read here, once, by ``read_shared_tables``; readers/hsds11.py and readers/hsds20.py add what differs
+(1.1's regular_schedules.csv and taxonomy.csv, 2.0's schedules.csv, attributes and taxonomy_terms.csv).
 """
 
 import datetime
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import PurePosixPath
 
 from providers.hsds.importer.files import Files
@@ -62,6 +67,18 @@ ACCESSIBILITY = {
     "wheelchair": "Wheelchair accessible",
     "wheelchair_van": "Wheelchair-accessible van",
 }
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# Words for several days at once, as exports write them in a weekday column.
+DAY_WORDS = {
+    "weekdays": WEEKDAY_CODES[:5],
+    "weekends": WEEKDAY_CODES[5:],
+    "weekend": WEEKDAY_CODES[5:],
+    "daily": WEEKDAY_CODES,
+    "every day": WEEKDAY_CODES,
+    "everyday": WEEKDAY_CODES,
+    "7 days": WEEKDAY_CODES,
+}
+ALL_DAY = re.compile(r"^(open )?24 ?(hours|hrs|h)( a day)?$", re.IGNORECASE)
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%B %d, %Y", "%b %d, %Y")
 COUNTY = re.compile(r"^(.+ County)$", re.IGNORECASE)
 
@@ -69,19 +86,30 @@ COUNTY = re.compile(r"^(.+ County)$", re.IGNORECASE)
 class Reader:
     """What both legacy readers share: the files, the batch, and cleaned-up values."""
 
-    def __init__(self, files: Files, batch: Batch) -> None:
+    def __init__(self, files: Files, batch: Batch, columns: dict[str, tuple[str, set]] | None = None) -> None:
         self.files = files
         self.batch = batch
         self.read_names: set[str] = set()  # the files this reader looked at, for report_unread
+        # File name -> (kind, the columns the reader maps): any other column with a value is counted, once per
+        # file, and reported by report_unread as not kept.
+        self.columns = columns or {}
+        self.unknown_columns: Counter = Counter()  # (file, kind, column) -> rows with a value in it
 
     def rows(self, filename: str):
         """Yield (where, row) of a CSV file, values stripped; nothing when the file is not there."""
         name = self.files.find(filename)
         if name is None:
             return
+        counting = name not in self.read_names and PurePosixPath(name).name.lower() in self.columns
         self.read_names.add(name)
+        kind, known = self.columns.get(PurePosixPath(name).name.lower(), ("", set()))
         for where, row in self.files.csv_rows(name, self.batch):
-            yield where, {key: (value or "").strip() for key, value in row.items() if key}
+            row = {key: (value or "").strip() for key, value in row.items() if key}
+            if counting:
+                for column, value in row.items():
+                    if value and column not in known:
+                        self.unknown_columns[name, kind, column] += 1
+            yield where, row
 
     def spellings(self, *filenames: str):
         """Yield (where, row) of every file present under one of ``filenames``, one after the other.
@@ -99,7 +127,14 @@ class Reader:
             yield from self.rows(PurePosixPath(name).name)
 
     def report_unread(self, format_name: str) -> None:
-        """Name, in one warning, every file of the import that this reader did not read: none is ignored silently."""
+        """Name, in one warning, every file of the import that this reader did not read: none is ignored silently.
+
+        Also name, once each with a count, the columns of the files it read that it has no place for.
+        """
+        for (name, kind, column), count in self.unknown_columns.items():
+            self.batch.warn(
+                name, kind, "", column, "Not kept: the directory has no such field.", detail=f"{count} records"
+            )
         unread = [name for name in self.files.names() if name not in self.read_names]
         descriptors = [name for name in unread if PurePosixPath(name).name.lower() == "datapackage.json"]
         for name in descriptors:
@@ -290,6 +325,119 @@ class Reader:
             where,
         )
 
+    def recurring(self, where: str, row: dict, owners: tuple[str, ...], key: str = "") -> None:
+        """Opening hours as HSDS 2.0 and Open Referral UK write them: an RRULE (freq, byday ...) and two times.
+
+        Days come as RRULE codes (``MO,WE``), as names (``monday``), or in a ``weekday`` column as exports
+        write them (``Monday - Friday``, ``Tuesday & Thursday``). Where opens_at and closes_at are empty and
+        dtstart/until (or valid_from/valid_to) hold times of day instead of dates, as some exports write
+        them, those are the opening times (a warning says so). The loader keeps weekly hours and reports
+        every other recurrence.
+        """
+        record = row.get("id", "")
+        owner = next((field for field in owners if row.get(field)), None)
+        if owner is None:
+            self.batch.skip(
+                where, "schedule", record, owners[0], "The hours belong to no service or location: left out."
+            )
+            return
+        frequency = row.get("freq", "").upper()
+        written = row.get("byday", "") or row.get("weekday", "")
+        days = weekdays(written) if written else []
+        if days is None and frequency in ("", "WEEKLY"):
+            self.batch.skip(
+                where, "schedule", record, "byday", "Not a weekday or a range of weekdays: left out.", detail=written
+            )
+            return
+        fields = {field: row.get(field, "") for field in (*owners, "interval", "count", "wkst", "description")}
+        fields |= {field: row.get(field, "") for field in ("byweekno", "bymonthday", "byyearday", "timezone")}
+        times = {"opens_at": row.get("opens_at", ""), "closes_at": row.get("closes_at", "")}
+        dates = {field: row.get(field, "") for field in ("valid_from", "valid_to", "dtstart", "until")}
+        if ALL_DAY.match(times["opens_at"]) or ALL_DAY.match(times["closes_at"]):
+            times = {"opens_at": "00:00", "closes_at": "23:59"}
+            self.batch.warn(where, "schedule", record, "opens_at", "Open 24 hours: kept as 00:00–23:59.")
+        if not times["opens_at"] and not times["closes_at"]:
+            for first, last in (("dtstart", "until"), ("valid_from", "valid_to")):
+                written_times = [row.get(first, ""), row.get(last, "")]
+                found = [time_of_day(written) for written in written_times]
+                if any(ALL_DAY.match(written) for written in written_times):
+                    found = ["00:00", "23:59"]
+                if any(found):
+                    times = {"opens_at": found[0] or "", "closes_at": found[1] or ""}
+                    dates[first] = dates[last] = ""
+                    self.batch.warn(
+                        where,
+                        "schedule",
+                        record,
+                        first,
+                        f"Opening times read from {first} and {last}, which hold times of day here, not dates.",
+                        detail=f"{row.get(first, '')}–{row.get(last, '')}",
+                    )
+                    break
+        if not times["opens_at"] and not times["closes_at"]:
+            self.batch.skip(where, "schedule", record, "opens_at", "No opening times: nothing to keep.")
+            return
+        if days is None:
+            days = [written.upper()]  # a monthly "1SA": the loader reports the recurrence it cannot keep
+        self.batch.add(
+            "schedule",
+            {
+                **fields,
+                **dates,
+                **times,
+                "id": key or record or f"{owner}:{row[owner]}:{','.join(days)}:{times['opens_at']}",
+                "freq": frequency or "WEEKLY",
+                "byday": ",".join(days),
+            },
+            where,
+        )
+
+
+def weekdays(text: str) -> list[str] | None:
+    """The RRULE codes of the days ``text`` names: MO,WE / monday / Monday - Friday / Mon - Tue & Thur - Fri.
+
+    None when it names something else ("Second Saturday", "1SA", "by appointment").
+    """
+    words = re.sub(r"\s+", " ", text.strip().lower())
+    if words in DAY_WORDS:
+        return list(DAY_WORDS[words])
+    days: list[str] = []
+    for part in re.split(r"\s*(?:,|;|/|&|\band\b|\+)\s*", words):
+        if not part:
+            continue
+        ends = re.split(r"\s*(?:-|–|—|\bto\b|\bthrough\b|\bthru\b)\s*", part)
+        codes = [day_code(end) for end in ends]
+        if None in codes or len(codes) > 2:
+            return None
+        if len(codes) == 2:
+            first, last = WEEKDAY_CODES.index(codes[0]), WEEKDAY_CODES.index(codes[1])
+            span = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
+            codes = [WEEKDAY_CODES[number] for number in span]
+        days += [code for code in codes if code not in days]
+    return days or None
+
+
+def day_code(word: str) -> str | None:
+    """MO for "mo", "mon", "monday", "Mondays"; TH for "thur", "thurs"; None for anything else."""
+    word = word.strip().rstrip(".")
+    if word.upper() in WEEKDAY_CODES:
+        return word.upper()
+    word = word.removesuffix("s")
+    if len(word) < 3:
+        return None
+    return next((code for name, code in WEEKDAY_NAMES.items() if len(name) > 3 and name.startswith(word)), None)
+
+
+def time_of_day(value: str) -> str | None:
+    """``value`` when it is a time of day (8:30AM); None for a date or nothing."""
+    if not value or parse_date(value) is not None:
+        return None
+    try:
+        parse_time(value)
+    except ValueError:
+        return None
+    return value
+
 
 def parse_date(value: str) -> datetime.date | None:
     for pattern in DATE_FORMATS:
@@ -329,3 +477,169 @@ def read_taxonomy(reader: Reader, filename: str, *, id_column: str) -> None:
             },
             where,
         )
+
+
+# ---- the tables HSDS 1.1 and 2.0 share -----------------------------------------------------------------
+
+
+def each_owner(reader: Reader, where: str, kind: str, row: dict, owners: tuple[str, ...]) -> list[dict]:
+    """The row once per record it belongs to: exports write "12,15" for a phone or hours two services share.
+
+    The first of ``owners`` that lists several ids gives a copy for each (with an id of its own: the row's
+    and the owner's); another owner field that lists several keeps its first, with a warning.
+    """
+    lists = {field: [part.strip() for part in row.get(field, "").split(",") if part.strip()] for field in owners}
+    several = [field for field in owners if len(lists[field]) > 1]
+    if not several:
+        return [row]
+    for field in several[1:]:
+        reader.batch.warn(
+            where, kind, row.get("id", ""), field, "Several ids: attached to the first.", detail=row[field]
+        )
+    first = {field: lists[field][0] for field in several[1:]}
+    reader.batch.warn(
+        where,
+        kind,
+        row.get("id", ""),
+        several[0],
+        "Given for several records: each gets a copy.",
+        detail=f"{len(lists[several[0]])} copies",
+    )
+    return [
+        {**row, **first, several[0]: one, "id": f"{row['id']}/{several[0]}:{one}" if row.get("id") else ""}
+        for one in lists[several[0]]
+    ]
+
+
+def record_key(row: dict) -> str:
+    """A record's id; without one, its name stands in, the one thing that identifies it."""
+    return row.get("id") or (f"name:{row['name']}" if row.get("name") else "")
+
+
+def read_shared_tables(reader: Reader) -> None:
+    """The tables HSDS 1.1 and 2.0 define alike: organizations to service areas."""
+    batch = reader.batch
+    for where, row in reader.rows("organizations.csv"):
+        fields = pick(
+            row, "name", "alternate_name", "description", "email", "tax_status", "tax_id", "year_incorporated"
+        )
+        fields |= pick(row, "legal_status", "logo", "uri")
+        batch.add(
+            "organization",
+            {"id": record_key(row), **fields, "website": row.get("url") or row.get("website", "")},
+            where,
+        )
+    read_services(reader)
+    for where, row in reader.rows("locations.csv"):
+        fields = pick(row, "organization_id", "name", "alternate_name", "description", "transportation")
+        fields |= pick(row, "latitude", "longitude")
+        batch.add("location", {"id": row.get("id", ""), **fields, "location_type": "physical"}, where)
+    for where, row in reader.spellings("services_at_location.csv", "service_at_location.csv"):
+        # Some rows list several services, comma-separated: one service at location each.
+        for service_id in [part.strip() for part in row.get("service_id", "").split(",")] or [""]:
+            key = row.get("id") or f"{service_id}@{row.get('location_id', '')}"
+            fields = {**pick(row, "location_id", "description"), "service_id": service_id, "id": key}
+            batch.add("service_at_location", fields, where)
+    owners = ("service_id", "location_id", "service_at_location_id", "organization_id")
+    for where, row in reader.rows("phones.csv"):
+        for copy in each_owner(reader, where, "phone", row, owners):
+            reader.phone(where, copy, owners)
+    read_addresses(reader)
+    for where, row in reader.rows("languages.csv"):
+        owner = "service_id" if row.get("service_id") else "location_id"
+        reader.languages(where, row.get("language", ""), owner, row.get(owner, ""))
+    for where, row in reader.rows("accessibility_for_disabilities.csv"):
+        batch.add(
+            "accessibility",
+            {
+                "id": row.get("id") or f"{row.get('location_id', '')}:{row.get('accessibility', '')}",
+                "location_id": row.get("location_id", ""),
+                "description": row.get("accessibility", ""),
+                "details": row.get("details", ""),
+            },
+            where,
+        )
+    for where, row in reader.rows("required_documents.csv"):
+        key = row.get("id") or f"{row.get('service_id')}:{row.get('document')}"
+        batch.add("required_document", {**pick(row, "service_id", "document"), "id": key}, where)
+    for where, row in reader.rows("service_areas.csv"):
+        batch.add(
+            "service_area",
+            {
+                "id": row.get("id") or f"{row.get('service_id')}:{row.get('service_area')}",
+                "service_id": row.get("service_id", ""),
+                "name": row.get("service_area", ""),
+                "description": row.get("description", ""),
+                "extent_type": "text",
+            },
+            where,
+        )
+
+
+def read_services(reader: Reader) -> None:
+    """services.csv, with the eligibility rows that describe each service as its eligibility description."""
+    batch = reader.batch
+    eligibility = defaultdict(list)
+    for filename in ("eligibility.csv", "eligibilities.csv"):
+        for where, row in reader.rows(filename):
+            for service_id in row.get("service_id", "").split(","):
+                eligibility[service_id.strip()].append((where, row.get("eligibility", "")))
+    service_ids = set()
+    for where, row in reader.rows("services.csv"):
+        if not row.get("status"):
+            batch.warn(where, "service", row.get("id", ""), "status", "No status given: imported as active.")
+        service_ids.add(row.get("id", ""))
+        words = [text for _, text in eligibility.get(row.get("id", ""), []) if text] if row.get("id") else []
+        fields = pick(row, "organization_id", "name", "alternate_name", "description", "url", "email")
+        fields |= pick(row, "interpretation_services", "application_process", "wait_time", "accreditations", "licenses")
+        batch.add(
+            "service",
+            {
+                "id": record_key(row),
+                **fields,
+                "status": row.get("status") or "active",
+                "fees_description": row.get("fees", "") or row.get("fees_description", ""),
+                "eligibility_description": "; ".join(dict.fromkeys(words)),
+            },
+            where,
+        )
+    for service_id, entries in eligibility.items():
+        for where, text in entries:
+            if not text:
+                continue  # an empty eligibility row says nothing
+            if service_id not in service_ids or not service_id:
+                batch.warn(
+                    where,
+                    "eligibility",
+                    service_id,
+                    "service_id",
+                    "Eligibility for a service that is not in services.csv: left out.",
+                )
+
+
+def read_addresses(reader: Reader) -> None:
+    """physical_addresses.csv and postal_addresses.csv; address_3 and address_4 join address_2."""
+    for filename, address_type in (("physical_addresses.csv", "physical"), ("postal_addresses.csv", "postal")):
+        for where, row in reader.rows(filename):
+            if not row.get("location_id"):
+                reader.batch.skip(
+                    where,
+                    "address",
+                    row.get("id", ""),
+                    "location_id",
+                    "The address belongs to no location (the directory keeps addresses on locations): left out.",
+                )
+                continue
+            fields = pick(row, "location_id", "attention", "address_1", "city", "region", "state_province")
+            reader.batch.add(
+                "address",
+                {
+                    "id": row.get("id") or f"{address_type}:{row['location_id']}",
+                    **fields,
+                    "address_2": ", ".join(filter(None, (row.get(f"address_{line}", "") for line in (2, 3, 4)))),
+                    "postal_code": row.get("postal_code", ""),
+                    "country": row.get("country") or "US",
+                    "address_type": address_type,
+                },
+                where,
+            )
