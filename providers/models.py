@@ -32,6 +32,7 @@ SERVICE_AREA_EXTENT_MESSAGE = (
     "A service area has exactly one kind of extent: {extent_type} needs {needs} and nothing else."
 )
 COUNTY_MESSAGE = "Write a county as 'Denver County, CO'."
+SERVICE_AREA_LOCATION_MESSAGE = "Choose a location of this service."
 ORPHAN_MESSAGE = "Attach this {what} to at least one of: {owners}."
 
 
@@ -543,6 +544,10 @@ class ServiceArea(Record):
         POLYGON = "geojson", _("Area on a map")
 
     service = models.ForeignKey(Service, models.CASCADE, related_name="service_areas")
+    # HSDS 3.1: the area where the service is offered from one of its locations (a location of this service).
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, models.CASCADE, null=True, blank=True, related_name="service_areas"
+    )
     name = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
     extent_type = models.CharField(max_length=20, choices=ExtentType.choices)
@@ -579,6 +584,11 @@ class ServiceArea(Record):
         return self.name or self.get_extent_type_display()
 
     def clean(self) -> None:
+        # Checked when the link is at hand (a form, or code that passes the object): no query. The importer
+        # checks its links in sets.
+        if ServiceArea.service_at_location.is_cached(self) and self.service_at_location is not None:
+            if self.service_at_location.service_id != self.service_id:
+                raise ValidationError({"service_at_location": SERVICE_AREA_LOCATION_MESSAGE})
         has = {
             self.ExtentType.POSTAL_CODES: bool(self.postal_codes),
             self.ExtentType.COUNTIES: bool(self.counties),
@@ -722,6 +732,80 @@ class Accessibility(Record):
 
     def __str__(self) -> str:
         return self.description
+
+
+class AdditionalUrl(Record):
+    """A further web address of an organization or a service, with what it is (HSDS 3.1 ``url``).
+
+    The organization's are its HSDS ``additional_websites``, the service's its ``additional_urls``.
+    """
+
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, null=True, blank=True, related_name="additional_websites"
+    )
+    service = models.ForeignKey(Service, models.CASCADE, null=True, blank=True, related_name="additional_urls")
+    label = models.CharField(max_length=200, blank=True, help_text="What the address is, like 'Facebook'.")
+    url = models.URLField("URL", max_length=2000)
+
+    class Meta:
+        verbose_name = "additional URL"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False) | Q(service__isnull=False),
+                name="providers_additionalurl_has_owner",
+                violation_error_message=ORPHAN_MESSAGE.format(what="web address", owners="organization, service"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.url
+
+
+class Unit(Record):
+    """What a service's capacity is counted in: beds, places, hours (HSDS 3.1 ``unit``)."""
+
+    name = models.CharField(max_length=200)
+    scheme = models.CharField(max_length=100, blank=True, help_text="The scheme that defines it, like 'SI'.")
+    identifier = models.CharField(max_length=100, blank=True, help_text="Its identifier in the scheme.")
+    uri = models.URLField("URI", max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceCapacity(Record):
+    """How much of a service is free, in a unit, and when that was stated (HSDS 3.1 ``service_capacity``).
+
+    Numbers beside the service's ``capacity_status`` (accepting, waitlist ...), which stays the summary.
+    """
+
+    service = models.ForeignKey(Service, models.CASCADE, related_name="capacities")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="capacities")
+    available = models.FloatField(validators=[MinValueValidator(0)])
+    maximum = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)])
+    description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, help_text="When these numbers were stated.")
+
+    class Meta:
+        verbose_name_plural = "service capacities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(available__gte=0),
+                name="providers_servicecapacity_available_not_negative",
+                violation_error_message="The number available cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(maximum__isnull=True) | Q(maximum__gte=0),
+                name="providers_servicecapacity_maximum_not_negative",
+                violation_error_message="The maximum cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.available:g} {self.unit}"
 
 
 class Attribute(Record):
