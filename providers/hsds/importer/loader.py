@@ -3,6 +3,7 @@
 import contextlib
 import dataclasses
 import datetime
+import math
 import re
 import uuid
 from collections import defaultdict
@@ -27,6 +28,7 @@ from providers.models import (
     Schedule,
     Service,
     ServiceArea,
+    ServiceAtLocation,
     Taxonomy,
     TaxonomyTerm,
     validate_geojson_polygon,
@@ -135,6 +137,9 @@ class Loader(Writer):
             lambda: self.load_simple("accessibility", self.accessibility_fields),
             self.load_services,
             lambda: self.load_simple("service_at_location", self.service_at_location_fields),
+            lambda: self.load_owned("url", self.url_fields),
+            lambda: self.load_simple("unit", self.unit_fields),
+            lambda: self.load_simple("service_capacity", self.service_capacity_fields),
             lambda: self.load_owned("phone", self.phone_fields),
             lambda: self.load_owned("language", self.language_fields),
             self.load_schedules,
@@ -366,8 +371,24 @@ class Loader(Writer):
             self.save(row, values, fields)
 
     def plan_service_areas(self) -> None:
-        """Read every service area now: those we cannot represent go into their service's description."""
+        """Read every service area now: those we cannot represent go into their service's description.
+
+        An area of a service at a location (HSDS 3.1) is its service's area too: one that names only the
+        service at location gets the service from it (the batch's, or the directory's: a query per thousand).
+        """
         self.areas: dict[uuid.UUID, dict] = {}
+        self.service_of_link: dict[uuid.UUID, uuid.UUID | None] = {}
+        links = {row.fields.get("service_at_location_id") for row in self.batch.rows["service_area"].values()}
+        for link_id in links - {None}:
+            if link_id in self.batch.rows["service_at_location"]:
+                self.service_of_link[link_id] = self.batch.rows["service_at_location"][link_id].fields.get("service_id")
+        for chunk in chunked(links - {None} - set(self.service_of_link)):
+            self.service_of_link.update(ServiceAtLocation.objects.filter(pk__in=chunk).values_list("pk", "service_id"))
+        for row in self.batch.rows["service_area"].values():
+            if row.fields.get("service_id") is None:
+                service_id = self.service_of_link.get(row.fields.get("service_at_location_id"))
+                if service_id is not None:
+                    row.fields["service_id"] = service_id
         for row in self.batch.rows["service_area"].values():
             values = Values(row.fields)
             extent = self.extras.get(row.id, {}).get("service-area-extent")
@@ -563,6 +584,34 @@ class Loader(Writer):
             "amount": values.decimal("amount"),
             "amount_description": values.text("amount_description"),
         }
+
+    def url_fields(self, row: Row, values: Values) -> dict | None:
+        owners = self.owners(row, values, {"organization_id": "organization", "service_id": "service"})
+        if owners is None:
+            return None
+        return {**owners, "label": values.text("label"), "url": values.text("url")}
+
+    def unit_fields(self, row: Row, values: Values) -> dict:
+        return {
+            "name": values.text("name"),
+            "scheme": values.text("scheme"),
+            "identifier": values.text("identifier"),
+            "uri": values.text("uri"),
+        }
+
+    def service_capacity_fields(self, row: Row, values: Values) -> dict:
+        fields = {
+            "service_id": self.reference(row, values, "service_id", "service", required=True),
+            "unit_id": self.reference(row, values, "unit_id", "unit", required=True),
+            "available": values.number("available"),
+            "maximum": values.number("maximum"),
+            "description": values.text("description"),
+            "updated_at": values.date_time("updated"),
+        }
+        for name in ("available", "maximum"):
+            if fields[name] is not None and not math.isfinite(fields[name]):
+                values.errors[name] = "Expected a number."
+        return fields
 
     def required_document_fields(self, row: Row, values: Values) -> dict:
         return {
@@ -833,6 +882,7 @@ class Loader(Writer):
             plan = self.areas[row.id]
             values: Values = plan["values"]
             service_id = self.reference(row, values, "service_id", "service", required=True)
+            link_id = self.area_location(row, values, service_id)
             if plan["fields"] is None and not values.errors:
                 self.skip(
                     row,
@@ -843,7 +893,27 @@ class Loader(Writer):
                 )
                 continue
             self.note_unread(row, values)
-            self.save(row, values, {**(plan["fields"] or {}), "service_id": service_id})
+            fields = {**(plan["fields"] or {}), "service_id": service_id, "service_at_location_id": link_id}
+            self.save(row, values, fields)
+
+    def area_location(self, row: Row, values: Values, service_id: uuid.UUID | None) -> uuid.UUID | None:
+        """The service at location an area is given for, when it is there and of the area's service (else a warning)."""
+        link_id = values.raw("service_at_location_id")
+        if link_id is None or service_id is None:
+            return None
+        if not self.exists("service_at_location", link_id):
+            reason = self.missing_reason("service_at_location", link_id)
+            self.warn(row, "service_at_location_id", "Not attached to a location: " + reason[0].lower() + reason[1:])
+            return None
+        if self.service_of_link.get(link_id) != service_id:
+            self.warn(
+                row,
+                "service_at_location_id",
+                "Its service at location is another service's: kept as this service's area only.",
+                detail=str(link_id),
+            )
+            return None
+        return link_id
 
     def load_attributes(self) -> None:
         for row in self.generic_attributes:

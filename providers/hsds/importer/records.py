@@ -13,6 +13,7 @@ from providers.hsds.importer.report import Problem
 from providers.hsds.importer.values import is_empty, parse_time
 from providers.models import (
     Accessibility,
+    AdditionalUrl,
     Address,
     Attribute,
     CostOption,
@@ -25,8 +26,10 @@ from providers.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceCapacity,
     Taxonomy,
     TaxonomyTerm,
+    Unit,
 )
 
 # Never change it: every derived id of every earlier import depends on it.
@@ -43,6 +46,9 @@ MODELS = {
     "accessibility": Accessibility,
     "service": Service,
     "service_at_location": ServiceAtLocation,
+    "url": AdditionalUrl,  # HSDS 3.1: an organization's additional_websites, a service's additional_urls
+    "unit": Unit,  # HSDS 3.1
+    "service_capacity": ServiceCapacity,  # HSDS 3.1
     "phone": Phone,
     "language": Language,
     "schedule": Schedule,
@@ -75,6 +81,7 @@ REFERENCES = {
     "taxonomy_id": "taxonomy",
     "taxonomy_term_id": "taxonomy_term",
     "parent_id": "taxonomy_term",
+    "unit_id": "unit",
 }
 
 # Fields the HSDS 3.0 schemas require (schema/compiled/tabular.json), beyond ``id``.
@@ -86,6 +93,10 @@ REQUIRED = {
     "phone": ("number",),
     "taxonomy": ("name", "description"),
     "taxonomy_term": ("name", "description"),
+    # HSDS 3.1 (schema/url.json, unit.json, service_capacity.json)
+    "url": ("url",),
+    "unit": ("name",),
+    "service_capacity": ("available", "updated"),
 }
 WEEKDAYS = [day.value for day in Schedule.Weekday]
 

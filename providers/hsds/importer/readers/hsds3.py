@@ -1,4 +1,10 @@
-"""HSDS 3.0 (and 3.1): nested JSON records, the CSV data package, and the package's tabular JSON twin."""
+"""HSDS 3.0 (and 3.1): nested JSON records, the CSV data package, and the package's tabular JSON twin.
+
+HSDS 3.1 adds the ``url``, ``unit`` and ``service_capacity`` tables (nested: an organization's
+``additional_websites``, a service's ``additional_urls`` and ``capacities``, each capacity's ``unit``) and the
+``service_areas`` of a service at a location. A nested list or object of a kind the importer does not know is
+kept as a value of its record, so that the loader names it as a field the directory does not keep.
+"""
 
 from pathlib import PurePosixPath
 
@@ -18,6 +24,7 @@ NESTED_LISTS = {
         "funding": "funding",
         "programs": "program",
         "organization_identifiers": "organization_identifier",
+        "additional_websites": "url",
     },
     "service": {
         "phones": "phone",
@@ -29,8 +36,15 @@ NESTED_LISTS = {
         "cost_options": "cost_option",
         "required_documents": "required_document",
         "contacts": "contact",
+        "additional_urls": "url",
+        "capacities": "service_capacity",
     },
-    "service_at_location": {"contacts": "contact", "phones": "phone", "schedules": "schedule"},
+    "service_at_location": {
+        "contacts": "contact",
+        "phones": "phone",
+        "schedules": "schedule",
+        "service_areas": "service_area",
+    },
     "location": {
         "languages": "language",
         "addresses": "address",
@@ -48,6 +62,7 @@ NESTED_OBJECTS = {
     "service_at_location": {"location": ("location", "location_id"), "service": ("service", "service_id")},
     "attribute": {"taxonomy_term": ("taxonomy_term", "taxonomy_term_id")},
     "taxonomy_term": {"taxonomy_detail": ("taxonomy", "taxonomy_id")},
+    "service_capacity": {"unit": ("unit", "unit_id")},
 }
 
 # The CSV files of the 3.0 data package, by table: used when datapackage.json cannot be read.
@@ -73,7 +88,13 @@ PACKAGE_FILES = {
     "cost_option": "cost_options.csv",
     "organization_identifier": "organization_identifiers.csv",
     "taxonomy": "taxonomies.csv",
+    # HSDS 3.1
+    "service_capacity": "service_capacity.csv",
+    "unit": "units.csv",
+    "url": "url.csv",
 }
+# Other names a table goes by, read when the standard one is not there (the 3.1 table is called "unit").
+ALSO_NAMED = {"unit.csv": "unit"}
 
 # ---- HSDS 3.0 JSON ---------------------------------------------------------------------------------
 
@@ -98,11 +119,16 @@ def flatten(batch: Batch, kind: str, record: dict, name: str, pointer: str = "",
         if isinstance(value, dict) and key in NESTED_OBJECTS.get(kind, {}):
             child_kind, holder_field = NESTED_OBJECTS[kind][key]
             fields[holder_field] = flatten(batch, child_kind, value, name, f"{pointer}/{key}")
+        elif isinstance(value, dict):
+            if value:
+                fields[key] = value  # not a kind the importer knows: the loader names it as a field not kept
         elif isinstance(value, list):
             child_kind = {"attributes": "attribute", "metadata": "metadata"}.get(key) or NESTED_LISTS.get(kind, {}).get(
                 key
             )
             if child_kind is None:
+                if value:
+                    fields[key] = value  # as above
                 continue
             if kind == "service" and key == "attributes" and not is_empty(record.get("id")):
                 batch.complete_attributes.add(batch.record_id("service", record["id"]))
@@ -178,7 +204,7 @@ def read_json_document(batch: Batch, name: str, document) -> None:
 
 def read_tabular(batch: Batch, name: str, document: dict) -> None:
     """The JSON twin of the CSV package: {"organizations.csv": [rows], ...} (examples/tabular.json)."""
-    tables = {filename: kind for kind, filename in PACKAGE_FILES.items()}
+    tables = {filename: kind for kind, filename in PACKAGE_FILES.items()} | ALSO_NAMED
     for filename, rows in document.items():
         kind = tables.get(filename)
         if kind is None or not isinstance(rows, list):
@@ -194,23 +220,32 @@ def read_package(batch: Batch, files: Files, descriptor: str | None, folder: Pur
     """An HSDS 3.0 CSV data package: datapackage.json and a CSV file per table.
 
     Without a descriptor (``descriptor`` None) the tables of ``folder`` are read by their standard names.
+    A file of the package that the descriptor does not list is named in a warning.
     """
     folder = PurePosixPath(descriptor).parent if descriptor is not None else folder
     tables = dict(PACKAGE_FILES)
+    listed = False  # whether the tables are those the descriptor lists
     try:
         if descriptor is not None:
             package = jsonlimits.loads(files.read_text(descriptor))
             tables = {resource["name"]: resource["path"] for resource in package["resources"]}
+            listed = True
     except (ValueError, KeyError, TypeError):
         # The official example's datapackage.json is a symbolic link that lost its target.
         batch.warn(
             descriptor, "datapackage", "", "", "Not a data package descriptor; read the standard HSDS file names."
         )
     available = set(files.names())
+    if not listed:
+        for filename, kind in ALSO_NAMED.items():
+            if (folder / tables[kind]).as_posix() not in available:
+                tables[kind] = filename
+    read = {descriptor}
     for kind, filename in tables.items():
         name = (folder / filename).as_posix()
         if name not in available:
             continue
+        read.add(name)
         if kind not in KINDS:
             batch.warn(name, "table", "", "", "Not an HSDS 3.0 table; left out.")
             continue
@@ -218,6 +253,21 @@ def read_package(batch: Batch, files: Files, descriptor: str | None, folder: Pur
             batch.add(kind, row, where)
     if (folder / tables.get("attribute", "attributes.csv")).as_posix() in available:
         batch.complete_attributes |= set(batch.rows["service"])
+    unread = sorted(available - read)
+    if descriptor is not None and unread:
+        reason = (
+            "Not read: datapackage.json lists no such table; nothing in it is imported."
+            if listed
+            else "Not read: not a file of an HSDS 3.0 CSV package; nothing in it is imported."
+        )
+        batch.warn(
+            unread[0],
+            "file",
+            "",
+            "",
+            reason,
+            detail=f"{len(unread)} files: {', '.join(unread)}" if len(unread) > 1 else "",
+        )
 
 
 def read_hsds3(files: Files, batch: Batch) -> None:
@@ -234,7 +284,7 @@ def read_hsds3(files: Files, batch: Batch) -> None:
     if not json_names:
         csv_names = [name for name in names if name.lower().endswith(".csv")]
         folders = {PurePosixPath(name).parent for name in csv_names}
-        standard = set(PACKAGE_FILES.values())
+        standard = set(PACKAGE_FILES.values()) | set(ALSO_NAMED)
         others = [name for name in csv_names if PurePosixPath(name).name not in standard]
         if csv_names and not others and len(folders) == 1:
             read_unpackaged_tables(batch, files, folders.pop(), csv_names)

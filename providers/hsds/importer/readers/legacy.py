@@ -233,18 +233,33 @@ class Reader:
             )
 
     def schedule(self, where: str, row: dict, owners: tuple[str, ...]) -> None:
+        """Weekly hours of HSDS 1.1 (and Ohana); 1.1's ``original_text`` (the hours as the source wrote them) goes
+        with them as the schedule's notes, or, for a row with no weekday and times to keep, is named in a warning.
+        """
         owner = next((field for field in owners if row.get(field)), None)
+        original_text = row.get("original_text", "")
+        no_times = not row.get("opens_at") and not row.get("closes_at")
+        if not row.get("weekday") and no_times:
+            reason = (
+                "Hours given only in words (original_text): the directory keeps weekdays and times; left out."
+                if original_text
+                else "No weekday and no hours: nothing to keep."
+            )
+            field = "original_text" if original_text else "weekday"
+            self.batch.skip(where, "schedule", row.get("id", ""), field, reason)
+            return
         day = WEEKDAY_NAMES.get(row.get("weekday", "").lower())
         if day is None:
             self.batch.error(where, "schedule", row.get("id", ""), "weekday", "Not a weekday name.")
             return
-        if not row.get("opens_at") and not row.get("closes_at"):
+        if no_times:
             self.batch.skip(
                 where,
                 "schedule",
                 row.get("id", ""),
                 "opens_at",
                 "No opening hours on this day (closed): nothing to keep.",
+                detail=f"original_text: {original_text}" if original_text else "",
             )
             return
         times = {}
@@ -281,6 +296,7 @@ class Reader:
                 "freq": "WEEKLY",
                 "byday": day,
                 **times,
+                "notes": original_text,
             },
             where,
         )
