@@ -78,6 +78,30 @@ class Participant(models.Model):
             )
 
 
+class ParticipantErasure(models.Model):
+    """A participant's personal data erased: on their request (through a case manager of the owning
+    organization, with the reason) or at the end of PARTICIPANT_RETENTION_DAYS. Once per participant.
+
+    The participant row stays, de-identified, so that the referrals and the network's figures keep it.
+    """
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("On request")
+        RETENTION = "retention", _("Retention period ended")
+
+    participant = models.OneToOneField(Participant, models.CASCADE, primary_key=True, related_name="erasure")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField()
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.erased_at:%Y-%m-%d})"
+
+
 class ConsentQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(revoked_at__isnull=True)
