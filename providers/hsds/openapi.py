@@ -57,6 +57,14 @@ phone, hours, a location, an address, its organization. A consumer can mirror th
 last `last_modified` it saw; a service that leaves the directory (closed for good, inactive) is
 missing from the next full `minimal` listing.
 
+**HSDS 3.1.** Records also carry what HSDS 3.1 adds, in its shapes: an organization's
+`additional_websites` and a service's `additional_urls` (`url` records: id, label, url), a service's
+`capacities` (`service_capacity` records: id, `unit` with id, name, scheme, identifier and uri,
+`available`, `maximum`, `description`, `updated`) beside its capacity status, and a service_at_location's
+`service_areas` (each area also has its `service_at_location_id`, and is one of the service's
+`service_areas` too). The HSDS 3.0 schemas below allow further properties, so every record is valid
+against both the official 3.0 schemas and the 3.1 ones.
+
 **Fields without a value are left out** (HSDS types are strings and numbers, never null), except
 the fields a schema requires. Schedules give opening hours as weekly RRULE parts (`freq` WEEKLY,
 `byday`, `opens_at`/`closes_at` as local HH:MM) with the IANA time zone as an attribute, since a
@@ -134,6 +142,20 @@ PARAMETERS = {
     ),
     "organization_id": _query(
         "organization_id", "Only services of this organization.", {"type": "string", "format": "uuid"}
+    ),
+    # /organizations takes the same two filters (HSDS 3.1), said of organizations.
+    "organizations_taxonomy_term_id": _query(
+        "taxonomy_term_id",
+        "Only organizations with a listed service that has this term (or one of its children) as a category, "
+        "population, insurance or attribute, or with the term as an attribute of their own. An unknown term "
+        "gives no organizations.",
+        {"type": "string", "format": "uuid"},
+    ),
+    "organizations_taxonomy_id": _query(
+        "taxonomy_id",
+        "Only organizations with a listed service that has any term of this taxonomy, or such a term as an "
+        "attribute of their own.",
+        {"type": "string", "format": "uuid"},
     ),
     "modified_after": _query(
         "modified_after",
@@ -334,7 +356,7 @@ def document(server_url: str) -> dict:
             "/organizations": operation(
                 "getPaginatedListOfOrganizations",
                 "All organizations; fully nested on request.",
-                [*paging, "full", "full_service"],
+                [*paging, "full", "full_service", "organizations_taxonomy_term_id", "organizations_taxonomy_id"],
                 responses("A page of organizations.", page_of("organization_list")),
             ),
             "/organizations/{id}": detail(

@@ -29,6 +29,7 @@ from django.db.models.functions import RowNumber
 
 from providers.models import (
     Accessibility,
+    AdditionalUrl,
     Address,
     Attribute,
     ChangeRecord,
@@ -42,6 +43,7 @@ from providers.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceCapacity,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -280,6 +282,7 @@ SCHEDULE_FIELDS = (
 AREA_FIELDS = (
     "id",
     "service_id",
+    "service_at_location_id",
     "name",
     "description",
     "extent_type",
@@ -306,6 +309,21 @@ ADDRESS_FIELDS = (
     "address_type",
 )
 ACCESSIBILITY_FIELDS = ("id", "location_id", "description", "details", "url")
+# HSDS 3.1
+URL_FIELDS = ("id", "organization_id", "service_id", "label", "url")
+CAPACITY_FIELDS = (
+    "id",
+    "service_id",
+    "unit_id",
+    "available",
+    "maximum",
+    "description",
+    "updated_at",
+    "unit__name",
+    "unit__scheme",
+    "unit__identifier",
+    "unit__uri",
+)
 
 # How the directory's own term relations are stored (the many-to-many tables of Service).
 TERM_RELATIONS = {relation: getattr(Service, relation).through for relation in LINK_TYPES}
@@ -404,6 +422,10 @@ class Parts:
         self._group("addresses", addresses, ADDRESS_FIELDS)
         features = Accessibility.objects.filter(location__in=location_ids).order_by("description", "id")
         self._group("accessibility", features, ACCESSIBILITY_FIELDS)
+        urls = AdditionalUrl.objects.filter(owned({"organization_id": organization_ids, "service_id": service_ids}))
+        self._group("urls", urls.order_by("label", "url", "id"), URL_FIELDS)
+        capacities = ServiceCapacity.objects.filter(service__in=service_ids).order_by("unit__name", "id")
+        self._group("capacities", capacities, CAPACITY_FIELDS, ["service_id"])
         self._fetch_terms(service_ids)
         if history_ids:
             self._fetch_history(history_ids)
@@ -576,6 +598,7 @@ def organization_to_hsds(
         service_to_hsds(service, full=full_service, organization=False, parts=parts)
         for service in parts.of("services", "organization_id", organization.pk)
     ]
+    record["additional_websites"] = [_url(url) for url in parts.of("urls", "organization_id", organization.pk)]
     attributes = []
     if organization.is_demo:
         attributes.append(_extra(organization_id, "organization", "demo-record", "true"))
@@ -698,6 +721,43 @@ def _schedule(schedule, parts: Parts) -> dict:
     return record
 
 
+def _url(url) -> dict:
+    """An HSDS 3.1 ``url``: an organization's additional website, a service's additional URL (or both)."""
+    return _record(
+        {"id": str(url.id), "url": url.url},
+        label=url.label,
+        organization_id=_id(url.organization_id),
+        service_id=_id(url.service_id),
+    )
+
+
+def _number(value: float | None) -> int | float | None:
+    """A whole number without its ".0" (12, not 12.0), as the official examples write them."""
+    return int(value) if value is not None and value.is_integer() else value
+
+
+def _capacity(capacity) -> dict:
+    """An HSDS 3.1 ``service_capacity`` (a row of CAPACITY_FIELDS), with its unit nested as the schema requires."""
+    unit = _record(
+        {"id": str(capacity.unit_id), "name": capacity.unit__name},
+        scheme=capacity.unit__scheme,
+        identifier=capacity.unit__identifier,
+        uri=capacity.unit__uri,
+    )
+    return _record(
+        {
+            "id": str(capacity.id),
+            "unit": unit,
+            "available": _number(capacity.available),
+            "updated": date_time(capacity.updated_at),
+        },
+        service_id=str(capacity.service_id),
+        unit_id=str(capacity.unit_id),
+        maximum=_number(capacity.maximum),
+        description=capacity.description,
+    )
+
+
 def _service_area(area, parts: Parts) -> dict:
     if area.extent_type == ServiceArea.ExtentType.POLYGON:
         extent, extent_type, structured = json.dumps(area.polygon, separators=(",", ":")), "geojson", None
@@ -715,6 +775,7 @@ def _service_area(area, parts: Parts) -> dict:
     record = _record(
         {"id": area_id},
         service_id=str(area.service_id),
+        service_at_location_id=_id(area.service_at_location_id),
         name=area.name,
         description=area.description,
         extent=extent,
@@ -815,6 +876,8 @@ def service_to_hsds(
         _record({"id": str(document.id)}, service_id=service_id, document=document.document, uri=document.uri)
         for document in parts.of("required_documents", "service_id", pk)
     ]
+    record["additional_urls"] = [_url(url) for url in parts.of("urls", "service_id", pk)]
+    record["capacities"] = [_capacity(capacity) for capacity in parts.of("capacities", "service_id", pk)]
     record["attributes"] = _service_attributes(service, service_id, parts)
     record["metadata"] = _service_metadata(service, service_id)
     if history:
@@ -888,6 +951,9 @@ def service_at_location_to_hsds(link, *, full: bool, service: bool = True, parts
         record["phones"] = [_phone(phone, parts) for phone in parts.of("phones", "service_at_location_id", link.id)]
         record["schedules"] = [
             _schedule(schedule, parts) for schedule in parts.of("schedules", "service_at_location_id", link.id)
+        ]
+        record["service_areas"] = [
+            _service_area(area, parts) for area in parts.of("service_areas", "service_at_location_id", link.id)
         ]
         record["attributes"] = list(parts.attributes_of(link.id))
         record["location"] = _location(parts.locations[link.location_id], full=True, parts=parts)

@@ -49,7 +49,7 @@ SERVICE_FILTERS = {"taxonomy_term_id", "taxonomy_id", "organization_id", "postco
 LIST_PARAMETERS = {
     "services": PAGING | SERVICE_FILTERS | {"minimal"},
     "service_at_locations": PAGING | SERVICE_FILTERS,
-    "organizations": PAGING | {"full", "full_service"},
+    "organizations": PAGING | {"full", "full_service", "taxonomy_term_id", "taxonomy_id"},
     "taxonomies": PAGING,
     "taxonomy_terms": PAGING | {"taxonomy_id", "top_only", "parent_id"},
 }
@@ -178,27 +178,44 @@ def services_matching(parameters: Parameters, services: QuerySet, *, modified: b
     """Apply the service filters of the query (they combine with AND); ``modified``: modified_after too."""
     if text := parameters.text("search"):
         services = services.filter(pk__in=_ids_for_text(text))
-    if term_id := parameters.uuid("taxonomy_term_id"):
-        term_ids = _with_descendants({term_id})
-        services = services.filter(
-            Q(categories__in=term_ids)
-            | Q(populations__in=term_ids)
-            | Q(insurance_accepted__in=term_ids)
-            | Q(pk__in=Attribute.objects.filter(taxonomy_term__in=term_ids).values("link_id"))
-        ).distinct()
-    if taxonomy_id := parameters.uuid("taxonomy_id"):
-        services = services.filter(
-            Q(categories__taxonomy=taxonomy_id)
-            | Q(populations__taxonomy=taxonomy_id)
-            | Q(insurance_accepted__taxonomy=taxonomy_id)
-            | Q(pk__in=Attribute.objects.filter(taxonomy_term__taxonomy=taxonomy_id).values("link_id"))
-        ).distinct()
+    for lookup, value in _term_lookups(parameters):
+        services = _with_terms(services, lookup, value)
     if organization_id := parameters.uuid("organization_id"):
         services = services.filter(organization=organization_id)
     if modified and (since := parameters.date_time("modified_after")):
         # A change to anything a listing shows (phone, hours, location ...) also stamps the service.
         services = services.filter(modified_at__gte=since)
     return services
+
+
+def organizations_matching(parameters: Parameters, organizations: QuerySet) -> QuerySet:
+    """Apply the term filters of the query: organizations with a listed service that has the term, or it as theirs."""
+    for lookup, value in _term_lookups(parameters):
+        organizations = organizations.filter(
+            Q(pk__in=_with_terms(Service.objects.listed(), lookup, value).values("organization_id"))
+            | Q(pk__in=Attribute.objects.filter(**{f"taxonomy_term__{lookup}": value}).values("link_id"))
+        )
+    return organizations
+
+
+def _term_lookups(parameters: Parameters) -> list[tuple[str, object]]:
+    """The term filters of the query as (lookup on a term, value): taxonomy_term_id (and descendants), taxonomy_id."""
+    lookups = []
+    if term_id := parameters.uuid("taxonomy_term_id"):
+        lookups.append(("pk__in", _with_descendants({term_id})))
+    if taxonomy_id := parameters.uuid("taxonomy_id"):
+        lookups.append(("taxonomy", taxonomy_id))
+    return lookups
+
+
+def _with_terms(services: QuerySet, lookup: str, value) -> QuerySet:
+    """Services with a category, population, insurance plan or attribute whose term matches the lookup."""
+    return services.filter(
+        Q(**{f"categories__{lookup}": value})
+        | Q(**{f"populations__{lookup}": value})
+        | Q(**{f"insurance_accepted__{lookup}": value})
+        | Q(pk__in=Attribute.objects.filter(**{f"taxonomy_term__{lookup}": value}).values("link_id"))
+    ).distinct()
 
 
 def _ids_for_text(text: str) -> list[str]:
@@ -444,7 +461,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
     parameters = Parameters(request, LIST_PARAMETERS["organizations"])
     full_service = parameters.boolean("full_service")
     full = parameters.boolean("full") or full_service
-    records = serialize.organizations_for_feed()
+    records = organizations_matching(parameters, serialize.organizations_for_feed())
     if text := parameters.text("search"):
         records = records.filter(
             Q(name__icontains=text) | Q(alternate_name__icontains=text) | Q(description__icontains=text)

@@ -84,22 +84,27 @@ def ndjson(client: Client, path: str, **params) -> list[dict]:
 
 
 class OfficialSchemas:
-    """Validators for the response schemas of the official OpenAPI document, resolved from local files."""
+    """Validators for the response schemas of the official OpenAPI document, resolved from local files.
 
-    def __init__(self) -> None:
+    ``schema_dir``: the official schema folder of one HSDS version (3.0 unless given).
+    """
+
+    def __init__(self, schema_dir: Path = SCHEMA_DIR) -> None:
+        self.schema_dir = schema_dir
+        self.openapi_path = schema_dir / "openapi.local-refs.json"
         resources = []
-        for path in SCHEMA_DIR.rglob("*.json"):
+        for path in schema_dir.rglob("*.json"):
             # The files declare no $schema: they are Draft 2020-12, as the OpenAPI document's jsonSchemaDialect says.
             contents = json.loads(path.read_text())
             resources.append((path.as_uri(), Resource(contents=contents, specification=DRAFT202012)))
         self.registry = Registry().with_resources(resources)
-        self.openapi = json.loads(OPENAPI_PATH.read_text())
+        self.openapi = json.loads(self.openapi_path.read_text())
         self._validators: dict[str, Draft202012Validator] = {}
 
     def response_schema(self, path: str) -> str:
         """A reference to the 200 answer's schema of an official path, like "/services/{id}"."""
         pointer = path.replace("~", "~0").replace("/", "~1")
-        return f"{OPENAPI_PATH.as_uri()}#/paths/{pointer}/get/responses/200/content/application~1json/schema"
+        return f"{self.openapi_path.as_uri()}#/paths/{pointer}/get/responses/200/content/application~1json/schema"
 
     def validator(self, reference: str) -> Draft202012Validator:
         if reference not in self._validators:
@@ -121,14 +126,22 @@ class OfficialSchemas:
         defect); it is a service_at_location.
         """
         if path == "/service_at_locations/{id}":
-            return (SCHEMA_DIR / "compiled" / "service_at_location.json").as_uri()
+            return (self.schema_dir / "compiled" / "service_at_location.json").as_uri()
         return self.response_schema(path)
 
     def item(self, name: str) -> str:
         """A record schema file, like "compiled/service_list.json"."""
-        return (SCHEMA_DIR / name).as_uri()
+        return (self.schema_dir / name).as_uri()
 
 
 @pytest.fixture(scope="session")
 def official() -> OfficialSchemas:
     return OfficialSchemas()
+
+
+@pytest.fixture(scope="session")
+def official_31() -> OfficialSchemas:
+    """The HSDS 3.1 pre-release schemas (fixtures/hsds/v3.1-dev/, else the shared copy beside the checkout)."""
+    from tests.providers.hsds.test_import import hsds_file
+
+    return OfficialSchemas(hsds_file("v3.1-dev", "schema"))

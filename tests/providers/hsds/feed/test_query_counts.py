@@ -14,19 +14,19 @@ pytestmark = pytest.mark.django_db
 
 # (path, parameters, the most queries a page may cost). A page is a count, the page's ids, the page's
 # records, and for full records one query per table of their parts (serialize.Parts: phones, schedules,
-# locations ..., the terms, the imported attributes and, for services, their latest changes); with
-# ``search``, plus what the text search itself costs.
+# locations ..., HSDS 3.1's URLs and capacities, the terms, the imported attributes and, for services, their
+# latest changes); with ``search``, plus what the text search itself costs.
 PAGES = [
     ("services", {}, 3),
     ("services", {"minimal": "true"}, 3),
-    ("services", {"full": "true"}, 19),
+    ("services", {"full": "true"}, 21),
     ("services", {"search": "daycare", "taxonomy_id": "cb00ddce-d7d3-55d3-94e1-5eefbd729716"}, 3),
     ("services", {"postcode": "80219", "proximity": "20000"}, 5),
     ("service_at_locations", {}, 3),
-    ("service_at_locations", {"full": "true"}, 17),
+    ("service_at_locations", {"full": "true"}, 19),
     ("organizations", {}, 3),
-    ("organizations", {"full": "true"}, 11),
-    ("organizations", {"full_service": "true"}, 19),
+    ("organizations", {"full": "true"}, 12),
+    ("organizations", {"full_service": "true"}, 21),
     ("taxonomies", {}, 3),
     ("taxonomy_terms", {}, 3),
     ("taxonomy_terms", {"top_only": "true"}, 3),
