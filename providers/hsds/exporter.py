@@ -12,8 +12,10 @@ file never says something the feed would not:
     envelope. One file per organization keeps files small and lets a partner take just its own.
 
 ``OUT/csv/``
-    The HSDS 3.0 tabular data package: the official ``datapackage.json`` and one CSV file per table,
-    with the descriptor's columns in its order, rows sorted by id. The tables are the JSON records
+    The HSDS 3.0 tabular data package with what HSDS 3.1 adds: ``datapackage.json`` (``descriptor()``: the
+    official 3.0 descriptor, service_area's 3.1 column ``service_at_location_id`` and 3.1's ``url``, ``unit``
+    and ``service_capacity`` tables) and one CSV file per table, with the descriptor's columns in its order,
+    rows sorted by id. The tables are the JSON records
     flattened, so both forms hold the same rows, except the ``metadata`` table, which is left empty:
     the feed's change records (created, updated, verified) have no previous value, new value or
     author to show, and the package requires all three, where an empty cell counts as missing. The
@@ -38,6 +40,20 @@ from providers.hsds.importer.readers.hsds3 import flatten
 from providers.hsds.importer.records import Batch
 
 DATAPACKAGE_PATH = Path(settings.BASE_DIR) / "fixtures" / "hsds" / "v3.0" / "datapackage.json"
+# HSDS 3.1's object schemas: what the package adds is read from them (the 3.1-dev datapackage.json lists the
+# unit and service_capacity tables without their columns).
+SCHEMA_31_DIR = Path(settings.BASE_DIR) / "fixtures" / "hsds" / "v3.1-dev" / "schema"
+# The 3.1 tables, each with the columns a row must fill (the schema's required fields, as a table has them:
+# a capacity's unit is its unit_id, and its service_id, "only required in the tabular representation").
+TABLES_31 = {
+    "url": ("id", "url"),
+    "unit": ("id", "name"),
+    "service_capacity": ("id", "service_id", "unit_id", "available", "updated"),
+}
+# The columns 3.1 adds to a 3.0 table: (table, column, the column it follows).
+COLUMNS_31 = [("service_area", "service_at_location_id", "service_id")]
+# Table Schema types of the JSON Schema string formats that are types of their own there.
+TEMPORAL = {"date-time": "datetime", "date": "date", "time": "time"}
 # Tables written with their header only (see the module's docstring).
 CSV_LEFT_OUT = {"metadata"}
 # Organizations read (with all their parts) per round of queries.
@@ -92,13 +108,69 @@ def clear(folder: Path) -> None:
             path.unlink()
 
 
+def table_field(name: str, schema: dict, *, required: bool) -> dict:
+    """A Table Schema field for the property ``schema`` of an HSDS object schema, as the 3.0 descriptor writes them."""
+    kind, form = schema["type"], schema.get("format")
+    if kind == "string" and form in TEMPORAL:
+        kind, form = TEMPORAL[form], None
+    field = {
+        "name": name,
+        "type": kind,
+        "title": schema.get("title", name),
+        "description": schema.get("description", ""),
+    }
+    if form:
+        field["format"] = form
+    field["constraints"] = {"required": required, "unique": name == "id"}
+    return field
+
+
+def foreign_key(column: str) -> dict:
+    return {"fields": column, "reference": {"resource": column.removesuffix("_id"), "fields": "id"}}
+
+
+def table_resource(name: str, required: tuple[str, ...]) -> dict:
+    """The package's resource for an HSDS 3.1 table: a column per property that is a value (not a list or object)."""
+    schema = json.loads((SCHEMA_31_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    columns = [column for column, value in schema["properties"].items() if value.get("type") in ("string", "number")]
+    return {
+        "name": name,
+        "path": schema["path"],
+        "description": schema["description"],
+        "format": "csv",
+        "mediatype": "text/csv",
+        "profile": "tabular-data-resource",
+        "schema": {
+            "primaryKey": "id",
+            "fields": [
+                table_field(column, schema["properties"][column], required=column in required) for column in columns
+            ],
+            "foreignKeys": [foreign_key(column) for column in columns if column.endswith("_id")],
+        },
+    }
+
+
+def descriptor() -> dict:
+    """The package's datapackage.json: the official 3.0 descriptor and what HSDS 3.1 adds (see TABLES_31)."""
+    package = json.loads(DATAPACKAGE_PATH.read_text(encoding="utf-8"))
+    resources = {resource["name"]: resource for resource in package["resources"]}
+    for table, column, after in COLUMNS_31:
+        schema = json.loads((SCHEMA_31_DIR / f"{table}.json").read_text(encoding="utf-8"))
+        fields = resources[table]["schema"]["fields"]
+        position = next(number for number, field in enumerate(fields) if field["name"] == after) + 1
+        fields.insert(position, table_field(column, schema["properties"][column], required=False))
+        resources[table]["schema"].setdefault("foreignKeys", []).append(foreign_key(column))
+    package["resources"] += [table_resource(name, required) for name, required in TABLES_31.items()]
+    return package
+
+
 def export_hsds(out: Path | str, *, progress: Callable[[int, int], None] | None = None) -> ExportResult:
     """Write the directory to ``out``/json and ``out``/csv; return what was written.
 
     Costs a few queries per CHUNK organizations (the feed's serializers and their Parts).
     """
     out = Path(out)
-    descriptor = json.loads(DATAPACKAGE_PATH.read_text(encoding="utf-8"))
+    package = descriptor()
     clear(out)
     result = ExportResult()
     # The CSV tables are the JSON records flattened the way the importer reads them.
@@ -131,8 +203,8 @@ def export_hsds(out: Path | str, *, progress: Callable[[int, int], None] | None 
         progress(0, 0)
     csv_folder = out / "csv"
     csv_folder.mkdir(parents=True, exist_ok=True)
-    (csv_folder / "datapackage.json").write_bytes(DATAPACKAGE_PATH.read_bytes())
-    for resource in descriptor["resources"]:
+    write_json(csv_folder / "datapackage.json", package)
+    for resource in package["resources"]:
         columns = [field["name"] for field in resource["schema"]["fields"]]
         rows = [] if resource["name"] in CSV_LEFT_OUT else tables.rows.get(resource["name"], {}).values()
         rows = sorted(rows, key=lambda row: str(row.id))

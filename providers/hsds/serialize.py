@@ -423,9 +423,9 @@ class Parts:
         features = Accessibility.objects.filter(location__in=location_ids).order_by("description", "id")
         self._group("accessibility", features, ACCESSIBILITY_FIELDS)
         urls = AdditionalUrl.objects.filter(owned({"organization_id": organization_ids, "service_id": service_ids}))
-        self._group("urls", urls.order_by("label", "url", "id"), URL_FIELDS)
+        urls = self._group("urls", urls.order_by("label", "url", "id"), URL_FIELDS)
         capacities = ServiceCapacity.objects.filter(service__in=service_ids).order_by("unit__name", "id")
-        self._group("capacities", capacities, CAPACITY_FIELDS, ["service_id"])
+        capacities = self._group("capacities", capacities, CAPACITY_FIELDS, ["service_id"])
         self._fetch_terms(service_ids)
         if history_ids:
             self._fetch_history(history_ids)
@@ -436,6 +436,8 @@ class Parts:
             *location_ids,
             *(schedule.id for schedule in schedules),
             *(area.id for area in areas),
+            *(part.id for rows in (urls, capacities) for part in rows),
+            *{capacity.unit_id for capacity in capacities},
         ]
         self._fetch_attributes(holders)
 
@@ -598,7 +600,7 @@ def organization_to_hsds(
         service_to_hsds(service, full=full_service, organization=False, parts=parts)
         for service in parts.of("services", "organization_id", organization.pk)
     ]
-    record["additional_websites"] = [_url(url) for url in parts.of("urls", "organization_id", organization.pk)]
+    record["additional_websites"] = [_url(url, parts) for url in parts.of("urls", "organization_id", organization.pk)]
     attributes = []
     if organization.is_demo:
         attributes.append(_extra(organization_id, "organization", "demo-record", "true"))
@@ -721,13 +723,14 @@ def _schedule(schedule, parts: Parts) -> dict:
     return record
 
 
-def _url(url) -> dict:
+def _url(url, parts: Parts) -> dict:
     """An HSDS 3.1 ``url``: an organization's additional website, a service's additional URL (or both)."""
     return _record(
         {"id": str(url.id), "url": url.url},
         label=url.label,
         organization_id=_id(url.organization_id),
         service_id=_id(url.service_id),
+        attributes=parts.attributes_of(url.id),
     )
 
 
@@ -736,13 +739,14 @@ def _number(value: float | None) -> int | float | None:
     return int(value) if value is not None and value.is_integer() else value
 
 
-def _capacity(capacity) -> dict:
+def _capacity(capacity, parts: Parts) -> dict:
     """An HSDS 3.1 ``service_capacity`` (a row of CAPACITY_FIELDS), with its unit nested as the schema requires."""
     unit = _record(
         {"id": str(capacity.unit_id), "name": capacity.unit__name},
         scheme=capacity.unit__scheme,
         identifier=capacity.unit__identifier,
         uri=capacity.unit__uri,
+        attributes=parts.attributes_of(capacity.unit_id),
     )
     return _record(
         {
@@ -755,6 +759,7 @@ def _capacity(capacity) -> dict:
         unit_id=str(capacity.unit_id),
         maximum=_number(capacity.maximum),
         description=capacity.description,
+        attributes=parts.attributes_of(capacity.id),
     )
 
 
@@ -876,8 +881,8 @@ def service_to_hsds(
         _record({"id": str(document.id)}, service_id=service_id, document=document.document, uri=document.uri)
         for document in parts.of("required_documents", "service_id", pk)
     ]
-    record["additional_urls"] = [_url(url) for url in parts.of("urls", "service_id", pk)]
-    record["capacities"] = [_capacity(capacity) for capacity in parts.of("capacities", "service_id", pk)]
+    record["additional_urls"] = [_url(url, parts) for url in parts.of("urls", "service_id", pk)]
+    record["capacities"] = [_capacity(capacity, parts) for capacity in parts.of("capacities", "service_id", pk)]
     record["attributes"] = _service_attributes(service, service_id, parts)
     record["metadata"] = _service_metadata(service, service_id)
     if history:

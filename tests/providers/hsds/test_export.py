@@ -139,12 +139,26 @@ def test_it_writes_json_that_the_official_schemas_accept(tmp_path, schema_errors
 
 
 def test_it_writes_a_csv_package_that_the_official_schemas_accept(tmp_path, datapackage):
-    """The official datapackage.json, a CSV per table with its columns, rows valid against tabular.json."""
+    """The official datapackage.json and HSDS 3.1's additions, a CSV per table with its columns, rows valid
+    against tabular.json."""
     export(tmp_path)
 
     folder = tmp_path / "csv"
-    descriptor = json.loads(datapackage.read_text())
-    assert (folder / "datapackage.json").read_bytes() == datapackage.read_bytes()
+    official = json.loads(datapackage.read_text())
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    assert {key: value for key, value in descriptor.items() if key != "resources"} == {
+        key: value for key, value in official.items() if key != "resources"
+    }
+    # Every official table as the official descriptor has it (service_area with 3.1's one more column), then 3.1's.
+    written = {resource["name"]: resource for resource in descriptor["resources"]}
+    for resource in official["resources"]:
+        if resource["name"] == "service_area":
+            fields = written["service_area"]["schema"]["fields"]
+            kept = [field for field in fields if field["name"] != "service_at_location_id"]
+            assert kept == resource["schema"]["fields"]
+        else:
+            assert written[resource["name"]] == resource
+    assert list(written)[len(official["resources"]) :] == ["url", "unit", "service_capacity"]
     for resource in descriptor["resources"]:
         with (folder / resource["path"]).open(encoding="utf-8", newline="") as file:
             header = next(csv.reader(file))
@@ -174,7 +188,7 @@ def test_it_gives_back_the_same_json_after_an_import_into_an_empty_database(tmp_
         export(tmp_path / "second")
 
     first, second = files_in(tmp_path / "first"), files_in(tmp_path / "second")
-    assert len(first) == Organization.objects.count() + 2 + 22  # JSON files; datapackage.json and 21 tables
+    assert len(first) == Organization.objects.count() + 2 + 25  # JSON files; datapackage.json and 24 tables
     assert [name for name in first if first[name] != second.get(name)] == []
     assert first == second
 
@@ -237,4 +251,4 @@ def test_it_shows_progress_and_a_summary(tmp_path):
     organizations, services = Organization.objects.count(), Service.objects.count()
     assert f"] {organizations}/{organizations} organizations" in err
     assert out.startswith(f"Exported {organizations} organizations and {services} services: {organizations + 2} JSON")
-    assert "21 CSV tables" in out
+    assert "24 CSV tables" in out
