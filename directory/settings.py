@@ -366,6 +366,23 @@ VERIFY_AFTER_DAYS = envint("VERIFY_AFTER_DAYS", 180)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The participant's feedback token stays out of the request lines and warnings Django writes.
+    "filters": {"hide_feedback_tokens": {"()": "referrals.log_filters.HideFeedbackTokens"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["hide_feedback_tokens"],
+        },
+        "django.request": {"filters": ["hide_feedback_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
 }

@@ -11,6 +11,8 @@ urlpatterns = [
     path("<uuid:referral_id>/slip/", views.slip, name="slip"),
     path("<uuid:referral_id>/move/", views.move, name="move"),
     path("<uuid:referral_id>/outcome/", views.outcome, name="outcome"),
-    # The participant's private link: no account, the token is the key.
-    path("feedback/<str:token>/", views.participant_feedback, name="feedback"),
+    # The participant's private link: no account, the token is the key, exchanged on the first visit
+    # for a session and the token-free page.
+    path("feedback/", views.participant_feedback, name="feedback_page"),
+    path("feedback/<str:token>/", views.participant_feedback_link, name="feedback"),
 ]

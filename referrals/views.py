@@ -44,7 +44,7 @@ from referrals.selectors import Side, get_referral_for_user, response_cutoff, si
 S = Referral.Status
 PAGE_SIZE = 25
 # Query parameters that belong to the refer page itself, not to the search it came from.
-REFER_PARAMETERS = ("service", "location", "participant", "find", "consent")
+REFER_PARAMETERS = ("service", "location", "participant", "consent")
 # The moves the pages offer as buttons. "Received" happens by opening the referral; "closed" by
 # recording the outcome.
 ACTION_ORDER = [S.ACCEPTED, S.DECLINED, S.SCHEDULED, S.COMPLETED, S.NOT_COMPLETED, S.CANCELLED]
@@ -76,7 +76,10 @@ def refer(request: HttpRequest) -> HttpResponse:
         "organizations": organizations,
         "consent": consent,
     }
-    if request.method == "POST":
+    # The finder posts what it looks for, so that no name or case id lands in a request log.
+    finding = request.method == "POST" and "find" in request.POST and participant is None
+    find = request.POST.get("find", "").strip()[:100] if finding else ""
+    if request.method == "POST" and not finding:
         form = ReferForm(request.POST, **form_options)
         if form.is_valid():
             data = form.cleaned_data
@@ -104,20 +107,15 @@ def refer(request: HttpRequest) -> HttpResponse:
                 return redirect(referral)
     else:
         form = ReferForm(initial=refer_initial(request.GET, service), **form_options)
-    found = flows.find_participants(request.user, request.GET.get("find", "")) if participant is None else []
+    found = flows.find_participants(request.user, find) if finding else []
     context = {
         "service": service,
         "participant": participant,
         "consent": consent,
         "form": form,
-        "find": request.GET.get("find", ""),
-        "found": [(match, query_url(request.GET, participant=match.pk, find=None)) for match in found],
-        "carried": [
-            (name, value)
-            for name, values in request.GET.lists()
-            if name not in ("find", "participant")
-            for value in values
-        ],
+        "find": find,
+        # Picked by the participant's opaque id: the only thing about them the address carries.
+        "found": [(match, query_url(request.GET, participant=match.pk)) for match in found],
         "choose_another_url": query_url(request.GET, participant=None, consent=None),
         "new_consent_url": query_url(request.GET, consent="new"),
         "back_url": search_url(request.GET) or service.get_absolute_url(),
@@ -225,20 +223,42 @@ def page_of(request: HttpRequest, referrals: QuerySet[Referral]):
     return page
 
 
+# The dashboard's participant filter (a name or a case id) is kept in the session, never in the address.
+PARTICIPANT_FILTER_KEY = "referrals_dashboard_participant"
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The case manager's referrals: open, overdue, waiting for an outcome, closed (a fixed number of queries)."""
+    """The case manager's referrals: open, overdue, waiting for an outcome, closed (a fixed number of queries).
+
+    The filters post: status and service come back in the address, the participant stays in the session.
+    """
     now = timezone.now()
     referrals = flows.sent_by(request.user)
     filters = flows.dashboard_filters(now)
-    counts = flows.tab_counts(referrals, filters)
-    tab = request.GET.get("tab")
+    query = request.POST if request.method == "POST" else request.GET
+    tab = query.get("tab")
     if tab not in filters:
         tab = flows.DashboardTab.OPEN
     referred_to = Service.objects.filter(referrals__in=referrals).distinct().order_by("name")
-    form = DashboardFilterForm(
-        request.GET, services=[(str(pk), name) for pk, name in referred_to.values_list("pk", "name")]
-    )
+    services_offered = [(str(pk), name) for pk, name in referred_to.values_list("pk", "name")]
+    if request.method == "POST":
+        form = DashboardFilterForm(request.POST, services=services_offered)
+        if "clear" in request.POST:
+            request.session.pop(PARTICIPANT_FILTER_KEY, None)
+            return redirect(f"{request.path}?{QueryDict.fromkeys(['tab'], tab).urlencode()}")
+        if form.is_valid():
+            request.session[PARTICIPANT_FILTER_KEY] = form.cleaned_data["participant"]
+            kept = {"tab": tab, "status": form.cleaned_data["status"], "service": form.cleaned_data["service"]}
+            address = QueryDict(mutable=True)
+            address.update({name: value for name, value in kept.items() if value})
+            return redirect(f"{request.path}?{address.urlencode()}")
+    else:
+        data = request.GET.copy()
+        data["participant"] = request.session.get(PARTICIPANT_FILTER_KEY, "")
+        form = DashboardFilterForm(data, services=services_offered)
+    counts = flows.tab_counts(referrals, filters)
     shown = flows.in_tab(referrals, filters[tab])
     if form.is_valid():
         shown = flows.filtered(shown, **form.cleaned_data)
@@ -469,18 +489,41 @@ def slip(request: HttpRequest, referral_id) -> HttpResponse:
 
 # The participant's feedback page (no account)
 
+# The referral whose link this browser opened: the token is exchanged for it on the first visit, so that
+# only that one request carries the token (the log filter in directory/settings.py hides it there too).
+FEEDBACK_SESSION_KEY = "referrals_feedback_referral"
+
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def participant_feedback(request: HttpRequest, token: str) -> HttpResponse:
-    """The participant says whether they got help, through the private link on their slip.
-
-    No login; the page shows the service's name and nothing else about the referral. A wrong or
-    expired link gets a friendly page and records nothing.
-    """
+def participant_feedback_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The private link on the slip: exchange its token for this browser's session, then go to the
+    token-free page. A wrong or expired link gets a friendly page and records nothing."""
     link = services.participant_link_for_token(token)
     if link is None:
-        return link_unusable(request, token)
+        return link_unusable(request, ParticipantLink.objects.filter(token=token).first())
+    request.session[FEEDBACK_SESSION_KEY] = str(link.pk)
+    if request.method == "POST":
+        return feedback_page(request, link)  # a form opened at the token's address before the exchange
+    return redirect("referrals:feedback_page")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def participant_feedback(request: HttpRequest) -> HttpResponse:
+    """The participant says whether they got help, on the page their private link opened.
+
+    No login; the page shows the service's name and nothing else about the referral. Without a link
+    opened in this browser, or once it has expired, a friendly page that records nothing.
+    """
+    referral_id = request.session.get(FEEDBACK_SESSION_KEY)
+    link = ParticipantLink.objects.select_related("referral__service").filter(pk=referral_id).first()
+    if link is None or link.is_expired:
+        return link_unusable(request, link)
+    return feedback_page(request, link)
+
+
+def feedback_page(request: HttpRequest, link: ParticipantLink) -> HttpResponse:
     referral = link.referral
     language = chosen_language(request) or Participant.objects.values_list("preferred_language", flat=True).get(
         pk=referral.participant_id
@@ -493,7 +536,7 @@ def participant_feedback(request: HttpRequest, token: str) -> HttpResponse:
                 data = form.cleaned_data
                 try:
                     services.participant_answer(
-                        token=token,
+                        token=link.token,
                         connected=data["connected"],
                         rating=data["rating"],
                         barrier=data["barrier"],
@@ -501,12 +544,12 @@ def participant_feedback(request: HttpRequest, token: str) -> HttpResponse:
                         listing_problem=data["listing_problem"],
                     )
                 except ValidationError as error:
-                    if services.participant_link_for_token(token) is None:
-                        return link_unusable(request, token)  # it expired while the form was open
+                    if services.participant_link_for_token(link.token) is None:
+                        return link_unusable(request, link)  # it expired while the form was open
                     form.add_service_errors(error)
                 else:
                     messages.success(request, _("Thank you: your answer is saved."))
-                    return redirect("referrals:feedback", token=token)
+                    return redirect("referrals:feedback_page")
         else:
             form = FeedbackForm(initial=FeedbackForm.initial_from(feedback))
         context = {
@@ -526,14 +569,21 @@ def chosen_language(request: HttpRequest) -> str | None:
     return language if language in dict(settings.LANGUAGES) else None
 
 
-def link_unusable(request: HttpRequest, token: str) -> HttpResponse:
-    """A friendly page for a wrong (404) or expired (410) link, in the participant's language when known."""
-    # A link that exists here has expired (or expired while the form was open): its participant's language.
-    language = (
-        ParticipantLink.objects.filter(token=token)
-        .values_list("referral__participant__preferred_language", flat=True)
-        .first()
-    )
-    expired = language is not None
-    with translation.override(chosen_language(request) or language or translation.get_language()):
-        return render(request, "referrals/feedback_unusable.html", {"expired": expired}, status=410 if expired else 404)
+def link_unusable(request: HttpRequest, link: ParticipantLink | None) -> HttpResponse:
+    """A friendly page for a wrong (404) or expired (410) link.
+
+    An expired link's page is in its participant's language; a wrong one's in English and Spanish both,
+    since nothing says whose it is.
+    """
+    if link is None:
+        pages = []
+        for level, language in enumerate(("en", "es"), start=1):
+            with translation.override(language):
+                text = render_to_string("referrals/_feedback_unusable_text.html", {"expired": False, "level": level})
+            pages.append(text)
+        context = {"expired": False, "pages": pages}
+        return render(request, "referrals/feedback_unusable.html", context, status=404)
+    language = Participant.objects.values_list("preferred_language", flat=True).get(pk=link.referral.participant_id)
+    with translation.override(chosen_language(request) or language):
+        text = render_to_string("referrals/_feedback_unusable_text.html", {"expired": True, "level": 1})
+        return render(request, "referrals/feedback_unusable.html", {"expired": True, "pages": [text]}, status=410)

@@ -56,6 +56,10 @@ class ParticipantSerializer(JsonTypes, serializers.ModelSerializer):
         validators = []
 
 
+class ParticipantFindSerializer(JsonTypes, serializers.Serializer):
+    external_id = serializers.CharField(max_length=100, help_text="The participant's case id.")
+
+
 class ConsentSerializer(JsonTypes, serializers.ModelSerializer):
     participant = serializers.PrimaryKeyRelatedField(queryset=Participant.objects.none())
     organization = serializers.PrimaryKeyRelatedField(

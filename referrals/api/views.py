@@ -7,9 +7,10 @@ web pages, so the rules and the privacy matrix are the same: another organizatio
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, pagination, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -104,21 +105,43 @@ class ClientViewSet(viewsets.GenericViewSet):
             _ = request.data
 
 
-class ParticipantFilter(filters.FilterSet):
-    class Meta:
-        model = Participant
-        fields = ["external_id"]
+# A case id in a query string would land in every request log on its way: it goes in a POST body.
+CASE_ID_IN_ADDRESS = gettext_lazy(
+    "A case id is not sent in the address, where request logs keep it: "
+    "POST it as external_id to /api/v1/participants/find/."
+)
 
 
 @extend_schema_view(create=extend_schema(parameters=[IDEMPOTENCY_KEY]))
 class ParticipantViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ClientViewSet):
-    """The client organization's own participants (look one up with ``?external_id=``)."""
+    """The client organization's own participants (look one up by case id with ``POST find/``)."""
 
     serializer_class = serializers.ParticipantSerializer
-    filterset_class = ParticipantFilter
 
     def get_queryset(self) -> QuerySet[Participant]:
         return flows.participants_for_referrer(self.request.user).order_by("created_at", "id")
+
+    def list(self, request, *args, **kwargs):
+        if "external_id" in request.query_params:
+            raise exceptions.ValidationError({"external_id": [CASE_ID_IN_ADDRESS]})
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=serializers.ParticipantFindSerializer,
+        responses={
+            200: serializers.ParticipantSerializer,
+            404: OpenApiResponse(description="No participant of the client's organization has this case id."),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def find(self, request):
+        """The participant with this case id (external_id, in the body), or 404."""
+        query = serializers.ParticipantFindSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        participant = self.get_queryset().filter(external_id=query.validated_data["external_id"]).first()
+        if participant is None:
+            raise exceptions.NotFound()
+        return Response(self.get_serializer(participant).data)
 
     @idempotent
     def create(self, request, *args, **kwargs):

@@ -67,7 +67,8 @@ def test_it_shows_the_participant_the_problem_they_gave(client, referral):
     """The form shows the answer given, listing problem included, so answering again does not drop it."""
     answer(client, referral, listing_problem="closed")
 
-    form = client.get(reverse("referrals:feedback", args=[referral.participant_link.token])).context["form"]
+    link = reverse("referrals:feedback", args=[referral.participant_link.token])
+    form = client.get(link, follow=True).context["form"]
 
     assert form["listing_problem"].value() == "closed"
 

@@ -20,6 +20,9 @@ def link_url(token: str) -> str:
     return reverse("referrals:feedback", args=[token])
 
 
+PAGE = reverse("referrals:feedback_page")
+
+
 @pytest.fixture
 def token(referral) -> str:
     return referral.participant_link.token
@@ -36,8 +39,9 @@ def test_it_shows_the_service_name_and_nothing_more(client, referral, token):
     """Anyone with the link sees the form and the service's name; no participant or referral details."""
     Participant.objects.filter(pk=referral.participant_id).update(zip_code="80219", external_id="WF-1")
 
-    response = client.get(link_url(token))
+    response = client.get(link_url(token), follow=True)
 
+    assert response.redirect_chain == [(PAGE, 302)]
     assert response.status_code == 200
     html = response.content.decode()
     assert "Sunrise Daycare" in html
@@ -50,7 +54,7 @@ def test_it_shows_the_service_name_and_nothing_more(client, referral, token):
 
 def test_it_speaks_the_participants_language(client, token):
     """The participant prefers Spanish: the page is Spanish, whatever the browser asks for."""
-    response = client.get(link_url(token), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(link_url(token), HTTP_ACCEPT_LANGUAGE="en", follow=True)
 
     assert '<html lang="es">' in response.content.decode()
     assert response["Content-Language"] == "es"
@@ -61,7 +65,7 @@ def test_it_records_the_answer(client, referral, token):
     response = client.post(link_url(token), ANSWER)
 
     assert response.status_code == 302
-    assert response["Location"] == link_url(token)
+    assert response["Location"] == PAGE
     feedback = Feedback.objects.get(referral=referral)
     assert (feedback.participant_connected, feedback.participant_rating) == (True, 4)
     assert (feedback.participant_barrier, feedback.participant_comment) == ("hours", "Kind staff.")
@@ -79,7 +83,7 @@ def test_it_lets_the_participant_change_the_answer(client, referral, token):
         2,
         "wait",
     )
-    form = client.get(link_url(token)).context["form"]
+    form = client.get(PAGE).context["form"]
     assert (form["connected"].value(), form["rating"].value(), form["barrier"].value()) == ("no", "2", "wait")
 
 
@@ -160,17 +164,17 @@ def test_it_needs_no_account_and_no_cookie_but_csrf(client, token):
     from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)
-    page = browser.get(link_url(token))
+    page = browser.get(link_url(token), follow=True)
     csrf = page.cookies["csrftoken"].value
 
-    assert browser.post(link_url(token), ANSWER).status_code == 403
-    assert browser.post(link_url(token), {**ANSWER, "csrfmiddlewaretoken": csrf}).status_code == 302
+    assert browser.post(PAGE, ANSWER).status_code == 403
+    assert browser.post(PAGE, {**ANSWER, "csrfmiddlewaretoken": csrf}).status_code == 302
 
 
 def test_it_follows_the_language_the_visitor_picks(client, token):
     """The site's language switch still works here: a visitor who picks English gets English."""
     client.cookies["django_language"] = "en"
 
-    response = client.get(link_url(token))
+    response = client.get(link_url(token), follow=True)
 
     assert '<html lang="en">' in response.content.decode()

@@ -23,11 +23,28 @@ def test_it_creates_a_participant_for_the_clients_organization(program_api, work
 
 
 def test_it_looks_up_a_participant_by_external_id(program_api):
-    """?external_id= finds the one participant with that case id."""
+    """POST find/ with the case id in the body finds the one participant with that case id."""
     program_api.post(URL, NEW)
     program_api.post(URL, {**NEW, "external_id": "CMS-18"})
-    response = program_api.get(URL, {"external_id": "CMS-18"})
-    assert [row["external_id"] for row in response.json()["results"]] == ["CMS-18"]
+    response = program_api.post(f"{URL}find/", {"external_id": "CMS-18"})
+    assert response.status_code == 200
+    assert response.json()["external_id"] == "CMS-18"
+
+
+def test_it_keeps_the_case_id_out_of_the_address(program_api):
+    """The case id in the query string (where request logs keep it) is a 400 that says where to send it."""
+    program_api.post(URL, NEW)
+    response = program_api.get(URL, {"external_id": "CMS-17"})
+    assert response.status_code == 400
+    assert "/api/v1/participants/find/" in response.json()["external_id"][0]
+
+
+def test_it_finds_no_other_organizations_participant(program_api, outsider_api):
+    """Another organization's client looking up this program's case id: 404, as for an unknown one."""
+    program_api.post(URL, NEW)
+    assert outsider_api.post(f"{URL}find/", {"external_id": "CMS-17"}).status_code == 404
+    assert program_api.post(f"{URL}find/", {"external_id": "CMS-99"}).status_code == 404
+    assert program_api.post(f"{URL}find/", {}).status_code == 400
 
 
 @pytest.mark.parametrize(
