@@ -3,8 +3,9 @@
 Two stages. A *reader* turns the source into rows shaped like the tables of the HSDS 3.0 CSV data
 package (``organization``, ``service``, ``phone`` ... with their ``*_id`` references), whatever the
 source looked like: nested 3.0 JSON is flattened, the 3.0 CSV package and its tabular JSON twin are
-read as they are, and the legacy formats (HSDS 1.1 CSV, Ohana CSV: readers/hsds11.py, readers/ohana.py) are
-mapped column by column. Rows with the same kind and id are merged, because nested JSON repeats a
+read as they are, and the other formats (HSDS 2.0 and 1.1 CSV, Open Referral UK v1 JSON, Ohana CSV: a module
+each in readers/) are mapped field by field; ``--format auto`` tells them apart (readers/detect.py). Rows
+with the same kind and id are merged, because nested JSON repeats a
 record wherever it is used (one phone under its service, location and organization).
 
 The ``Loader`` then writes the rows in dependency order (taxonomies, terms, organizations, locations,
@@ -43,32 +44,29 @@ from django.utils.module_loading import import_string
 from providers.hsds.archive import ArchiveLimits
 from providers.hsds.importer.files import Files
 from providers.hsds.importer.loader import Loader
-from providers.hsds.importer.readers.hsds3 import read_hsds3
-from providers.hsds.importer.readers.hsds11 import read_hsds11
-from providers.hsds.importer.readers.ohana import read_ohana
+from providers.hsds.importer.readers import READERS
+from providers.hsds.importer.readers.detect import detect
 from providers.hsds.importer.records import Batch
 from providers.hsds.importer.report import ImportReport, Problem
 from providers.signals import collect_changes
 
-FORMATS = ("auto", "hsds-3.0", "hsds-1.1", "ohana")
+FORMATS = ("auto", *READERS)
 
 
 def read(path: Path, *, format: str = "auto", source: str | None = None, limits: ArchiveLimits | None = None) -> Batch:
-    """Read the source at ``path`` into a batch of rows; a zip within ``limits`` (by default the settings')."""
+    """Read the source at ``path`` into a batch of rows; a zip within ``limits`` (by default the settings').
+
+    ``format`` "auto" reads the files for clues of each format first (readers/detect.py): UnknownFormat,
+    a ValueError naming every format's clues, when they do not say which.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"Unknown format {format!r}: use one of {', '.join(FORMATS)}.")
     files = Files(path, limits)
     # The dataset's name: a folder's whole name ("ilao-hsds-1.1"), a file's without its extension.
     source = source or (path.name if path.is_dir() else path.stem)
-    if format in ("auto", "hsds-3.0"):
-        batch = Batch(source)
-        read_hsds3(files, batch)
-    elif format == "hsds-1.1":
-        batch = Batch(source, legacy=True)
-        read_hsds11(files, batch)
-    elif format == "ohana":
-        batch = Batch(source, legacy=True)
-        read_ohana(files, batch)
-    else:
-        raise ValueError(f"Unknown format {format!r}: use one of {', '.join(FORMATS)}.")
+    reader = READERS[detect(files).format if format == "auto" else format]
+    batch = Batch(source, legacy=reader.legacy)
+    reader.read(files, batch)
     return batch
 
 

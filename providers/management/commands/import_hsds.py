@@ -1,18 +1,22 @@
 from collections import defaultdict
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from providers.hsds.archive import ArchiveLimits
 from providers.hsds.importer import FORMATS, import_hsds
+from providers.hsds.importer.files import Files
+from providers.hsds.importer.readers.detect import detect
 from providers.hsds.importer.records import MODELS
 from providers.hsds.importer.report import ImportReport
 
 
 class Command(BaseCommand):
     help = (
-        "Import Open Referral HSDS data: an HSDS 3.0 JSON file, folder or zip of records, or an HSDS 3.0 CSV "
-        "data package (a folder or zip with datapackage.json); --format hsds-1.1 or ohana for the legacy CSV "
-        "formats. Records are upserted by id; nothing is written if any record is invalid, unless --partial."
+        "Import Open Referral HSDS data from a file, folder or zip: HSDS 3.0/3.1 JSON or CSV data package, "
+        "HSDS 2.0 CSV, HSDS 1.1 CSV, Open Referral UK v1 JSON or Ohana CSV, recognised by their files and "
+        "shapes (or named with --format). Records are upserted by id; nothing is written if any record is "
+        "invalid, unless --partial."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,7 +25,9 @@ class Command(BaseCommand):
             "--format",
             choices=FORMATS,
             default="auto",
-            help="auto (the default) tells HSDS 3.0 JSON from a 3.0 CSV package; the legacy formats must be named.",
+            help="auto (the default) recognises each format by its file names, columns and JSON keys, and says "
+            "which it read; when the clues do not tell, the error lists them. hsds-3.0 (JSON or CSV package, 3.1 "
+            "too), hsds-2.0 and hsds-1.1 (CSV), oruk-1 (Open Referral UK v1 JSON), ohana (Ohana API CSV).",
         )
         parser.add_argument(
             "--partial", action="store_true", help="Write the valid records and report the others (exit status 0)."
@@ -50,16 +56,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         self.last_percent = -1
+        limits = ArchiveLimits.from_settings(
+            expanded_mb=options["max_expanded_mb"], files=options["max_files"], ratio=options["max_ratio"]
+        )
         try:
+            format = options["format"]
+            if format == "auto":
+                detection = detect(Files(Path(options["path"]), limits))
+                self.stdout.write(f"Format: {detection}")
+                format = detection.format
             report = import_hsds(
                 options["path"],
-                format=options["format"],
+                format=format,
                 partial=options["partial"],
                 source=options["source"],
                 progress=self.show_progress,
-                archive_limits=ArchiveLimits.from_settings(
-                    expanded_mb=options["max_expanded_mb"], files=options["max_files"], ratio=options["max_ratio"]
-                ),
+                archive_limits=limits,
             )
         except (FileNotFoundError, ValueError) as error:
             raise CommandError(str(error)) from None

@@ -431,14 +431,11 @@ def test_it_reads_a_zip_archive_of_a_csv_package(tmp_path):
     assert summary(out)["Services"] == "created 1 / updated 0 / unchanged 0 / skipped 0"
 
 
-def test_it_says_what_it_cannot_read():
-    """A missing path, or legacy CSV without --format, is an error that says what to do."""
+def test_it_says_what_it_cannot_read(tmp_path):
+    """A missing path, or files of no format it knows, is an error that says what to do."""
     with pytest.raises(CommandError, match="No file or folder"):
         run("/no/such/folder")
 
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="Nothing was imported"):
-        call_command(
-            "import_hsds", str(hsds_file("datasets", "ohana-san-mateo-sample")), stdout=io.StringIO(), stderr=err
-        )
-    assert "For HSDS 1.1 or Ohana CSV, say so with --format." in err.getvalue()
+    (tmp_path / "hours.txt").write_text("Open Monday to Friday.")
+    with pytest.raises(CommandError, match=r"Cannot tell the format: .* Say which with --format"):
+        run(tmp_path)
