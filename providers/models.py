@@ -197,15 +197,18 @@ class Service(Record):
         ACCEPTING = "accepting", _("Accepting new clients")
         WAITLIST = "waitlist", _("Waitlist")
         NOT_ACCEPTING = "not_accepting", _("Not accepting new clients")
+        NOT_STATED = "not_stated", _("Capacity not stated")
 
     class ReferralMethod(models.TextChoices):
         ELECTRONIC = "electronic", _("Electronic referral in the network")
         CONTACT = "contact", _("Contact the provider directly")
+        NOT_STATED = "not_stated", _("Not stated")
 
     class Gender(models.TextChoices):
         ANY = "any", _("Any gender")
         WOMEN = "women", _("Women only")
         MEN = "men", _("Men only")
+        NOT_STATED = "not_stated", _("Not stated")
 
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="services")
     name = models.CharField(max_length=200)
@@ -225,10 +228,15 @@ class Service(Record):
 
     categories = models.ManyToManyField(TaxonomyTerm, related_name="category_services", blank=True)
 
-    # Capacity and referral: what a case manager needs before sending someone.
-    capacity_status = models.CharField(max_length=20, choices=Capacity.choices, default=Capacity.ACCEPTING)
-    capacity_updated_at = models.DateTimeField(default=timezone.now)
-    referral_method = models.CharField(max_length=20, choices=ReferralMethod.choices, default=ReferralMethod.CONTACT)
+    # Capacity and referral: what a case manager needs before sending someone. Nothing is claimed until
+    # someone states it (an agency, an admin, a source that says it): a listing starts "not stated".
+    capacity_status = models.CharField(max_length=20, choices=Capacity.choices, default=Capacity.NOT_STATED)
+    capacity_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When capacity was last stated; empty while it never was."
+    )
+    referral_method = models.CharField(
+        max_length=20, choices=ReferralMethod.choices, default=ReferralMethod.NOT_STATED
+    )
     last_verified_at = models.DateTimeField(null=True, blank=True)
     last_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -244,15 +252,19 @@ class Service(Record):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
-    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.ANY)
+    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.NOT_STATED)
     populations = models.ManyToManyField(TaxonomyTerm, related_name="population_services", blank=True)
+    # Yes, no, or None: not stated (the evaluator then says "maybe", never "eligible").
     populations_required = models.BooleanField(
-        default=False,
-        help_text="Checked: only people in one of the populations qualify. "
-        "Unchecked: the populations are a focus, and anyone may be served.",
+        null=True,
+        blank=True,
+        help_text="Yes: only people in one of the populations qualify. "
+        "No: the populations are a focus, and anyone may be served. Unknown: not stated.",
     )
     residency_required = models.BooleanField(
-        default=False, help_text="Only people who live in the service area qualify."
+        null=True,
+        blank=True,
+        help_text="Yes: only people who live in the service area qualify. Unknown: not stated.",
     )
     insurance_accepted = models.ManyToManyField(TaxonomyTerm, related_name="insurance_services", blank=True)
 

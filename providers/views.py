@@ -15,6 +15,7 @@ from directory.access import get_service_for_user
 from providers.hours import applicable_schedules
 from providers.models import (
     Accessibility,
+    AdditionalUrl,
     Address,
     CostOption,
     Language,
@@ -25,6 +26,7 @@ from providers.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceCapacity,
     TaxonomyTerm,
 )
 
@@ -43,6 +45,9 @@ SERVICE_DETAIL_PREFETCHES = [
     Prefetch("cost_options", queryset=CostOption.objects.order_by("amount", "created_at")),
     Prefetch("languages", queryset=Language.objects.order_by("name")),
     Prefetch("phones", queryset=Phone.objects.order_by("created_at")),
+    Prefetch("capacities", queryset=ServiceCapacity.objects.select_related("unit").order_by("unit__name", "pk")),
+    Prefetch("additional_urls", queryset=AdditionalUrl.objects.order_by("label", "url")),
+    Prefetch("organization__additional_websites", queryset=AdditionalUrl.objects.order_by("label", "url")),
     "schedules",
     Prefetch(
         "service_at_locations",
@@ -166,7 +171,8 @@ def location_listings(service: Service, today: datetime.date) -> list[LocationLi
 
 
 def has_eligibility_limits(service: Service, service_areas: list[str]) -> bool:
-    """Say whether the listing states any rule about who qualifies (uses the prefetched relations)."""
+    """Say whether the listing states any rule about who qualifies, or leaves the gender served unstated
+    (uses the prefetched relations)."""
     return bool(
         service.eligibility_description
         or service.minimum_age is not None

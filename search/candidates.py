@@ -21,7 +21,13 @@ from providers.models import Service
 from search.documents import Brief
 from search.eligibility import CHECKS
 
-CAPACITY_ORDER = {Service.Capacity.ACCEPTING: 0, Service.Capacity.WAITLIST: 1, Service.Capacity.NOT_ACCEPTING: 2}
+# A waitlist is a way in that the provider stated; capacity nobody stated may be any of the three.
+CAPACITY_ORDER = {
+    Service.Capacity.ACCEPTING: 0,
+    Service.Capacity.WAITLIST: 1,
+    Service.Capacity.NOT_STATED: 2,
+    Service.Capacity.NOT_ACCEPTING: 3,
+}
 NEVER_VERIFIED = np.iinfo(np.int64).min
 FACET_PARTS = 4  # Brief.facets: categories, populations, languages, (capacity,)
 FREEZE_FROM = 5000  # Briefs read at once: from here they are left out of garbage collection
@@ -149,7 +155,11 @@ class Columns:
             id=ids,
             name_rank=_ranks(name),
             id_rank=_ranks(ids),
-            capacity=np.fromiter((CAPACITY_ORDER.get(brief.capacity, 0) for brief in briefs), np.int8, count),
+            capacity=np.fromiter(
+                (CAPACITY_ORDER.get(brief.capacity, CAPACITY_ORDER[Service.Capacity.NOT_STATED]) for brief in briefs),
+                np.int8,
+                count,
+            ),
             verified=np.fromiter(
                 (NEVER_VERIFIED if brief.verified is None else brief.verified for brief in briefs), np.int64, count
             ),

@@ -9,6 +9,10 @@ per criterion the service sets, in the active language. The verdict follows from
 
 Criteria the service does not set are not mentioned. Residency is checked only where the service
 requires it; where a service merely serves an area, the search's "serves me" filter uses the area.
+
+A rule nobody stated (the gender served, whether only the listed populations or only residents qualify)
+is never met by default: it is met only when the participant fits it either way (in the populations,
+inside the area), and otherwise unknown, so the verdict is at best "maybe".
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +35,9 @@ class Outcome(models.TextChoices):
     MET = "met", gettext_lazy("Met")
     UNKNOWN = "unknown", gettext_lazy("Unknown")
     NOT_MET = "not_met", gettext_lazy("Not met")
+
+
+NOT_STATED = "not_stated"  # Service.Gender.NOT_STATED
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,8 @@ class Criteria:
     income_limit_percent: int | None = None
     gender: str = "any"  # Service.Gender values
     populations: dict[str, str] = field(default_factory=dict)  # code -> display name
-    populations_required: bool = False
-    residency_required: bool = False
+    populations_required: bool | None = False  # None: not stated
+    residency_required: bool | None = False  # None: not stated
     areas: tuple[Area, ...] = ()
     languages: dict[str, str] = field(default_factory=dict)  # ISO 639-1 code -> display name
     interpretation: bool = False
@@ -134,7 +141,7 @@ def check_keys(criteria: Criteria) -> tuple:
         criteria.income_limit_percent,
         criteria.gender,
         (tuple(criteria.populations), criteria.populations_required),
-        (criteria.residency_required, hashable(criteria.areas)) if criteria.residency_required else False,
+        (criteria.residency_required, hashable(criteria.areas)) if criteria.residency_required is not False else False,
         (tuple(criteria.languages), criteria.interpretation),
         tuple(criteria.insurance),
     )
@@ -159,7 +166,7 @@ def criteria_of(keys: tuple, areas: tuple[Area, ...]) -> Criteria:
         gender=gender,
         populations={code: code for code in populations},
         populations_required=required,
-        residency_required=residency is not False,
+        residency_required=False if residency is False else residency[0],
         areas=areas,
         languages={code: code for code in languages},
         interpretation=interpretation,
@@ -253,6 +260,8 @@ def _income(criteria: Criteria, participant: Participant) -> Reason | None:
 def _gender(criteria: Criteria, participant: Participant) -> Reason | None:
     if criteria.gender == "any":
         return None
+    if criteria.gender == NOT_STATED:
+        return Reason("gender", Outcome.UNKNOWN, _("Gender served: not stated"))
     serves = {"women": "female", "men": "male"}[criteria.gender]
     label = _("Serves women only") if criteria.gender == "women" else _("Serves men only")
     if participant.gender is None:
@@ -266,12 +275,18 @@ def _populations(criteria: Criteria, participant: Participant) -> Reason | None:
         return None
     shared = [name for code, name in criteria.populations.items() if code in participant.populations]
     names = ", ".join(criteria.populations.values())
-    if not criteria.populations_required:
+    if criteria.populations_required is False:
         if shared:
             return Reason("populations", Outcome.MET, _("Focuses on %(names)s") % {"names": ", ".join(shared)})
         return None
     if shared:
         return Reason("populations", Outcome.MET, _("Serves %(names)s") % {"names": ", ".join(shared)})
+    if criteria.populations_required is None:
+        return Reason(
+            "populations",
+            Outcome.UNKNOWN,
+            _("Serves %(names)s; not stated whether only they qualify") % {"names": names},
+        )
     if not participant.populations:
         return Reason(
             "populations", Outcome.UNKNOWN, _("Serves only: %(names)s; circumstances not given") % {"names": names}
@@ -280,14 +295,24 @@ def _populations(criteria: Criteria, participant: Participant) -> Reason | None:
 
 
 def _residency(criteria: Criteria, participant: Participant) -> Reason | None:
-    if not criteria.residency_required or not criteria.areas:
+    if criteria.residency_required is False or not criteria.areas:
         return None
     serves = criteria.serves(participant.place)
+    stated = criteria.residency_required is not None
     if serves is None:
+        if not stated:
+            return Reason("residency", Outcome.UNKNOWN, _("Not stated whether only residents of its area qualify"))
         return Reason("residency", Outcome.UNKNOWN, _("ZIP code needed: serves residents of its area only"))
     where = participant.place.zip_code or participant.place.county
     if serves:
         return Reason("residency", Outcome.MET, _("Lives in the service area (%(where)s)") % {"where": where})
+    if not stated:
+        return Reason(
+            "residency",
+            Outcome.UNKNOWN,
+            _("Lives outside the service area (%(where)s); not stated whether only its residents qualify")
+            % {"where": where},
+        )
     return Reason("residency", Outcome.NOT_MET, _("Lives outside the service area (%(where)s)") % {"where": where})
 
 

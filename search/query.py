@@ -13,7 +13,7 @@ Ranking (the one place it is decided): results are ordered by, in turn,
 1. text relevance band: a strong match (at least a third of the best score) before a weak one;
 2. eligibility verdict, when a profile is given: eligible, then maybe, then not eligible;
 3. serving the participant's area, when a place is given: in the area (or no area) first;
-4. capacity: accepting new clients, then waitlist, then not accepting;
+4. capacity: accepting new clients, then waitlist, then not stated, then not accepting;
 5. responsiveness (``responsiveness``): median answer within REFERRAL_RESPONSE_DAYS over 5+ referrals, unknown, slower;
 6. distance to the nearest fitting location, nearest first;
 7. name;

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from directory.models import Membership
 from providers.models import (
@@ -151,14 +151,21 @@ def categories(db) -> Taxonomy:
 
 @pytest.fixture
 def service_a(agency_a, categories) -> Service:
-    """A child care service of agency A at one Denver location, open weekdays."""
+    """A child care service of agency A at one Denver location, open weekdays; agency A stated its capacity
+    (accepting), how to refer (contact), and whom it serves (any gender, no residency or population rule)."""
     service = Service.objects.create(
         organization=agency_a,
         name="Sunrise Daycare",
         description="Full-day child care for working parents.",
+        capacity_status=Service.Capacity.ACCEPTING,
+        capacity_updated_at=timezone.now(),
+        referral_method=Service.ReferralMethod.CONTACT,
         minimum_age=0,
         maximum_age=5,
         income_limit_percent_fpl=200,
+        gender=Service.Gender.ANY,
+        populations_required=False,
+        residency_required=False,
     )
     service.categories.add(TaxonomyTerm.objects.get(code="daycare"))
     location = Location.objects.create(

@@ -85,11 +85,11 @@ schema allows one), on `/taxonomy_terms` but not on the copies of a term nested 
 
 Service `metadata` records: `create` (created), `update` (last change to the listing or anything it
 shows), `verified` (field `last_verified_at`: the agency confirmed the listing; also HSDS
-`assured_date`) and `capacity` (field `capacity_status`: when capacity was last set), then the
-listing's history: its latest 50 recorded changes, newest first, one metadata record per changed
-field or added/removed record (`resource_type`/`resource_id` name the record: a phone, a schedule ...;
-`last_action_type` create, update, delete or verify). `updated_by` is left empty: the feed does not
-publish who made a change. Organizations carry `create` and `update`.
+`assured_date`) and `capacity` (field `capacity_status`: when capacity was last stated; none while
+it is not stated), then the listing's history: its latest 50 recorded changes, newest first, one
+metadata record per changed field or added/removed record (`resource_type`/`resource_id` name the
+record: a phone, a schedule ...; `last_action_type` create, update, delete or verify). `updated_by` is
+left empty: the feed does not publish who made a change. Organizations carry `create` and `update`.
 """
 
 EXTRA_SUBJECTS = {

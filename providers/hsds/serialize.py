@@ -94,6 +94,8 @@ class Extra:
 
 
 EXTRAS_TAXONOMY_CODE = "directory-extras"
+# The extras' value for a fact nobody stated, as Service's choices spell it; the import reads it back so.
+NOT_STATED = "not_stated"
 EXTRAS_TAXONOMY = {
     "id": feed_uuid(EXTRAS_TAXONOMY_CODE),
     "name": "Referral directory extras",
@@ -109,26 +111,36 @@ EXTRAS = {
         Extra(
             "capacity-status",
             "Capacity",
-            "Whether the service takes new clients: accepting, waitlist or not_accepting.",
+            "Whether the service takes new clients: accepting, waitlist or not_accepting; not_stated: nobody said.",
         ),
-        Extra("capacity-updated-at", "Capacity updated", "When the capacity was last set (ISO 8601 date-time, UTC)."),
+        Extra(
+            "capacity-updated-at",
+            "Capacity updated",
+            "When the capacity was last stated (ISO 8601 date-time, UTC); left out while it is not stated.",
+        ),
         Extra(
             "referral-method",
             "Referral method",
-            "electronic: referrals are sent in the network; contact: call or visit.",
+            "electronic: referrals are sent in the network; contact: call or visit; not_stated: nobody said "
+            "(contact the provider).",
         ),
         Extra(
             "income-limit-percent-fpl",
             "Income limit",
             "Household income limit, in percent of the federal poverty guideline.",
         ),
-        Extra("gender", "Gender served", "any, women or men."),
+        Extra("gender", "Gender served", "any, women or men; not_stated: nobody said."),
         Extra(
             "populations-required",
             "Populations required",
-            "true: only people in one of the populations qualify; false: they are a focus.",
+            "true: only people in one of the populations qualify; false: they are a focus; not_stated: nobody said.",
         ),
-        Extra("residency-required", "Residency required", "true: only people who live in a service area qualify."),
+        Extra(
+            "residency-required",
+            "Residency required",
+            "true: only people who live in a service area qualify; false: anyone may be served; not_stated: nobody "
+            "said.",
+        ),
         Extra(
             "last-verified-at", "Last verified", "When the agency last confirmed the listing (ISO 8601 date-time, UTC)."
         ),
@@ -234,6 +246,11 @@ def _metadata(resource_id, resource_type: str, action: str, when: datetime.datet
 
 def _boolean(value: bool) -> str:
     return "true" if value else "false"
+
+
+def _stated_boolean(value: bool | None) -> str:
+    """true, false, or not_stated for a rule nobody stated (the import reads it back as such)."""
+    return NOT_STATED if value is None else _boolean(value)
 
 
 def _in_order(records: Iterable, ids: Sequence) -> list:
@@ -902,8 +919,8 @@ def _service_attributes(service: Service, service_id: str, parts: Parts) -> list
         ("referral-method", service.referral_method),
         ("income-limit-percent-fpl", str(service.income_limit_percent_fpl or "")),
         ("gender", service.gender),
-        ("populations-required", _boolean(service.populations_required)),
-        ("residency-required", _boolean(service.residency_required)),
+        ("populations-required", _stated_boolean(service.populations_required)),
+        ("residency-required", _stated_boolean(service.residency_required)),
         ("last-verified-at", date_time(service.last_verified_at) or ""),
         ("keywords", service.keywords),
     ]

@@ -139,6 +139,8 @@ HELP_TEXTS = {
     ),
 }
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
+# What the one-click capacity buttons state; "not stated" is where a listing starts, not a click.
+CAPACITY_CHOICES = [(value, label) for value, label in Service.Capacity.choices if value != Service.Capacity.NOT_STATED]
 TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -226,6 +228,14 @@ class ServiceDetailsForm(PortalFormMixin, forms.ModelForm):
         self.fields["categories"].queryset = terms(TaxonomyTerm.objects.categories())
 
 
+class StatedBooleanSelect(forms.NullBooleanSelect):
+    """Yes, no, or "Not stated": a rule nobody stated is not a "no"."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Not stated")), ("true", _("Yes")), ("false", _("No"))]
+
+
 class EligibilityForm(PortalFormMixin, forms.ModelForm):
     populations = TermChoiceField(queryset=TaxonomyTerm.objects.none(), required=False, label=LABELS["populations"])
     insurance_accepted = TermChoiceField(
@@ -245,6 +255,7 @@ class EligibilityForm(PortalFormMixin, forms.ModelForm):
             "residency_required",
             "insurance_accepted",
         ]
+        widgets = {"populations_required": StatedBooleanSelect, "residency_required": StatedBooleanSelect}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -648,7 +659,7 @@ SiteClosureFormSet = row_formset(
 
 
 class CapacityForm(forms.Form):
-    capacity_status = forms.ChoiceField(choices=Service.Capacity.choices)
+    capacity_status = forms.ChoiceField(choices=CAPACITY_CHOICES)
 
 
 class ReportProblemForm(forms.Form):

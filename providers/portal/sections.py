@@ -110,14 +110,17 @@ def plain(value) -> str:
 
 
 def display_value(resource_type: str, field_name: str, value: str) -> str:
-    """Return a stored value as a reader should see it: choices by their label, yes/no for true/false."""
+    """Return a stored value as a reader should see it: choices by their label, yes/no for true/false, and
+    "Not stated" for a yes/no rule nobody stated."""
     model = MODELS.get(resource_type)
-    if model is None or not field_name or not value:
+    if model is None or not field_name:
         return value
     try:
         field = model._meta.get_field(field_name)
     except FieldDoesNotExist:  # a field since removed keeps its stored text
         return value
+    if not value:
+        return str(_("Not stated")) if isinstance(field, models.BooleanField) and field.null else value
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):

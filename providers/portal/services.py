@@ -241,7 +241,7 @@ def _record(
 @transaction.atomic
 def capacity_set(*, service: Service, capacity_status: str, changed_by) -> Service:
     """Say whether the service takes new clients, as of now. Saying it again renews the date."""
-    if capacity_status not in Service.Capacity.values:
+    if capacity_status not in Service.Capacity.values or capacity_status == Service.Capacity.NOT_STATED:
         raise ValidationError({"capacity_status": NOT_A_SERVICE_STATUS})
     service = Service.objects.select_for_update(of=("self",)).select_related("organization").get(pk=service.pk)
     previous = service.capacity_status

@@ -106,7 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "my_joins": JoinRequest.objects.filter(requested_by=user).order_by("-created_at"),
         "open_corrections": selectors.open_corrections_for(user).count(),
         "verify_after_days": settings.VERIFY_AFTER_DAYS,
-        "capacity_choices": Service.Capacity.choices,
+        "capacity_choices": portal_forms.CAPACITY_CHOICES,
     }
     if admin:
         context |= {
@@ -135,7 +135,7 @@ def organization(request: HttpRequest, organization_id) -> HttpResponse:
         "edits_waiting": organization.pending_edits.filter(status=PendingEdit.Status.PENDING).select_related(
             "service", "location", "submitted_by"
         ),
-        "capacity_choices": Service.Capacity.choices,
+        "capacity_choices": portal_forms.CAPACITY_CHOICES,
         "verify_after_days": settings.VERIFY_AFTER_DAYS,
     }
     return render(request, "providers/portal/organization.html", context)
@@ -148,7 +148,7 @@ def service(request: HttpRequest, service_id) -> HttpResponse:
         "service": service,
         "organization": service.organization,
         "pages": SERVICE_PAGES,
-        "capacity_choices": Service.Capacity.choices,
+        "capacity_choices": portal_forms.CAPACITY_CHOICES,
         "corrections": service.corrections.open().select_related("reported_by"),
         "service_at_locations": service.service_at_locations.select_related("location").order_by(
             "location__name", "created_at"

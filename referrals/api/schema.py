@@ -101,7 +101,11 @@ SEARCH_SCHEMAS = {
             },
             "distance_miles": {**NULLABLE_NUMBER, "minimum": 0},
             "open_now": {"type": "boolean", "nullable": True, "description": "Null when the hours are not known."},
-            "capacity": {"type": "string", "enum": ["accepting", "waitlist", "not_accepting"]},
+            "capacity": {
+                "type": "string",
+                "enum": ["accepting", "waitlist", "not_accepting", "not_stated"],
+                "description": "not_stated: nobody said whether the service takes new clients.",
+            },
             "stale": {"type": "boolean", "description": "The listing was not confirmed recently."},
             "eligibility": {
                 "type": "object",

@@ -87,6 +87,17 @@ def taxonomy(db):
     return categories
 
 
+# What make_service's agency states unless a test says otherwise (a new listing states nothing by itself).
+STATED = {
+    "capacity_status": Service.Capacity.ACCEPTING,
+    "capacity_updated_at": datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC),
+    "referral_method": Service.ReferralMethod.CONTACT,
+    "gender": Service.Gender.ANY,
+    "populations_required": False,
+    "residency_required": False,
+}
+
+
 def make_service(
     name: str,
     *,
@@ -99,8 +110,10 @@ def make_service(
     organization: Organization | None = None,
     **fields,
 ) -> Service:
-    """Create a listed service with one location, weekday 8-18 hours unless told otherwise."""
+    """Create a listed service with one location, weekday 8-18 hours unless told otherwise; its agency stated
+    that it is accepting new clients, takes referrals by contact and serves anyone (unless told otherwise)."""
     organization = organization or Organization.objects.create(name=f"{name} Inc.", description="An agency.")
+    fields = {**STATED, **fields}
     populations = fields.pop("populations", ())
     area = fields.pop("area", None)
     free = fields.pop("free", True)

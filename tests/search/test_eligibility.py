@@ -133,10 +133,10 @@ criteria_strategy = st.builds(
     minimum_age=st.none() | st.integers(0, 60),
     maximum_age=st.none() | st.integers(60, 120),
     income_limit_percent=st.none() | st.integers(1, 400),
-    gender=st.sampled_from(["any", "women", "men"]),
+    gender=st.sampled_from(["any", "women", "men", "not_stated"]),
     populations=st.dictionaries(st.sampled_from(["veterans", "youth", "seniors"]), st.just("x"), max_size=2),
-    populations_required=st.booleans(),
-    residency_required=st.booleans(),
+    populations_required=st.none() | st.booleans(),  # None: not stated
+    residency_required=st.none() | st.booleans(),
     areas=st.lists(st.builds(Area, postal_codes=st.sets(st.sampled_from(["80219", "80010", "80202"]))), max_size=2).map(
         tuple
     ),

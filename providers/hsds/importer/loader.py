@@ -56,17 +56,17 @@ KEEP = object()  # an extra the source does not give: the record keeps what it h
 class ServiceExtra:
     field: str
     parse: str  # the Values method that reads it
-    default: object  # when a directory record leaves it out
+    default: object  # when a directory record leaves it out: never a fact nobody stated
 
 
 SERVICE_EXTRAS = {
-    "capacity-status": ServiceExtra("capacity_status", "text", Service.Capacity.ACCEPTING),
+    "capacity-status": ServiceExtra("capacity_status", "text", Service.Capacity.NOT_STATED),
     "capacity-updated-at": ServiceExtra("capacity_updated_at", "date_time", KEEP),
-    "referral-method": ServiceExtra("referral_method", "text", Service.ReferralMethod.CONTACT),
+    "referral-method": ServiceExtra("referral_method", "text", Service.ReferralMethod.NOT_STATED),
     "income-limit-percent-fpl": ServiceExtra("income_limit_percent_fpl", "integer", None),
-    "gender": ServiceExtra("gender", "text", Service.Gender.ANY),
-    "populations-required": ServiceExtra("populations_required", "boolean", False),
-    "residency-required": ServiceExtra("residency_required", "boolean", False),
+    "gender": ServiceExtra("gender", "text", Service.Gender.NOT_STATED),
+    "populations-required": ServiceExtra("populations_required", "stated_boolean", None),
+    "residency-required": ServiceExtra("residency_required", "stated_boolean", None),
     "last-verified-at": ServiceExtra("last_verified_at", "date_time", None),
     "keywords": ServiceExtra("keywords", "text", ""),
 }
@@ -681,7 +681,8 @@ class Loader(Writer):
     def service_extras(self, row: Row, values: Values, fields: dict) -> None:
         extras = self.extras.get(row.id, {})
         # A record from a directory like ours always says its capacity: then a missing extra means
-        # "none"; from anywhere else it means "not said", and the directory keeps what it has.
+        # "none" or "not stated"; from anywhere else it means "not said", and the directory keeps what it
+        # has (a new service starts with nothing stated: the model's defaults).
         ours = "capacity-status" in extras
         extra_values = Values(extras)
         for code, extra in SERVICE_EXTRAS.items():
@@ -691,6 +692,8 @@ class Loader(Writer):
                     values.errors[extra.field] = extra_values.errors.pop(code)
             elif ours and extra.default is not KEEP:
                 fields[extra.field] = extra.default
+        if fields.get("capacity_status") == Service.Capacity.NOT_STATED and "capacity_updated_at" not in fields:
+            fields["capacity_updated_at"] = None  # no date for a capacity nobody stated
         assured = values.date("assured_date")
         if "last_verified_at" not in fields and assured is not None:
             fields["last_verified_at"] = timezone.make_aware(datetime.datetime.combine(assured, datetime.time()))

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.conf.locale import LANG_INFO
 from django.utils import timezone
 
+from providers.hsds.serialize import NOT_STATED
+
 
 def is_empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
@@ -172,3 +174,10 @@ class Values:
             raise ValueError
 
         return self._parse(name, parse, "Expected true or false.")
+
+    def stated_boolean(self, name: str) -> bool | None:
+        """Return true or false, or None for "not_stated": a rule nobody stated, as the feed writes it."""
+        value = self.raw(name)
+        if isinstance(value, str) and value.strip().lower() == NOT_STATED:
+            return None
+        return self.boolean(name)

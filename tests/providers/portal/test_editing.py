@@ -42,7 +42,7 @@ def test_it_edits_eligibility_terms(client, alice, service_a):
     client.force_login(alice)
     url = section_url(service_a, "eligibility")
 
-    post_form(client, url, open_form(client, url), income_limit_percent_fpl="250", residency_required="on")
+    post_form(client, url, open_form(client, url), income_limit_percent_fpl="250", residency_required="true")
 
     service_a.refresh_from_db()
     assert (service_a.income_limit_percent_fpl, service_a.residency_required) == (250, True)
