@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from directory.jsonlimits import LimitedJSONDecoder
 from providers.models import (
     Accessibility,
+    AdditionalUrl,
     Address,
     Attribute,
     ChangeRecord,
@@ -38,8 +39,10 @@ from providers.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceCapacity,
     Taxonomy,
     TaxonomyTerm,
+    Unit,
     VerificationReminder,
 )
 
@@ -158,7 +161,9 @@ LIMITED_JSON = {models.JSONField: {"decoder": LimitedJSONDecoder}}
 class ServiceAreaInline(admin.StackedInline):
     model = ServiceArea
     formfield_overrides = LIMITED_JSON
+    autocomplete_fields = ["service_at_location"]
     fields = [
+        "service_at_location",
         "extent_type",
         "name",
         "description",
@@ -167,6 +172,23 @@ class ServiceAreaInline(admin.StackedInline):
         ("center_latitude", "center_longitude", "radius_miles"),
         "polygon",
     ]
+    extra = 0
+
+
+class AdditionalUrlInline(admin.TabularInline):
+    """Further web addresses (HSDS 3.1): a service's additional URLs, an organization's additional websites."""
+
+    model = AdditionalUrl
+    fields = ["label", "url"]
+    extra = 0
+
+
+class ServiceCapacityInline(admin.TabularInline):
+    """How much is free, in units (HSDS 3.1), beside the capacity status."""
+
+    model = ServiceCapacity
+    fields = ["unit", "available", "maximum", "description", "updated_at"]
+    autocomplete_fields = ["unit"]
     extra = 0
 
 
@@ -262,7 +284,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ["is_demo"]
     search_fields = ["name", "alternate_name", "description", "email", "tax_id"]
     autocomplete_fields = ["parent_organization"]
-    inlines = [LocationInline, PhoneInline]
+    inlines = [LocationInline, PhoneInline, AdditionalUrlInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         return super().get_queryset(request).annotate(service_count=Count("services"))
@@ -345,6 +367,8 @@ class ServiceAdmin(admin.ModelAdmin):
         ServiceAreaInline,
         CostOptionInline,
         RequiredDocumentInline,
+        ServiceCapacityInline,
+        AdditionalUrlInline,
     ]
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
@@ -476,7 +500,7 @@ class ServiceAreaAdmin(admin.ModelAdmin):
     list_filter = ["extent_type"]
     list_select_related = ["service"]
     search_fields = ["name", "description", "service__name", "service__organization__name"]
-    autocomplete_fields = ["service"]
+    autocomplete_fields = ["service", "service_at_location"]
 
 
 @admin.register(Language)
@@ -516,6 +540,34 @@ class AccessibilityAdmin(admin.ModelAdmin):
     list_select_related = ["location"]
     search_fields = ["description", "details", "location__name"]
     autocomplete_fields = ["location"]
+
+
+@admin.register(AdditionalUrl)
+class AdditionalUrlAdmin(admin.ModelAdmin):
+    OWNERS = ["organization", "service"]
+
+    list_display = ["__str__", "url", "owner"]
+    list_select_related = OWNERS
+    search_fields = ["label", "url", "organization__name", "service__name"]
+    autocomplete_fields = OWNERS
+
+    @admin.display(description="belongs to")
+    def owner(self, url: AdditionalUrl):
+        return first_owner(url, self.OWNERS)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "scheme", "identifier"]
+    search_fields = ["name", "scheme", "identifier"]
+
+
+@admin.register(ServiceCapacity)
+class ServiceCapacityAdmin(admin.ModelAdmin):
+    list_display = ["service", "unit", "available", "maximum", "updated_at"]
+    list_select_related = ["service", "unit"]
+    search_fields = ["service__name", "unit__name", "description"]
+    autocomplete_fields = ["service", "unit"]
 
 
 @admin.register(Attribute)

@@ -598,9 +598,9 @@ class ServiceArea(Record):
     def clean(self) -> None:
         # Checked when the link is at hand (a form, or code that passes the object): no query. The importer
         # checks its links in sets.
-        if ServiceArea.service_at_location.is_cached(self) and self.service_at_location is not None:
-            if self.service_at_location.service_id != self.service_id:
-                raise ValidationError({"service_at_location": SERVICE_AREA_LOCATION_MESSAGE})
+        link = self.service_at_location if ServiceArea.service_at_location.is_cached(self) else None
+        if link is not None and link.service_id != self.service_id:
+            raise ValidationError({"service_at_location": SERVICE_AREA_LOCATION_MESSAGE})
         has = {
             self.ExtentType.POSTAL_CODES: bool(self.postal_codes),
             self.ExtentType.COUNTIES: bool(self.counties),
@@ -818,6 +818,19 @@ class ServiceCapacity(Record):
 
     def __str__(self) -> str:
         return f"{self.available:g} {self.unit}"
+
+    @property
+    def available_number(self) -> int | float:
+        """``available`` as a page shows it: 4, not 4.0 (a float is shown in the reader's notation)."""
+        return whole(self.available)
+
+    @property
+    def maximum_number(self) -> int | float | None:
+        return None if self.maximum is None else whole(self.maximum)
+
+
+def whole(number: float) -> int | float:
+    return int(number) if number.is_integer() else number
 
 
 class Attribute(Record):

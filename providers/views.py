@@ -2,7 +2,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
@@ -46,8 +46,6 @@ SERVICE_DETAIL_PREFETCHES = [
     Prefetch("languages", queryset=Language.objects.order_by("name")),
     Prefetch("phones", queryset=Phone.objects.order_by("created_at")),
     Prefetch("capacities", queryset=ServiceCapacity.objects.select_related("unit").order_by("unit__name", "pk")),
-    Prefetch("additional_urls", queryset=AdditionalUrl.objects.order_by("label", "url")),
-    Prefetch("organization__additional_websites", queryset=AdditionalUrl.objects.order_by("label", "url")),
     "schedules",
     Prefetch(
         "service_at_locations",
@@ -170,6 +168,16 @@ def location_listings(service: Service, today: datetime.date) -> list[LocationLi
     return listings
 
 
+def web_addresses(service: Service) -> dict[str, list[AdditionalUrl]]:
+    """The service's further web addresses and its organization's other ones (HSDS 3.1), in one query."""
+    addresses = AdditionalUrl.objects.filter(Q(service=service) | Q(organization=service.organization_id))
+    addresses = list(addresses.order_by("label", "url"))
+    return {
+        "service": [address for address in addresses if address.service_id == service.pk],
+        "organization": [address for address in addresses if address.service_id != service.pk],
+    }
+
+
 def has_eligibility_limits(service: Service, service_areas: list[str]) -> bool:
     """Say whether the listing states any rule about who qualifies, or leaves the gender served unstated
     (uses the prefetched relations)."""
@@ -224,6 +232,7 @@ def service_detail(request: HttpRequest, service_id) -> HttpResponse:
         "is_demo": service.organization.is_demo,
         "locations": location_listings(service, today),
         "service_areas": service_areas,
+        "web_addresses": web_addresses(service),
         "has_eligibility_limits": has_eligibility_limits(service, service_areas),
         "verify_after_days": settings.VERIFY_AFTER_DAYS,
         "track_record": track_records_for([service.pk]).get(str(service.pk), ""),

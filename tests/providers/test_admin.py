@@ -17,6 +17,7 @@ from directory.models import Preference
 from providers.admin import ClosureInline
 from providers.models import (
     Accessibility,
+    AdditionalUrl,
     Attribute,
     ChangeRecord,
     Correction,
@@ -33,8 +34,10 @@ from providers.models import (
     Schedule,
     Service,
     ServiceArea,
+    ServiceCapacity,
     Taxonomy,
     TaxonomyTerm,
+    Unit,
     VerificationReminder,
 )
 from referrals import services as referral_services
@@ -71,6 +74,9 @@ def every_model(service_a, carol, superuser) -> None:
     RequiredDocument.objects.create(service=service_a, document="Proof of income")
     Accessibility.objects.create(location=location, description="Wheelchair ramp")
     Attribute.objects.create(taxonomy_term=medicaid, link_id=service_a.pk, link_entity="service")
+    # HSDS 3.1: a further web address, and a capacity in a unit.
+    AdditionalUrl.objects.create(service=service_a, label="Facebook", url="https://facebook.example/sunrise")
+    ServiceCapacity.objects.create(service=service_a, unit=Unit.objects.create(name="Places"), available=2, maximum=10)
     Group.objects.create(name="Reviewers")
     # Partner self-service (providers/portal).
     Correction.objects.create(service=service_a, kind=Correction.Kind.WRONG_PHONE, source=Correction.Source.PARTICIPANT)
