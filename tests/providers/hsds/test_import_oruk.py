@@ -119,12 +119,22 @@ def test_it_reads_one_service_and_a_list_of_services(tmp_path):
     assert carers.organization.logo == "https://carers.example.org.uk/logo.png"
     assert not carers.schedules.exists()  # every other Tuesday: not weekly hours
 
+    # Placecube gives a service's audience an id of the link: the same audience is one term, by its name.
     listed = tmp_path / "services.json"
-    listed.write_text(json.dumps([{"id": "svc-1", "name": "Lunch Club", "status": "active", "fees": "£3"}]))
+    services = [
+        {"id": "svc-1", "name": "Lunch Club", "status": "active", "fees": "£3"},
+        {"id": "svc-2", "name": "Carers' Cafe", "status": "active", "fees": ""},
+    ]
+    for number, service in enumerate(services):
+        service["pc_targetAudience"] = [{"id": str(45526 + number), "audienceType": "Carers "}]
+    listed.write_text(json.dumps(services))
     report = import_hsds(listed, format="oruk-1")
 
-    assert report.tally("service").created == 1
+    assert report.tally("service").created == 2
     assert Service.objects.get(name="Lunch Club").fees_description == "£3"
+    carers = TaxonomyTerm.objects.get(taxonomy__name="Target audiences")
+    assert carers.name == "Carers"
+    assert Attribute.objects.filter(taxonomy_term=carers).count() == 2
 
 
 def test_it_reads_the_partial_feeds_of_outpost(tmp_path):

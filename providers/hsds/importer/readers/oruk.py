@@ -234,8 +234,9 @@ class OrukReader(Reader):
         for list_key, (taxonomy, name_key) in TERM_LISTS.items():
             for key, item in items(record, list_key):
                 self.keys(f"{pointer}/{key}", list_key, item, {"id", name_key, "slug"})
+                # By name: feeds give the same audience a new id on each service.
                 name = text(item.get(name_key))
-                term = {"id": f"{list_key}:{text(item.get('id')) or name}", "name": name, "vocabulary": taxonomy}
+                term = {"id": f"{list_key}:{name or text(item.get('id'))}", "name": name, "vocabulary": taxonomy}
                 self.term(f"{pointer}/{key}", term, service_id, link_type=list_key)
         self.contacts(pointer, record, service_id)
         for key, item in items(record, "languages"):
