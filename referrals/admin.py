@@ -25,6 +25,7 @@ from referrals.models import (
     Consent,
     Feedback,
     Participant,
+    ParticipantErasure,
     ParticipantLink,
     Referral,
     ReferralEvent,
@@ -140,6 +141,33 @@ class ParticipantAdmin(NetworkAdminData, admin.ModelAdmin):
         ("created_by", "created_at", "updated_at"),
     ]
     inlines = [ConsentInline, ReferralOfParticipantInline]
+
+    # A referred participant is kept for their referrals and the network's figures: their personal data is
+    # erased instead (by a case manager of their organization, or purge_participant_data), never the row.
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.referrals.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_fields(self, request: HttpRequest, obj=None) -> list:
+        return [*super().get_fields(request, obj), "personal_data"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
+        return [*super().get_readonly_fields(request, obj), "personal_data"]
+
+    @admin.display(description="Personal data")
+    def personal_data(self, participant: Participant) -> str:
+        """Whether it was erased, when and why; otherwise why a referred participant cannot be deleted (a query)."""
+        erasure = ParticipantErasure.objects.filter(participant_id=participant.pk).first() if participant.pk else None
+        if erasure is not None:
+            return f"Erased on {erasure.erased_at:%Y-%m-%d} ({erasure.get_kind_display().lower()}): {erasure.reason}"
+        if participant.pk is not None and participant.referrals.exists():
+            return (
+                "Kept. A participant who was referred is not deleted: a case manager of their organization erases "
+                "their personal data from a referral's page, and purge_participant_data erases it "
+                "PARTICIPANT_RETENTION_DAYS after their last referral ended."
+            )
+        return "Kept."
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Participant]:
         return super().get_queryset(request).filter(pk__in=participants_visible_to(request.user).values("pk"))

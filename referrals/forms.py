@@ -299,3 +299,17 @@ class FeedbackForm(ServiceErrorsMixin, forms.Form):
             "listing_problem": feedback.participant_listing_problem,
             "comment": feedback.participant_comment,
         }
+
+
+class ErasureForm(ServiceErrorsMixin, forms.Form):
+    """Erase a participant's personal data: why, and a confirmation that it cannot be undone."""
+
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the participant asked. Kept with the record of the erasure; name no one."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that the name, case id, contact details and notes are gone for good."),
+    )

@@ -29,16 +29,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from directory.access import get_service_for_user
 from providers.models import Service
 from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
-from referrals import flows, services
+from referrals import erasure, flows, services
 from referrals.forms import (
     DashboardFilterForm,
+    ErasureForm,
     FeedbackForm,
     MoveForm,
     OutcomeForm,
     ReferForm,
     SearchProfileForm,
 )
-from referrals.models import Feedback, Participant, ParticipantLink, Referral, ReferralEvent
+from referrals.models import Feedback, Participant, ParticipantErasure, ParticipantLink, Referral, ReferralEvent
 from referrals.selectors import Side, get_referral_for_user, response_cutoff, sides_of
 
 S = Referral.Status
@@ -342,6 +343,11 @@ def detail(request: HttpRequest, referral_id) -> HttpResponse:
     context = {
         "referral": referral,
         "participant": referral.participant,
+        # Two small queries, for the referring side only.
+        "erasure": ParticipantErasure.objects.filter(participant_id=referral.participant_id).first()
+        if is_referrer
+        else None,
+        "may_erase": is_referrer and erasure.may_erase(request.user, referral.participant),
         "show_contact": referral.share_contact or is_referrer,
         "is_referrer": is_referrer,
         "is_provider": Side.PROVIDER in sides,
@@ -587,3 +593,37 @@ def link_unusable(request: HttpRequest, link: ParticipantLink | None) -> HttpRes
     with translation.override(chosen_language(request) or language):
         text = render_to_string("referrals/_feedback_unusable_text.html", {"expired": True, "level": 1})
         return render(request, "referrals/feedback_unusable.html", {"expired": True, "pages": [text]}, status=410)
+
+
+# Erasing a participant's personal data, on their request
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, participant_id) -> HttpResponse:
+    """A case manager of the participant's organization erases their personal data, saying why, after a
+    confirmation; the referrals stay, de-identified. 404 for who cannot see the participant, 403 for the rest."""
+    participant = erasure.get_participant_to_erase(request.user, participant_id)
+    done = getattr(participant, "erasure", None)
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("referrals:dashboard")
+    form = ErasureForm(request.POST or None)
+    if request.method == "POST" and done is None and form.is_valid():
+        try:
+            erasure.participant_erase(
+                participant_id=participant.pk, reason=form.cleaned_data["reason"], erased_by=request.user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The participant's personal data is erased. Their referrals stay, without it."))
+            return redirect(back)
+    context = {
+        "participant": participant,
+        "erasure": done,
+        "form": form,
+        "next": back,
+        "referral_count": participant.referrals.count(),
+    }
+    return render(request, "referrals/erase.html", context)
