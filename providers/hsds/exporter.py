@@ -58,6 +58,7 @@ TEMPORAL = {"date-time": "datetime", "date": "date", "time": "time"}
 CSV_LEFT_OUT = {"metadata"}
 # Organizations read (with all their parts) per round of queries.
 CHUNK = 50
+TERM_CHUNK = 500
 
 
 @dataclasses.dataclass
@@ -189,8 +190,11 @@ def export_hsds(out: Path | str, *, progress: Callable[[int, int], None] | None 
             result.services += len(record["services"])
             if progress:
                 progress(result.organizations, total)
-    taxonomies = [serialize.taxonomy_to_hsds(taxonomy) for taxonomy in serialize.taxonomies_for_feed()]
-    terms = [serialize.taxonomy_term_to_hsds(term) for term in serialize.taxonomy_terms_for_feed()]
+    taxonomies = serialize.taxonomies_to_hsds(list(serialize.taxonomies_for_feed().values_list("pk", flat=True)))
+    term_ids = serialize.taxonomy_terms_for_feed().values_list("pk", flat=True).iterator(chunk_size=TERM_CHUNK)
+    terms = [
+        term for chunk in serialize.in_chunks(term_ids, TERM_CHUNK) for term in serialize.taxonomy_terms_to_hsds(chunk)
+    ]
     for name, kind, records in (
         ("taxonomies.json", "taxonomy", taxonomies),
         ("taxonomy_terms.json", "taxonomy_term", terms),

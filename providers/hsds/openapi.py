@@ -80,8 +80,9 @@ records, so every record still validates against the official schemas:
 |---|---|---|
 {extras}
 
-A taxonomy term carries its extras in an `attributes` list of its own (HSDS 3.0 gives a term none; its
-schema allows one), on `/taxonomy_terms` but not on the copies of a term nested in attributes.
+A taxonomy and a taxonomy term carry their extras in an `attributes` list of their own (HSDS 3.0 gives
+them none; its schemas allow one), on `/taxonomies` and `/taxonomy_terms` but not on the copies nested in
+other records.
 
 Service `metadata` records: `create` (created), `update` (last change to the listing or anything it
 shows), `verified` (field `last_verified_at`: the agency confirmed the listing; also HSDS
@@ -99,6 +100,8 @@ EXTRA_SUBJECTS = {
     "demo-record": "organization",
     "name-es": "taxonomy_term",
     "synonyms": "taxonomy_term",
+    "phone-extension": "phone",
+    "taxonomy-code": "taxonomy",
 }
 
 

@@ -164,6 +164,13 @@ EXTRAS = {
         Extra("demo-record", "Fictional record", "true: the organization is part of a fictional demo network."),
         Extra("name-es", "Name in Spanish", "The term's name as the directory shows it in Spanish."),
         Extra("synonyms", "Synonyms", "Comma-separated words that mean the term, which search matches."),
+        Extra(
+            "phone-extension",
+            "Phone extension",
+            "An extension that is not a plain number (12a, 0042); the phone's number ends with it (x12a), as HSDS "
+            "types extension as a number.",
+        ),
+        Extra("taxonomy-code", "Taxonomy code", "The directory's short name of the taxonomy, like categories."),
     ]
 }
 
@@ -186,6 +193,13 @@ def date_time(value: datetime.datetime | None) -> str | None:
 
 def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _clock(value: datetime.time | None) -> str | None:
+    """A time of day as HSDS writes it, HH:MM; with its seconds when it has some."""
+    if value is None:
+        return None
+    return value.isoformat() if value.second or value.microsecond else value.isoformat("minutes")
 
 
 def _id(value) -> str | None:
@@ -424,7 +438,7 @@ class Parts:
         languages = Language.objects.filter(
             owned({"service_id": service_ids, "location_id": location_ids, "phone_id": phone_ids})
         )
-        self._group("languages", languages.order_by(*LANGUAGE_ORDER), LANGUAGE_FIELDS)
+        languages = self._group("languages", languages.order_by(*LANGUAGE_ORDER), LANGUAGE_FIELDS)
         schedules = Schedule.objects.filter(
             owned({"service_id": service_ids, "location_id": location_ids, "service_at_location_id": link_ids})
         )
@@ -432,13 +446,13 @@ class Parts:
         areas = ServiceArea.objects.filter(service__in=service_ids).order_by("name", "id")
         areas = self._group("service_areas", areas, AREA_FIELDS)
         costs = CostOption.objects.filter(service__in=service_ids).order_by("valid_from", "amount", "id")
-        self._group("cost_options", costs, COST_FIELDS)
+        costs = self._group("cost_options", costs, COST_FIELDS)
         documents = RequiredDocument.objects.filter(service__in=service_ids).order_by("document", "id")
-        self._group("required_documents", documents, DOCUMENT_FIELDS)
+        documents = self._group("required_documents", documents, DOCUMENT_FIELDS)
         addresses = Address.objects.filter(location__in=location_ids).order_by("address_type", "id")
-        self._group("addresses", addresses, ADDRESS_FIELDS)
+        addresses = self._group("addresses", addresses, ADDRESS_FIELDS)
         features = Accessibility.objects.filter(location__in=location_ids).order_by("description", "id")
-        self._group("accessibility", features, ACCESSIBILITY_FIELDS)
+        features = self._group("accessibility", features, ACCESSIBILITY_FIELDS)
         urls = AdditionalUrl.objects.filter(owned({"organization_id": organization_ids, "service_id": service_ids}))
         urls = self._group("urls", urls.order_by("label", "url", "id"), URL_FIELDS)
         capacities = ServiceCapacity.objects.filter(service__in=service_ids).order_by("unit__name", "id")
@@ -455,8 +469,10 @@ class Parts:
             *(area.id for area in areas),
             *(part.id for rows in (urls, capacities) for part in rows),
             *{capacity.unit_id for capacity in capacities},
+            *phone_ids,
+            *(part.id for rows in (languages, costs, documents, addresses, features) for part in rows),
         ]
-        self._fetch_attributes(holders)
+        self.attributes = stored_attributes(holders)
 
     def of(self, part: str, owner_field: str, owner_id) -> list:
         """The ``part`` rows ("phones", "schedules" ...) whose ``owner_field`` is ``owner_id``, in feed order."""
@@ -502,40 +518,52 @@ class Parts:
         for change in changes:
             self.history[change.service_id].append(change)
 
-    def _fetch_attributes(self, holder_ids: list) -> None:
-        if not holder_ids:
-            return
-        rows = Attribute.objects.filter(link_id__in=holder_ids).select_related("taxonomy_term__taxonomy")
-        for row in rows.order_by("link_entity", "taxonomy_term__name", "id"):
-            attribute = _record(
-                {"id": str(row.pk)},
-                link_id=str(row.link_id),
-                link_type=row.link_type,
-                link_entity=row.link_entity,
-                taxonomy_term_id=str(row.taxonomy_term_id),
-                value=row.value,
-            )
-            attribute["taxonomy_term"] = taxonomy_term_to_hsds(row.taxonomy_term, detail=False)
-            self.attributes[row.link_id].append(attribute)
-
     def attributes_of(self, record_id) -> list[dict]:
         """The imported attributes of a record, after the ones the serializer makes."""
         return self.attributes.get(record_id, [])
 
 
+def stored_attributes(record_ids: Sequence) -> dict[uuid.UUID, list[dict]]:
+    """The ``Attribute`` rows of the records (an import stores them), as HSDS attributes by record id (a query)."""
+    attributes = defaultdict(list)
+    if not record_ids:
+        return attributes
+    rows = Attribute.objects.filter(link_id__in=record_ids).select_related("taxonomy_term__taxonomy")
+    for row in rows.order_by("link_entity", "taxonomy_term__name", "id"):
+        attribute = _record(
+            {"id": str(row.pk)},
+            link_id=str(row.link_id),
+            link_type=row.link_type,
+            link_entity=row.link_entity,
+            taxonomy_term_id=str(row.taxonomy_term_id),
+            value=row.value,
+        )
+        attribute["taxonomy_term"] = taxonomy_term_to_hsds(row.taxonomy_term, detail=False)
+        attributes[row.link_id].append(attribute)
+    return attributes
+
+
 # ---- taxonomies -----------------------------------------------------------------------------------
 
 
-def taxonomy_to_hsds(taxonomy: Taxonomy) -> dict:
-    return _record(
+def taxonomy_to_hsds(taxonomy: Taxonomy, *, attributes: Sequence | None = None) -> dict:
+    """A taxonomy; given its stored ``attributes`` (not when nested in a term), with them and its code as extras.
+
+    HSDS 3.0 gives a taxonomy, as a term, no attributes: a list like every other record's (the schema allows it).
+    """
+    record = _record(
         {"id": str(taxonomy.pk), "name": taxonomy.name, "description": taxonomy.description},
         uri=taxonomy.uri,
         version=taxonomy.version,
     )
+    if attributes is not None:
+        record["attributes"] = [_extra(taxonomy.pk, "taxonomy", "taxonomy-code", taxonomy.code), *attributes]
+    return record
 
 
-def taxonomy_term_to_hsds(term: TaxonomyTerm, *, detail: bool = True) -> dict:
-    """A term; ``detail`` adds its taxonomy as ``taxonomy_detail`` and its Spanish name and synonyms as extras.
+def taxonomy_term_to_hsds(term: TaxonomyTerm, *, detail: bool = True, attributes: Sequence = ()) -> dict:
+    """A term; ``detail`` adds its taxonomy as ``taxonomy_detail``, and its Spanish name, synonyms and stored
+    ``attributes`` as attributes.
 
     Reads ``term.taxonomy`` (select it).
     """
@@ -553,17 +581,25 @@ def taxonomy_term_to_hsds(term: TaxonomyTerm, *, detail: bool = True) -> dict:
         # The 3.0 taxonomy_term has no attributes of its own: a list like every other record's (the schema
         # allows it), the rows of attributes.csv in the CSV package.
         extras = [("name-es", term.name_es), ("synonyms", term.synonyms)]
-        record["attributes"] = [_extra(term.pk, "taxonomy_term", code, value) for code, value in extras if value]
+        record["attributes"] = [
+            *(_extra(term.pk, "taxonomy_term", code, value) for code, value in extras if value),
+            *attributes,
+        ]
     return record
 
 
 def taxonomies_to_hsds(ids: Sequence) -> list[dict]:
-    return [taxonomy_to_hsds(taxonomy) for taxonomy in _in_order(Taxonomy.objects.filter(pk__in=ids), ids)]
+    """The taxonomies of ``ids``, in that order, with their attributes (two queries)."""
+    taxonomies = _in_order(Taxonomy.objects.filter(pk__in=ids), ids)
+    stored = stored_attributes([taxonomy.pk for taxonomy in taxonomies])
+    return [taxonomy_to_hsds(taxonomy, attributes=stored.get(taxonomy.pk, [])) for taxonomy in taxonomies]
 
 
 def taxonomy_terms_to_hsds(ids: Sequence) -> list[dict]:
-    terms = TaxonomyTerm.objects.filter(pk__in=ids).select_related("taxonomy")
-    return [taxonomy_term_to_hsds(term) for term in _in_order(terms, ids)]
+    """The terms of ``ids``, in that order, with their taxonomies and attributes (two queries)."""
+    terms = _in_order(TaxonomyTerm.objects.filter(pk__in=ids).select_related("taxonomy"), ids)
+    stored = stored_attributes([term.pk for term in terms])
+    return [taxonomy_term_to_hsds(term, attributes=stored.get(term.pk, [])) for term in terms]
 
 
 # ---- organizations, locations and their parts -------------------------------------------------------
@@ -646,7 +682,7 @@ def _location(location, *, full: bool, parts: Parts | None = None) -> dict:
     )
     if not full:
         return record
-    record["languages"] = [_language(language) for language in parts.of("languages", "location_id", location.id)]
+    record["languages"] = [_language(language, parts) for language in parts.of("languages", "location_id", location.id)]
     record["addresses"] = [
         _record(
             {
@@ -662,6 +698,7 @@ def _location(location, *, full: bool, parts: Parts | None = None) -> dict:
             attention=address.attention,
             address_2=address.address_2,
             region=address.region,
+            attributes=parts.attributes_of(address.id),
         )
         for address in parts.of("addresses", "location_id", location.id)
     ]
@@ -672,6 +709,7 @@ def _location(location, *, full: bool, parts: Parts | None = None) -> dict:
             description=feature.description,
             details=feature.details,
             url=feature.url,
+            attributes=parts.attributes_of(feature.id),
         )
         for feature in parts.of("accessibility", "location_id", location.id)
     ]
@@ -682,23 +720,28 @@ def _location(location, *, full: bool, parts: Parts | None = None) -> dict:
 
 
 def _phone(phone, parts: Parts) -> dict:
-    # HSDS types the extension as a number; one that is not all digits stays with the number.
-    extension = int(phone.extension) if phone.extension.isdigit() else None
-    number = phone.number if extension is not None or not phone.extension else f"{phone.number} x{phone.extension}"
+    # HSDS types the extension as a number: one that is not a plain number (12a, 0042) stays with the number,
+    # and goes as an extra too, from which the import gives it back.
+    plain = phone.extension.isascii() and phone.extension.isdigit() and not phone.extension.startswith("0")
+    number, extras = phone.number, []
+    if phone.extension and not plain:
+        number = f"{phone.number} x{phone.extension}"
+        extras.append(_extra(phone.id, "phone", "phone-extension", phone.extension))
     return _record(
         {"id": str(phone.id), "number": number},
         organization_id=_id(phone.organization_id),
         service_id=_id(phone.service_id),
         location_id=_id(phone.location_id),
         service_at_location_id=_id(phone.service_at_location_id),
-        extension=extension,
+        extension=int(phone.extension) if plain else None,
         type=phone.type,
         description=phone.description,
-        languages=[_language(language) for language in parts.of("languages", "phone_id", phone.id)],
+        languages=[_language(language, parts) for language in parts.of("languages", "phone_id", phone.id)],
+        attributes=[*extras, *parts.attributes_of(phone.id)],
     )
 
 
-def _language(language) -> dict:
+def _language(language, parts: Parts) -> dict:
     return _record(
         {"id": str(language.id)},
         service_id=_id(language.service_id),
@@ -707,6 +750,7 @@ def _language(language) -> dict:
         name=language.name,
         code=language.code,
         note=language.note,
+        attributes=parts.attributes_of(language.id),
     )
 
 
@@ -728,8 +772,8 @@ def _schedule(schedule, parts: Parts) -> dict:
         freq="WEEKLY" if hours else None,
         wkst="MO" if hours else None,
         byday=schedule.weekday if hours else None,
-        opens_at=schedule.opens_at.isoformat("minutes") if hours and schedule.opens_at else None,
-        closes_at=schedule.closes_at.isoformat("minutes") if hours and schedule.closes_at else None,
+        opens_at=_clock(schedule.opens_at) if hours else None,
+        closes_at=_clock(schedule.closes_at) if hours else None,
         description=schedule.description,
         notes=schedule.notes,
     )
@@ -880,7 +924,7 @@ def service_to_hsds(
             service_at_location_to_hsds(link, full=True, service=False, parts=parts)
             for link in parts.of("service_at_locations", "service_id", pk)
         ]
-    record["languages"] = [_language(language) for language in parts.of("languages", "service_id", pk)]
+    record["languages"] = [_language(language, parts) for language in parts.of("languages", "service_id", pk)]
     record["cost_options"] = [
         _record(
             {"id": str(option.id)},
@@ -891,11 +935,18 @@ def service_to_hsds(
             currency=option.currency,
             amount=float(option.amount) if option.amount is not None else None,
             amount_description=option.amount_description,
+            attributes=parts.attributes_of(option.id),
         )
         for option in parts.of("cost_options", "service_id", pk)
     ]
     record["required_documents"] = [
-        _record({"id": str(document.id)}, service_id=service_id, document=document.document, uri=document.uri)
+        _record(
+            {"id": str(document.id)},
+            service_id=service_id,
+            document=document.document,
+            uri=document.uri,
+            attributes=parts.attributes_of(document.id),
+        )
         for document in parts.of("required_documents", "service_id", pk)
     ]
     record["additional_urls"] = [_url(url, parts) for url in parts.of("urls", "service_id", pk)]

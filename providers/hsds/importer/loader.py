@@ -169,7 +169,8 @@ class Loader(Writer):
                 self.report.tally("taxonomy").unchanged += 1
                 continue
             name = values.text("name")
-            code = ours or (existing.code if existing else self.new_taxonomy_code(name, row.id))
+            given = self.extras.get(row.id, {}).get("taxonomy-code")  # a directory like ours says its code
+            code = ours or (existing.code if existing and not given else self.new_taxonomy_code(given or name, row.id))
             fields = {
                 "code": code,
                 "name": name,
@@ -759,10 +760,15 @@ class Loader(Writer):
         )
         if owners is None:
             return None
+        number, extension = values.text("number"), values.text("extension")
+        given = self.extras.get(row.id, {}).get("phone-extension")
+        if given and not extension:
+            # The feed writes an extension that is not a plain number after the number, and as this extra.
+            number, extension = number.removesuffix(f" x{given}"), given
         return {
             **owners,
-            "number": values.text("number"),
-            "extension": values.text("extension"),
+            "number": number,
+            "extension": extension,
             "type": values.text("type").lower() or Phone.Type.VOICE,
             "description": values.text("description"),
         }

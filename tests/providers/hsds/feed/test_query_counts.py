@@ -27,9 +27,10 @@ PAGES = [
     ("organizations", {}, 3),
     ("organizations", {"full": "true"}, 12),
     ("organizations", {"full_service": "true"}, 21),
-    ("taxonomies", {}, 3),
-    ("taxonomy_terms", {}, 3),
-    ("taxonomy_terms", {"top_only": "true"}, 3),
+    # A taxonomy or a term: a count, the page's ids, the records and the attributes stored on them.
+    ("taxonomies", {}, 4),
+    ("taxonomy_terms", {}, 4),
+    ("taxonomy_terms", {"top_only": "true"}, 4),
 ]
 
 
