@@ -12,7 +12,7 @@ run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 setup: $(VENV)/.installed
-	mkdir -p var
+	mkdir -p -m 0700 var && chmod 0700 var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py load_demo

@@ -58,7 +58,8 @@ def database_from_url(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, creating the file 0600 in a 0700 folder (directory/sqlite/base.py).
+            "ENGINE": "directory.sqlite",
             "NAME": unquote(parts.path[1:]) or ":memory:",
             # Writers from several threads and processes take turns instead of failing with "database is
             # locked": a transaction takes the write lock when it begins (a deferred one that reads first
@@ -323,6 +324,8 @@ GEOCODER_MIN_DELAY_SECONDS = envint("GEOCODER_MIN_DELAY_SECONDS", 1)
 # A self-hosted geocoder, e.g. GEOCODER_DOMAIN=nominatim.internal:8080 GEOCODER_SCHEME=http.
 GEOCODER_DOMAIN = os.getenv("GEOCODER_DOMAIN", "")
 GEOCODER_SCHEME = os.getenv("GEOCODER_SCHEME", "https")
+# A geocoded point is reused for this many days, then deleted (the typed address is never kept).
+GEOCODER_CACHE_DAYS = envint("GEOCODER_CACHE_DAYS", 30)
 
 # The Open Referral HSDS 3.0 feed (providers/hsds/): where it is served, and the search functions it
 # borrows from search/ (providers does not import search; these dotted paths connect them).

@@ -2,10 +2,12 @@
 
 ZIP codes come from the `zipcodes` package (GeoNames data, CC BY 4.0), so the common case needs no
 network. A street address goes to a geopy geocoder only when the deployment configures one
-(settings.GEOCODER); answers are cached in the database and requests rate-limited. When the
+(settings.GEOCODER); its points are cached in the database for GEOCODER_CACHE_DAYS (under a keyed digest of
+the address, never the address) and requests rate-limited. When the
 geocoder cannot be reached, the ZIP's centroid stands in, with a note the user sees.
 """
 
+import datetime
 import functools
 import itertools
 import logging
@@ -17,13 +19,15 @@ import geopy.distance
 import numpy as np
 import zipcodes
 from django.conf import settings
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from geopy.distance import great_circle
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 
-from search.models import GeocodedAddress
+from search.models import GeocodedPoint
 
 logger = logging.getLogger(__name__)
 
@@ -99,14 +103,24 @@ def normalize_address(address: str) -> str:
     return " ".join(address.lower().replace(",", " ").split())
 
 
+def address_digest(address: str, zip_code: str) -> str:
+    """Return the key a geocoded point is kept under: an HMAC of the normalized address with SECRET_KEY, so
+    that the cache finds the point again without keeping the address (nor a hash anyone could rebuild
+    from a list of addresses)."""
+    return salted_hmac(
+        "search.geography.address", normalize_address(f"{address} {zip_code}"), algorithm="sha256"
+    ).hexdigest()
+
+
 def place_for_address(address: str, zip_code: str) -> Place | None:
     """Locate a street address; fall back to the ZIP centroid, with a note, when that fails.
 
-    Costs a query for the cache; a geocoder request only on a cache miss.
+    Costs a query for the cache; a geocoder request, and a delete of the expired points, only on a miss.
     """
     zip_place = place_for_zip(zip_code)
-    query = normalize_address(f"{address} {zip_code}")
-    cached = GeocodedAddress.objects.filter(query=query).first()
+    digest = address_digest(address, zip_code)
+    fresh_since = timezone.now() - datetime.timedelta(days=settings.GEOCODER_CACHE_DAYS)
+    cached = GeocodedPoint.objects.filter(digest=digest, created_at__gte=fresh_since).first()
     if cached is not None:
         return _with_point(zip_place, cached.latitude, cached.longitude)
     geocode = _geocode_function()
@@ -115,7 +129,8 @@ def place_for_address(address: str, zip_code: str) -> Place | None:
     try:
         location = geocode(f"{address}, {zip_code}, USA")
     except GeopyError as error:
-        logger.warning("Geocoder %s failed for a search address: %s", settings.GEOCODER, error)
+        # The error's text can hold the request, and so the address: its kind only.
+        logger.warning("Geocoder %s failed for a search address: %s", settings.GEOCODER, type(error).__name__)
         location = None
         failed = True
     else:
@@ -125,9 +140,15 @@ def place_for_address(address: str, zip_code: str) -> Place | None:
             return None
         note = FALLBACK_NOTE if failed else _("The address was not found; distances are from the ZIP code's center.")
         return Place(**{**zip_place.__dict__, "note": str(note)})
-    GeocodedAddress.objects.get_or_create(
-        query=query,
-        defaults={"latitude": location.latitude, "longitude": location.longitude, "geocoder": settings.GEOCODER},
+    GeocodedPoint.objects.filter(created_at__lt=fresh_since).delete()
+    GeocodedPoint.objects.update_or_create(
+        digest=digest,
+        defaults={
+            "latitude": location.latitude,
+            "longitude": location.longitude,
+            "geocoder": settings.GEOCODER,
+            "created_at": timezone.now(),
+        },
     )
     return _with_point(zip_place, location.latitude, location.longitude)
 

@@ -3,22 +3,25 @@ import json
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils import timezone
 
 
-class GeocodedAddress(models.Model):
-    """A street address the configured geocoder already answered: asked once, kept for good."""
+class GeocodedPoint(models.Model):
+    """Where the configured geocoder put a street address, for GEOCODER_CACHE_DAYS.
 
-    query = models.CharField(max_length=300, unique=True)  # normalized: lower case, single spaces
+    The address someone typed (often a participant's home) is not kept: the point is found again by a
+    keyed digest of it (search.geography.address_digest), which names no street without SECRET_KEY.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
     latitude = models.FloatField()
     longitude = models.FloatField()
     geocoder = models.CharField(max_length=50)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name_plural = "geocoded addresses"
+    # place_for_address deletes the points older than GEOCODER_CACHE_DAYS by this.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:
-        return self.query
+        return f"{self.latitude:.4f}, {self.longitude:.4f}"
 
 
 class UnmetSearch(models.Model):

@@ -1,18 +1,22 @@
 """Geography: ZIP codes offline, street addresses through a configured geocoder (cached, with a fallback), distances."""
 
+import datetime
+import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+import time_machine
+from django.utils import timezone
 from geopy.distance import great_circle
 from hypothesis import given
 from hypothesis import strategies as st
 
 from search import geography
 from search.geography import bounding_box, distance_miles, distances_miles, place_for_address, place_for_zip
-from search.models import GeocodedAddress
+from search.models import GeocodedPoint
 
 
 def test_it_locates_a_zip_offline():
@@ -88,7 +92,38 @@ def test_it_geocodes_an_address_once_and_caches_it(geocoder_server):
     assert first.county == "Denver County, CO" and first.note == ""
     assert second == first
     assert FakeNominatim.requests == 1
-    assert GeocodedAddress.objects.get().geocoder == "nominatim"
+    assert GeocodedPoint.objects.get().geocoder == "nominatim"
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_point_but_not_the_typed_address(geocoder_server):
+    """What the cache holds names no street: no column of any row has the address, its words or its ZIP."""
+    place_for_address("3300 W Alameda Ave", "80219")
+
+    row = GeocodedPoint.objects.values().get()
+    kept = " ".join(str(value) for value in row.values()).lower()
+    for word in ("3300", "alameda", "80219"):
+        assert word not in kept
+    assert (row["latitude"], row["longitude"]) == (39.7001, -105.0402)
+    assert row["digest"] != hashlib.sha256(b"3300 w alameda ave 80219").hexdigest()  # keyed, not rebuildable
+
+
+@pytest.mark.django_db
+def test_it_asks_again_after_geocoder_cache_days_and_forgets_old_points(geocoder_server, settings):
+    """A point older than GEOCODER_CACHE_DAYS is not used: the geocoder is asked again, and the next write
+    deletes every expired point."""
+    settings.GEOCODER_CACHE_DAYS = 30
+    place_for_address("3300 W Alameda Ave", "80219")
+    place_for_address("1 Main St", "80219")
+    later = timezone.now() + datetime.timedelta(days=31)
+
+    with time_machine.travel(later, tick=False):
+        place_for_address("3300 W Alameda Ave", "80219")
+        place_for_address("3300 W Alameda Ave", "80219")
+
+    assert FakeNominatim.requests == 3
+    assert GeocodedPoint.objects.count() == 1
+    assert GeocodedPoint.objects.get().created_at == later
 
 
 @pytest.mark.django_db
@@ -105,7 +140,7 @@ def test_it_falls_back_to_the_zip_centroid_when_the_geocoder_is_unreachable(sett
         geography._geocode_function.cache_clear()
     assert place.point == place_for_zip("80219").point
     assert "ZIP code's center" in place.note
-    assert not GeocodedAddress.objects.exists()
+    assert not GeocodedPoint.objects.exists()
 
 
 @pytest.mark.django_db
