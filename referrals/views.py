@@ -576,23 +576,20 @@ def chosen_language(request: HttpRequest) -> str | None:
 
 
 def link_unusable(request: HttpRequest, link: ParticipantLink | None) -> HttpResponse:
-    """A friendly page for a wrong (404) or expired (410) link.
-
-    An expired link's page is in its participant's language; a wrong one's in English and Spanish both,
-    since nothing says whose it is.
-    """
-    if link is None:
-        pages = []
-        for level, language in enumerate(("en", "es"), start=1):
-            with translation.override(language):
-                text = render_to_string("referrals/_feedback_unusable_text.html", {"expired": False, "level": level})
-            pages.append(text)
-        context = {"expired": False, "pages": pages}
-        return render(request, "referrals/feedback_unusable.html", context, status=404)
-    language = Participant.objects.values_list("preferred_language", flat=True).get(pk=link.referral.participant_id)
-    with translation.override(chosen_language(request) or language):
-        text = render_to_string("referrals/_feedback_unusable_text.html", {"expired": True, "level": 1})
-        return render(request, "referrals/feedback_unusable.html", {"expired": True, "pages": [text]}, status=410)
+    """A friendly page for a wrong (404) or expired (410) link, in English and Spanish both: it looks up
+    nothing about the link's participant (not even their language), the visitor's chosen language first."""
+    expired = link is not None
+    languages = ["en", "es"]
+    if chosen_language(request) == "es":
+        languages.reverse()
+    pages = []
+    for level, language in enumerate(languages, start=1):
+        with translation.override(language):
+            context = {"expired": expired, "level": level}
+            pages.append(render_to_string("referrals/_feedback_unusable_text.html", context))
+    with translation.override(languages[0]):
+        context = {"expired": expired, "pages": pages}
+        return render(request, "referrals/feedback_unusable.html", context, status=410 if expired else 404)
 
 
 # Erasing a participant's personal data, on their request
