@@ -15,11 +15,15 @@ Staff-only English, like providers/admin.py. Two rules hold here as on the site:
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from directory.access import is_network_admin
 from directory.models import Preference
+from referrals import access_log
 from referrals.clients import client_system_create, token_revoke, token_rotate
 from referrals.models import (
+    AccessRecord,
     ApiToken,
     ClientSystem,
     Consent,
@@ -59,6 +63,17 @@ class NetworkAdminData:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return network_admin(request) and super().has_delete_permission(request, obj)
+
+
+class RecordsReads:
+    """A change page shows participant data: opening it is on the access log (referrals/access_log.py)."""
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = getattr(response, "context_data", {}).get("original")
+        if response.status_code == 200 and shown is not None:
+            access_log.reads_record(reader=request.user, door=AccessRecord.Door.ADMIN, things=[shown])
+        return response
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -124,13 +139,13 @@ class ParticipantLinkInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(NetworkAdminData, admin.ModelAdmin):
+class ParticipantAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
     list_display = ["display_name", "external_id", "organization", "preferred_language", "zip_code", "created_at"]
     list_filter = ["preferred_language", "contact_preference", "organization"]
     list_select_related = ["organization"]
     search_fields = ["display_name", "external_id", "zip_code"]
     autocomplete_fields = ["organization"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["created_by", "created_at", "updated_at", "opened_by"]
     fields = [
         "organization",
         "display_name",
@@ -139,8 +154,33 @@ class ParticipantAdmin(NetworkAdminData, admin.ModelAdmin):
         "zip_code",
         ("contact_preference", "phone", "email"),
         ("created_by", "created_at", "updated_at"),
+        "opened_by",
     ]
     inlines = [ConsentInline, ReferralOfParticipantInline]
+    OPENED_BY_SHOWN = 20
+
+    @admin.display(description="Opened by")
+    def opened_by(self, participant: Participant) -> str:
+        """The latest reads of the participant and their referrals, from the access log (a query)."""
+        if participant.pk is None:
+            return "-"
+        records = list(participant.access_records.select_related("reader")[: self.OPENED_BY_SHOWN])
+        if not records:
+            return "Nobody yet"
+        listed = format_html_join(
+            "",
+            "<li>{} · {} · {}</li>",
+            (
+                (
+                    f"{record.read_at:%Y-%m-%d %H:%M}",
+                    record.reader or "someone no longer in the network",
+                    record.get_door_display(),
+                )
+                for record in records
+            ),
+        )
+        everything = reverse("admin:referrals_accessrecord_changelist") + f"?participant__id__exact={participant.pk}"
+        return format_html('<ul>{}</ul><a href="{}">Every read in the access log</a>', listed, everything)
 
     # A referred participant is kept for their referrals and the network's figures: their personal data is
     # erased instead (by a case manager of their organization, or purge_participant_data), never the row.
@@ -189,7 +229,7 @@ class ParticipantAdmin(NetworkAdminData, admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(NetworkAdminData, admin.ModelAdmin):
+class ConsentAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
     list_display = ["participant", "scope", "organization", "method", "given_at", "recorded_by", "revoked_at"]
     list_filter = ["scope", "method", ("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["participant", "organization", "recorded_by"]
@@ -208,7 +248,7 @@ class ConsentAdmin(NetworkAdminData, admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(NetworkAdminData, admin.ModelAdmin):
+class ReferralAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",
@@ -293,7 +333,7 @@ class ReferralAdmin(NetworkAdminData, admin.ModelAdmin):
 
 
 @admin.register(ReferralEvent)
-class ReferralEventAdmin(NetworkAdminData, admin.ModelAdmin):
+class ReferralEventAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
     """The history, read-only: an event is never added, edited or deleted by hand."""
 
     list_display = ["created_at", "referral", "old_status", "new_status", "actor", "reason"]
@@ -316,7 +356,7 @@ class ReferralEventAdmin(NetworkAdminData, admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(NetworkAdminData, admin.ModelAdmin):
+class FeedbackAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
     list_display = ["referral", "need_met", "participant_connected", "participant_rating", "participant_barrier"]
     list_filter = ["need_met", "participant_connected", "participant_rating", "participant_barrier"]
     list_select_related = ["referral__participant", "referral__service"]
@@ -331,7 +371,7 @@ class FeedbackAdmin(NetworkAdminData, admin.ModelAdmin):
 
 
 @admin.register(ParticipantLink)
-class ParticipantLinkAdmin(NetworkAdminData, admin.ModelAdmin):
+class ParticipantLinkAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
     """A participant's private link: extend ``expires_at`` when they need more time to answer."""
 
     list_display = ["referral", "created_at", "expires_at", "expired"]
@@ -349,6 +389,28 @@ class ParticipantLinkAdmin(NetworkAdminData, admin.ModelAdmin):
     @admin.display(description="expired", boolean=True)
     def expired(self, link: ParticipantLink) -> bool:
         return link.is_expired
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(NetworkAdminData, admin.ModelAdmin):
+    """The access log, read-only: who read which participant's data, when, through which door."""
+
+    list_display = ["read_at", "reader", "door", "referral", "participant"]
+    list_filter = ["door"]
+    list_select_related = ["reader", "referral__participant", "referral__service", "participant"]
+    search_fields = ["reader__username", "reader__first_name", "reader__last_name"]
+    date_hierarchy = "read_at"
+    fields = ["read_at", "reader", "door", "referral", "participant"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Preference)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:referral_id>/slip/", views.slip, name="slip"),
     path("<uuid:referral_id>/move/", views.move, name="move"),
     path("<uuid:referral_id>/outcome/", views.outcome, name="outcome"),
+    path("<uuid:referral_id>/reads/", views.reads, name="reads"),
     path("participants/<uuid:participant_id>/erase/", views.erase, name="erase"),
     # The participant's private link: no account, the token is the key, exchanged on the first visit
     # for a session and the token-free page.

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from directory.access import get_service_for_user
 from providers.models import Service
 from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
-from referrals import erasure, flows, services
+from referrals import access_log, erasure, flows, services
 from referrals.forms import (
     DashboardFilterForm,
     ErasureForm,
@@ -39,11 +39,20 @@ from referrals.forms import (
     ReferForm,
     SearchProfileForm,
 )
-from referrals.models import Feedback, Participant, ParticipantErasure, ParticipantLink, Referral, ReferralEvent
+from referrals.models import (
+    AccessRecord,
+    Feedback,
+    Participant,
+    ParticipantErasure,
+    ParticipantLink,
+    Referral,
+    ReferralEvent,
+)
 from referrals.selectors import Side, get_referral_for_user, response_cutoff, sides_of
 
 S = Referral.Status
 PAGE_SIZE = 25
+READS_PAGE_SIZE = 50
 # Query parameters that belong to the refer page itself, not to the search it came from.
 REFER_PARAMETERS = ("service", "location", "participant", "consent")
 # The moves the pages offer as buttons. "Received" happens by opening the referral; "closed" by
@@ -337,6 +346,7 @@ def detail(request: HttpRequest, referral_id) -> HttpResponse:
         with contextlib.suppress(ValidationError):
             services.referral_transition(referral_id=referral.pk, actor=request.user, to_status=S.RECEIVED)
         referral = get_referral_for_user(request.user, referral_id)
+    access_log.reads_record(reader=request.user, door=AccessRecord.Door.REFERRAL_PAGE, things=[referral])
     events = referral.events.select_related("actor")
     feedback = Feedback.objects.filter(referral=referral).select_related("recorded_by").first()
     is_referrer = bool(sides & {Side.REFERRER, Side.ADMIN})
@@ -443,6 +453,37 @@ def outcome(request: HttpRequest, referral_id) -> HttpResponse:
     return redirect(referral)
 
 
+@login_required
+def reads(request: HttpRequest, referral_id) -> HttpResponse:
+    """Who opened a referral, when and through which door: for both its organizations and network admins.
+
+    The page names no participant, so that looking at the log is not itself a read of their data.
+    """
+    referral = get_referral_for_user(request.user, referral_id)
+    page = Paginator(access_log.reads_of_referral(referral), READS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.previous_url = query_url(request.GET, page=page.previous_page_number()) if page.has_previous() else ""
+    page.next_url = query_url(request.GET, page=page.next_page_number()) if page.has_next() else ""
+    rows = [
+        {
+            "record": record,
+            "reader": person_name(record.reader),
+            "organizations": ", ".join(
+                sorted(membership.organization.name for membership in record.reader.memberships.all())
+            )
+            if record.reader
+            else "",
+        }
+        for record in page.object_list
+    ]
+    context = {
+        "referral": referral,
+        "page": page,
+        "rows": rows,
+        "window_minutes": settings.ACCESS_LOG_WINDOW_MINUTES,
+    }
+    return render(request, "referrals/reads.html", context)
+
+
 # The slip
 
 
@@ -467,6 +508,7 @@ def slip(request: HttpRequest, referral_id) -> HttpResponse:
     referral = get_referral_for_user(request.user, referral_id)
     if not sides_of(request.user, referral) & {Side.REFERRER, Side.ADMIN}:
         raise Http404("No such referral")
+    access_log.reads_record(reader=request.user, door=AccessRecord.Door.SLIP, things=[referral])
     service = referral.service
     prefetch_related_objects([service], *SERVICE_DETAIL_PREFETCHES)
     language = referral.participant.preferred_language

@@ -17,12 +17,12 @@ from rest_framework.response import Response
 
 from directory.access import is_network_admin
 from directory.dates import within_years
-from referrals import flows, services, webhooks
+from referrals import access_log, flows, services, webhooks
 from referrals.api import serializers
 from referrals.api.actions import ACTIONS, actions_for
 from referrals.api.authentication import ClientRateThrottle, ClientTokenAuthentication, IsClientSystem
 from referrals.api.idempotency import idempotent
-from referrals.models import Consent, Feedback, Participant, Referral, WebhookEndpoint
+from referrals.models import AccessRecord, Consent, Feedback, Participant, Referral, WebhookEndpoint
 from referrals.selectors import Side, organization_ids_of, referrals_visible_to
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -93,9 +93,23 @@ class ClientViewSet(viewsets.GenericViewSet):
     pagination_class = Page
     filter_backends = [filters.DjangoFilterBackend]
 
+    # Actions that show records to the client: what they serialize is on the access log.
+    READS = {
+        "list": AccessRecord.Door.API_LIST,
+        "retrieve": AccessRecord.Door.API_DETAIL,
+        "find": AccessRecord.Door.API_DETAIL,
+    }
+
     @property
     def client(self):
         return self.request.auth.client
+
+    def get_serializer(self, *args, **kwargs):
+        door = self.READS.get(self.action)
+        if door is not None and args:
+            shown = args[0] if kwargs.get("many") else [args[0]]
+            access_log.reads_record(reader=self.request.user, door=door, things=shown)
+        return super().get_serializer(*args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # the token, permission and throttle come first (401, 429)
@@ -175,7 +189,7 @@ class ConsentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
 
     def get_serializer(self, *args, **kwargs):
         participants = flows.participants_for_referrer(self.request.user)
-        return serializers.ConsentSerializer(*args, participants=participants, **kwargs)
+        return super().get_serializer(*args, participants=participants, **kwargs)
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -331,7 +345,11 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ClientVi
     lookup_field = "referral"
 
     def get_queryset(self) -> QuerySet[Feedback]:
-        return Feedback.objects.filter(referral__in=referrals_visible_to(self.request.user)).order_by("referral_id")
+        return (
+            Feedback.objects.filter(referral__in=referrals_visible_to(self.request.user))
+            .select_related("referral")  # whose answer it is, for the access log
+            .order_by("referral_id")
+        )
 
 
 @extend_schema_view(create=extend_schema(responses={201: serializers.NewWebhookEndpointSerializer}))

@@ -165,11 +165,12 @@ def test_it_shows_the_provider_only_what_was_shared(agency_api, program_api, ref
 def test_it_lists_referrals_in_a_fixed_number_of_queries(
     program_api, participant, consent, service_a, carol, django_assert_max_num_queries
 ):
-    """30 referrals cost the same few queries as one."""
+    """30 referrals cost the same few queries as one (one of them, a single INSERT, puts the 30 reads on the
+    access log)."""
     for _ in range(30):
         services.referral_send(
             participant=participant, service=service_a, need=service_a.categories.first().parent, referred_by=carol
         )
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = program_api.get(URL)
     assert response.json()["count"] == 30
