@@ -7,7 +7,9 @@ file never says something the feed would not:
     ``organizations/<id>.json``: one ``organization_full``-style record per organization (the shape of
     the official ``compiled/organization.json``): its phones, its locations, and every one of its
     services, whatever their status, fully nested (service at locations, schedules, areas, languages,
-    costs, documents, attributes). ``taxonomies.json`` and ``taxonomy_terms.json``: every taxonomy and
+    costs, documents, attributes). ``locations.json``: the locations of no organization (HSDS requires
+    none), in full, as a single page of the feed's list envelope (a location of a service is also nested
+    in it). ``taxonomies.json`` and ``taxonomy_terms.json``: every taxonomy and
     term (a term with its Spanish name and synonyms as extras), as a single page of the feed's list
     envelope. One file per organization keeps files small and lets a partner take just its own.
 
@@ -100,6 +102,7 @@ def clear(folder: Path) -> None:
     """Remove the files an earlier export wrote here, so that a deleted record leaves no file behind."""
     for pattern in (
         "json/organizations/*.json",
+        "json/locations.json",
         "json/taxonomies.json",
         "json/taxonomy_terms.json",
         "csv/*.csv",
@@ -190,19 +193,24 @@ def export_hsds(out: Path | str, *, progress: Callable[[int, int], None] | None 
             result.services += len(record["services"])
             if progress:
                 progress(result.organizations, total)
+    location_ids = serialize.locations_of_no_organization().values_list("pk", flat=True).iterator(chunk_size=CHUNK)
+    locations = [
+        record for chunk in serialize.in_chunks(location_ids, CHUNK) for record in serialize.locations_to_hsds(chunk)
+    ]
     taxonomies = serialize.taxonomies_to_hsds(list(serialize.taxonomies_for_feed().values_list("pk", flat=True)))
     term_ids = serialize.taxonomy_terms_for_feed().values_list("pk", flat=True).iterator(chunk_size=TERM_CHUNK)
     terms = [
         term for chunk in serialize.in_chunks(term_ids, TERM_CHUNK) for term in serialize.taxonomy_terms_to_hsds(chunk)
     ]
     for name, kind, records in (
+        ("locations.json", "location", locations),
         ("taxonomies.json", "taxonomy", taxonomies),
         ("taxonomy_terms.json", "taxonomy_term", terms),
     ):
         write_json(out / "json" / name, page(records))
         for record in records:
             flatten(tables, kind, record, name)
-    result.json_files = result.organizations + 2
+    result.json_files = result.organizations + 3
     if progress and total == 0:
         progress(0, 0)
     csv_folder = out / "csv"

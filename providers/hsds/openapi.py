@@ -102,6 +102,7 @@ EXTRA_SUBJECTS = {
     "synonyms": "taxonomy_term",
     "phone-extension": "phone",
     "taxonomy-code": "taxonomy",
+    "no-organization": "location",
 }
 
 

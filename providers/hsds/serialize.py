@@ -171,6 +171,12 @@ EXTRAS = {
             "types extension as a number.",
         ),
         Extra("taxonomy-code", "Taxonomy code", "The directory's short name of the taxonomy, like categories."),
+        Extra(
+            "no-organization",
+            "No organization",
+            "true: the directory keeps the location without an organization (HSDS requires none); an import "
+            "leaves it so instead of giving it the organization of a service there.",
+        ),
     ]
 }
 
@@ -374,7 +380,8 @@ class Parts:
     and with ``service_locations`` their service at locations; ``links`` (service at locations) get
     their phones, schedules and location; ``organizations`` get their phones, locations and services
     (listed ones, or all with ``every_service``; with ``full_service`` those services get their parts
-    too); every location gets its languages, addresses, accessibility, phones and schedules.
+    too); ``locations`` (ids) are fetched too; every location gets its languages, addresses,
+    accessibility, phones and schedules.
     ``history`` adds the services' latest changes; the imported ``Attribute`` rows of every record
     that carries ``attributes`` come too (they point at records by id, so one look-up serves all).
 
@@ -389,6 +396,7 @@ class Parts:
         services: Sequence[Service] = (),
         links: Sequence[ServiceAtLocation] = (),
         organizations: Sequence[Organization] = (),
+        locations: Sequence = (),
         service_locations: bool = True,
         full_service: bool = False,
         every_service: bool = False,
@@ -409,7 +417,7 @@ class Parts:
                     services.append(service)
         service_ids = [service.pk for service in services]
         link_ids = [link.pk for link in links]
-        location_ids = {link.location_id for link in links}
+        location_ids = {link.location_id for link in links} | set(locations)
         if service_ids and service_locations:
             rows = ServiceAtLocation.objects.filter(service__in=service_ids).order_by("location__name", "id")
             for link in self._group("service_at_locations", rows, LINK_FIELDS, ["service_id"]):
@@ -715,7 +723,8 @@ def _location(location, *, full: bool, parts: Parts | None = None) -> dict:
     ]
     record["phones"] = [_phone(phone, parts) for phone in parts.of("phones", "location_id", location.id)]
     record["schedules"] = [_schedule(schedule, parts) for schedule in parts.of("schedules", "location_id", location.id)]
-    record["attributes"] = list(parts.attributes_of(location.id))
+    apart = [] if location.organization_id else [_extra(location.id, "location", "no-organization", "true")]
+    record["attributes"] = [*apart, *parts.attributes_of(location.id)]
     return record
 
 
@@ -1047,6 +1056,17 @@ def services_for_feed() -> QuerySet[Service]:
 
 def organizations_for_feed() -> QuerySet[Organization]:
     return Organization.objects.order_by("name", "id")
+
+
+def locations_of_no_organization() -> QuerySet[Location]:
+    """Locations the directory keeps without an organization (HSDS requires none), in name order."""
+    return Location.objects.filter(organization__isnull=True).order_by("name", "id")
+
+
+def locations_to_hsds(ids: Sequence) -> list[dict]:
+    """The locations of ``ids`` in full (addresses, phones, schedules ...), in that order (a query per table)."""
+    parts = Parts(locations=ids)
+    return [_location(parts.locations[pk], full=True, parts=parts) for pk in ids if pk in parts.locations]
 
 
 def service_at_locations_for_feed() -> QuerySet[ServiceAtLocation]:

@@ -451,10 +451,12 @@ class Loader(Writer):
             self.step()
             values = Values(row.fields)
             self.required(row, values)
-            if values.raw("organization_id") is None:
+            # A directory like ours says when it keeps a location without an organization: none is inferred.
+            apart = Values(self.extras.get(row.id, {})).boolean("no-organization") or False
+            if values.raw("organization_id") is None and not apart:
                 self.infer_organization(row)
             organization_id = values.raw("organization_id")
-            if organization_id is None:
+            if organization_id is None and not apart:
                 self.warn(
                     row, "organization_id", "No organization given, and no service here names one: kept without one."
                 )

@@ -188,7 +188,7 @@ def test_it_gives_back_the_same_json_after_an_import_into_an_empty_database(tmp_
         export(tmp_path / "second")
 
     first, second = files_in(tmp_path / "first"), files_in(tmp_path / "second")
-    assert len(first) == Organization.objects.count() + 2 + 25  # JSON files; datapackage.json and 24 tables
+    assert len(first) == Organization.objects.count() + 3 + 25  # JSON files; datapackage.json and 24 tables
     assert [name for name in first if first[name] != second.get(name)] == []
     assert first == second
 
@@ -250,5 +250,5 @@ def test_it_shows_progress_and_a_summary(tmp_path):
 
     organizations, services = Organization.objects.count(), Service.objects.count()
     assert f"] {organizations}/{organizations} organizations" in err
-    assert out.startswith(f"Exported {organizations} organizations and {services} services: {organizations + 2} JSON")
+    assert out.startswith(f"Exported {organizations} organizations and {services} services: {organizations + 3} JSON")
     assert "24 CSV tables" in out

@@ -14,7 +14,18 @@ import pytest
 from django.core.management import call_command
 
 from providers.hsds.importer.records import MODELS
-from providers.models import Attribute, CostOption, Organization, Phone, Schedule, Taxonomy, TaxonomyTerm
+from providers.models import (
+    Address,
+    Attribute,
+    CostOption,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
 from tests.providers.hsds.rows import assert_same_rows, listing_rows
 from tests.providers.hsds.test_export import empty_the_database, export
 from tests.providers.hsds.test_import import hsds_file
@@ -47,7 +58,8 @@ def test_it_gives_back_every_row_of_the_demo_network(tmp_path, form):
 def what_the_demo_lacks(demo_network) -> None:
     """Values the demo network does not hold and an export could bend: a network's own taxonomy, a term
     attached (as an import stores attributes) to one record of every kind that HSDS gives attributes, phone
-    extensions that are not plain numbers, opening hours to the second, a price in cents."""
+    extensions that are not plain numbers, opening hours to the second, a price in cents, and locations
+    without an organization (one of a service, one on its own)."""
     taxonomy = Taxonomy.objects.create(code="tags", name="Partner tags", description="A partner's tags.")
     access = TaxonomyTerm.objects.create(
         taxonomy=taxonomy, code="access", name="Access", name_es="Acceso", synonyms="reach, entry"
@@ -74,12 +86,19 @@ def what_the_demo_lacks(demo_network) -> None:
     hours = Schedule.objects.filter(kind=Schedule.Kind.HOURS).order_by("pk").first()
     Schedule.objects.filter(pk=hours.pk).update(opens_at=datetime.time(8, 59, 30))
     CostOption.objects.filter(pk=CostOption.objects.order_by("pk").first().pk).update(amount=Decimal("12.50"))
+    Location.objects.filter(pk=ServiceAtLocation.objects.order_by("pk").first().location_id).update(organization=None)
+    stop = Location.objects.create(name="Mobile pantry stop", latitude=39.7, longitude=-105.0)
+    Address.objects.create(
+        location=stop, address_1="1000 W Colfax Ave", city="Denver", state_province="CO", postal_code="80204"
+    )
+    Phone.objects.create(location=stop, number="303-555-0199")
 
 
 @pytest.mark.usefixtures("what_the_demo_lacks")
 @pytest.mark.parametrize("form", ["json", "csv"])
 def test_it_gives_back_what_the_demo_lacks(tmp_path, form):
-    """A network's own taxonomy and its terms on every kind of record, odd extensions, seconds, cents: all back."""
+    """A network's own taxonomy, its terms on every kind of record, odd extensions, seconds, cents, locations of
+    no organization: all back."""
     before = listing_rows()
 
     export(tmp_path)
