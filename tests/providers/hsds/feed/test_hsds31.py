@@ -73,7 +73,7 @@ def test_it_publishes_additional_urls_capacities_and_the_areas_of_a_location(cli
         "updated": "2026-12-01T21:00:00.000Z",
         "service_id": str(link.service_id),
     }
-    assert bed["unit"] == {"id": bed["unit_id"], "name": "Bed"}
+    assert bed["unit"] == {"id": bed["unit_id"], "name": "Bed", "attributes": []}
     assert (kilogram["available"], kilogram["description"], "maximum" in kilogram) == (12.5, "Food in stock", False)
     assert kilogram["unit"] == {
         "id": kilogram["unit_id"],
@@ -81,6 +81,7 @@ def test_it_publishes_additional_urls_capacities_and_the_areas_of_a_location(cli
         "scheme": "SI",
         "identifier": "kgm",
         "uri": "https://units.example/si/kgm",
+        "attributes": [],
     }
     at_location = next(item for item in service["service_at_locations"] if item["id"] == str(link.pk))
     [area] = at_location["service_areas"]
