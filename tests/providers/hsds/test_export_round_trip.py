@@ -7,6 +7,7 @@ leaving out only the database's own bookkeeping (its timestamps, the person who 
 
 import datetime
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from providers.hsds.importer.records import MODELS
+from providers.hsds.serialize import taxonomy_term_to_hsds
 from providers.models import (
     Address,
     Attribute,
@@ -134,3 +136,24 @@ def test_it_gives_back_an_imported_real_dataset(tmp_path, form):
     import_export(tmp_path / form)
 
     assert_same_rows(before, listing_rows())
+
+
+def test_it_keeps_a_terms_spanish_name_and_synonyms_that_a_source_does_not_give(tmp_path, categories):
+    """A term from another source says nothing of them: the directory keeps its own; our extras replace them."""
+    child_care = TaxonomyTerm.objects.get(code="child-care")
+    TaxonomyTerm.objects.filter(pk=child_care.pk).update(synonyms="daycare, preschool")
+    term = {"id": str(child_care.pk), "name": "Child care", "description": "", "taxonomy_id": str(categories.pk)}
+    (tmp_path / "taxonomy_terms.json").write_text(json.dumps([term]))
+
+    import_export(tmp_path / "taxonomy_terms.json")
+
+    child_care.refresh_from_db()
+    assert (child_care.name_es, child_care.synonyms) == ("Cuidado infantil", "daycare, preschool")
+
+    child_care.name_es, child_care.synonyms = "Guardería y cuidado", "nursery"
+    (tmp_path / "taxonomy_terms.json").write_text(json.dumps([taxonomy_term_to_hsds(child_care)]))
+
+    import_export(tmp_path / "taxonomy_terms.json")
+
+    child_care.refresh_from_db()
+    assert (child_care.name_es, child_care.synonyms) == ("Guardería y cuidado", "nursery")
