@@ -7,11 +7,11 @@ file never says something the feed would not:
     ``organizations/<id>.json``: one ``organization_full``-style record per organization (the shape of
     the official ``compiled/organization.json``): its phones, its locations, and every one of its
     services, whatever their status, fully nested (service at locations, schedules, areas, languages,
-    costs, documents, attributes). ``locations.json``: the locations of no organization (HSDS requires
-    none), in full, as a single page of the feed's list envelope (a location of a service is also nested
-    in it). ``taxonomies.json`` and ``taxonomy_terms.json``: every taxonomy and
-    term (a term with its Spanish name and synonyms as extras), as a single page of the feed's list
-    envelope. One file per organization keeps files small and lets a partner take just its own.
+    costs, documents, attributes). One file per organization keeps files small and lets a partner take
+    just its own. ``locations.json``: the locations of no organization (HSDS requires none), in full (a
+    location of a service is also nested in it). ``taxonomies.json`` and ``taxonomy_terms.json``: every
+    taxonomy (its code as an extra) and term (its Spanish name and synonyms as extras). These three are
+    a single page of the feed's list envelope each.
 
 ``OUT/csv/``
     The HSDS 3.0 tabular data package with what HSDS 3.1 adds: ``datapackage.json`` (``descriptor()``: the
