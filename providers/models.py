@@ -21,10 +21,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from providers.uris import WebAddressField
+
 US_ZIP_MESSAGE = "A US ZIP code is 5 digits, like 80219."
 validate_us_zip = RegexValidator(r"^\d{5}$", US_ZIP_MESSAGE, code="invalid_zip")
-LANGUAGE_CODE_MESSAGE = "Use a two-letter ISO 639-1 language code, like 'es'."
-validate_language_code = RegexValidator(r"^[a-z]{2}$", LANGUAGE_CODE_MESSAGE, code="invalid_language")
+LANGUAGE_CODE_MESSAGE = "Use an ISO 639-1 language code like 'es', or ISO 639-3 for a language without one, like 'hmn'."
+validate_language_code = RegexValidator(r"^[a-z]{2,3}$", LANGUAGE_CODE_MESSAGE, code="invalid_language")
 TIMEZONE_MESSAGE = "'{value}' is not a time zone name like America/Denver."
 AGE_RANGE_MESSAGE = "The minimum age must not be greater than the maximum age."
 SCHEDULE_SAME_TIMES_MESSAGE = "Opening and closing times are the same; give the hours the service is open."
@@ -66,7 +68,7 @@ class Taxonomy(Record):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField()
-    uri = models.URLField(blank=True)
+    uri = WebAddressField(blank=True)
     version = models.CharField(max_length=50, blank=True)
 
     class Meta:
@@ -102,7 +104,7 @@ class TaxonomyTerm(Record):
     description = models.TextField(blank=True)
     # Words people search with that are not in the name ("daycare" for child care).
     synonyms = models.TextField(blank=True, help_text="Comma-separated words that mean this term.")
-    term_uri = models.URLField(blank=True)
+    term_uri = WebAddressField(blank=True)
 
     objects = TaxonomyTermQuerySet.as_manager()
 
@@ -148,15 +150,15 @@ class Organization(Record):
     alternate_name = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)  # HSDS 3.0 requires the key; "" is a valid value
     email = models.EmailField(blank=True)
-    website = models.URLField(blank=True)
+    website = WebAddressField(blank=True)
     tax_status = models.CharField(max_length=100, blank=True)
     tax_id = models.CharField(max_length=50, blank=True)
     year_incorporated = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2100)]
     )
     legal_status = models.CharField(max_length=100, blank=True)
-    logo = models.URLField(blank=True)
-    uri = models.URLField(blank=True)
+    logo = WebAddressField(blank=True)
+    uri = WebAddressField(blank=True)
     parent_organization = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="child_organizations"
     )
@@ -214,13 +216,13 @@ class Service(Record):
     name = models.CharField(max_length=200)
     alternate_name = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
-    url = models.URLField(blank=True)
+    url = WebAddressField(blank=True)
     email = models.EmailField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     interpretation_services = models.TextField(blank=True)
     application_process = models.TextField(blank=True)
     fees_description = models.TextField(blank=True)
-    wait_time = models.CharField(max_length=200, blank=True)
+    wait_time = models.CharField(max_length=1000, blank=True)
     accreditations = models.TextField(blank=True)
     licenses = models.TextField(blank=True)
     alert = models.TextField(blank=True)
@@ -330,7 +332,7 @@ class Location(Record):
     # HSDS does not require it: a location imported without its organization is kept without one.
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="locations", null=True, blank=True)
     location_type = models.CharField(max_length=10, choices=Type.choices, default=Type.PHYSICAL)
-    url = models.URLField(blank=True)
+    url = WebAddressField(blank=True)
     name = models.CharField(max_length=200, blank=True)
     alternate_name = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
@@ -438,10 +440,11 @@ class Phone(Record):
     service_at_location = models.ForeignKey(
         ServiceAtLocation, models.CASCADE, null=True, blank=True, related_name="phones"
     )
-    number = models.CharField(max_length=30)
+    # Real data writes more than digits: "Phone No: (202) 797-8806 Ext: 1041".
+    number = models.CharField(max_length=100)
     extension = models.CharField(max_length=10, blank=True)
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.VOICE)
-    description = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         constraints = [
@@ -496,7 +499,7 @@ class Schedule(Record):
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone])
-    description = models.CharField(max_length=200, blank=True, help_text="For a closure: the holiday's name.")
+    description = models.CharField(max_length=1000, blank=True, help_text="For a closure: the holiday's name.")
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -560,7 +563,7 @@ class ServiceArea(Record):
     service_at_location = models.ForeignKey(
         ServiceAtLocation, models.CASCADE, null=True, blank=True, related_name="service_areas"
     )
-    name = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=1000, blank=True)
     description = models.TextField(blank=True)
     extent_type = models.CharField(max_length=20, choices=ExtentType.choices)
     postal_codes = models.JSONField(default=list, blank=True, help_text='A list of ZIP codes: ["80219", "80223"].')
@@ -675,8 +678,13 @@ class Language(Record):
     location = models.ForeignKey(Location, models.CASCADE, null=True, blank=True, related_name="languages")
     phone = models.ForeignKey(Phone, models.CASCADE, null=True, blank=True, related_name="languages")
     name = models.CharField(max_length=100)
-    code = models.CharField(max_length=2, validators=[validate_language_code], help_text="ISO 639-1, like 'es'.")
-    note = models.CharField(max_length=200, blank=True)
+    # HSDS 3.0 allows ISO 639-3 codes: Hmong (hmn) or American Sign Language (ase) have no ISO 639-1 code.
+    code = models.CharField(
+        max_length=3,
+        validators=[validate_language_code],
+        help_text="ISO 639-1, like 'es'; ISO 639-3 for a language without one, like 'hmn'.",
+    )
+    note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -702,10 +710,10 @@ class CostOption(Record):
     service = models.ForeignKey(Service, models.CASCADE, related_name="cost_options")
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
-    option = models.CharField(max_length=200, blank=True)
+    option = models.CharField(max_length=1000, blank=True)
     currency = models.CharField(max_length=3, default="USD")
     amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    amount_description = models.CharField(max_length=200, blank=True)
+    amount_description = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         constraints = [
@@ -724,8 +732,8 @@ class RequiredDocument(Record):
     """A document a person must bring to be served."""
 
     service = models.ForeignKey(Service, models.CASCADE, related_name="required_documents")
-    document = models.CharField(max_length=200)
-    uri = models.URLField(blank=True)
+    document = models.TextField()  # a list of papers in words: the official HSDS example has 279 characters
+    uri = WebAddressField(blank=True)
 
     def __str__(self) -> str:
         return self.document
@@ -735,9 +743,9 @@ class Accessibility(Record):
     """An accessibility feature of a location."""
 
     location = models.ForeignKey(Location, models.CASCADE, related_name="accessibility")
-    description = models.CharField(max_length=200)
+    description = models.TextField(blank=True)  # HSDS requires none of the three: details or a URL may say it
     details = models.TextField(blank=True)
-    url = models.URLField(blank=True)
+    url = WebAddressField(blank=True)
 
     class Meta:
         verbose_name_plural = "accessibility features"
@@ -757,7 +765,7 @@ class AdditionalUrl(Record):
     )
     service = models.ForeignKey(Service, models.CASCADE, null=True, blank=True, related_name="additional_urls")
     label = models.CharField(max_length=200, blank=True, help_text="What the address is, like 'Facebook'.")
-    url = models.URLField("URL", max_length=2000)
+    url = WebAddressField("URL")
 
     class Meta:
         verbose_name = "additional URL"
@@ -779,7 +787,7 @@ class Unit(Record):
     name = models.CharField(max_length=200)
     scheme = models.CharField(max_length=100, blank=True, help_text="The scheme that defines it, like 'SI'.")
     identifier = models.CharField(max_length=100, blank=True, help_text="Its identifier in the scheme.")
-    uri = models.URLField("URI", max_length=2000, blank=True)
+    uri = WebAddressField("URI", blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -1132,14 +1140,14 @@ class JoinRequest(AccessRequest):
 
     organization_name = models.CharField(max_length=200)
     organization_description = models.TextField()
-    organization_website = models.URLField(blank=True)
+    organization_website = WebAddressField(blank=True)
     organization_email = models.EmailField(blank=True)
     service_name = models.CharField(max_length=200)
     service_description = models.TextField()
     service_category = models.ForeignKey(TaxonomyTerm, models.PROTECT, related_name="+")
     service_phone = models.CharField(max_length=30, blank=True)
     service_email = models.EmailField(blank=True)
-    service_url = models.URLField(blank=True)
+    service_url = WebAddressField(blank=True)
     # Filled in when approved: what the request became.
     organization = models.ForeignKey(Organization, models.SET_NULL, null=True, blank=True, related_name="+")
     service = models.ForeignKey(Service, models.SET_NULL, null=True, blank=True, related_name="+")
