@@ -10,16 +10,16 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.conf import settings
-from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
 
 from directory import jsonlimits
 from providers.demo import REFERENCE_DATA_PATH, read_json, taxonomy_uuid
+from providers.hsds.importer.normalise import language_code, language_name
 from providers.hsds.importer.records import IMPORT_NAMESPACE, MODELS, NOT_KEPT, WEEKDAYS, Batch, Row, day_id, derived_id
 from providers.hsds.importer.report import ImportReport, Problem
-from providers.hsds.importer.values import Values, is_empty, language_code
+from providers.hsds.importer.values import Values, is_empty
 from providers.hsds.importer.writer import Writer
 from providers.hsds.serialize import EXTRAS, EXTRAS_TAXONOMY
 from providers.models import (
@@ -541,6 +541,9 @@ class Loader(Writer):
             values = Values(row.fields)
             self.required(row, values)
             fields = build(row, values)
+            if fields is None:
+                self.skip(row, "", "Nothing stated: left out.")
+                continue
             self.note_unread(row, values)
             self.save(row, values, fields)
 
@@ -562,13 +565,12 @@ class Loader(Writer):
             "address_type": values.text("address_type") or Location.Type.PHYSICAL,
         }
 
-    def accessibility_fields(self, row: Row, values: Values) -> dict:
-        return {
-            "location_id": self.reference(row, values, "location_id", "location", required=True),
-            "description": values.text("description"),
-            "details": values.text("details"),
-            "url": values.text("url"),
-        }
+    def accessibility_fields(self, row: Row, values: Values) -> dict | None:
+        """None for a row that states nothing (no description, details or URL): there is no feature to keep."""
+        words = {name: values.text(name) for name in ("description", "details", "url")}
+        if not any(words.values()):
+            return None
+        return {"location_id": self.reference(row, values, "location_id", "location", required=True), **words}
 
     def service_at_location_fields(self, row: Row, values: Values) -> dict:
         return {
@@ -691,8 +693,8 @@ class Loader(Writer):
         for code, extra in SERVICE_EXTRAS.items():
             if code in extras:
                 fields[extra.field] = getattr(extra_values, extra.parse)(code)
-                if code in extra_values.errors:
-                    values.errors[extra.field] = extra_values.errors.pop(code)
+                if code in extra_values.dropped:
+                    values.dropped[extra.field] = extra_values.dropped.pop(code)
             elif ours and extra.default is not KEEP:
                 fields[extra.field] = extra.default
         if fields.get("capacity_status") == Service.Capacity.NOT_STATED and "capacity_updated_at" not in fields:
@@ -743,6 +745,8 @@ class Loader(Writer):
             values = Values(row.fields)
             self.required(row, values)
             fields = build(row, values)
+            if row.id in self.failed[kind]:
+                continue  # left out by ``build``, which said why
             if fields is None and not values.errors:
                 self.skip(row, "contact_id", "It belongs only to a contact, and the directory keeps no contacts.")
                 continue
@@ -781,16 +785,13 @@ class Loader(Writer):
             return None
         name, code = values.text("name"), values.text("code")
         known = language_code(code, name)
-        if known and known != code:
-            self.warn(
-                row,
-                "code",
-                "Not an ISO 639-1 code: used the two-letter code of the language.",
-                detail=f"{code or name} → {known}",
-            )
-        if not name and known:
-            name = LANG_INFO.get(known, {}).get("name", known)
-        return {**owners, "name": name, "code": known or code, "note": values.text("note")}
+        if known is None:
+            self.skip(row, "code", "No ISO 639 code for this language: left out.", detail=code or name or "none given")
+            return None
+        if known != code:
+            # A name, an ISO 639-2 or 639-3 code with a 639-1 twin, or a tag like en-US: one language each.
+            self.warn(row, "code", "Language code read as ISO 639.", detail=f"{code or name} → {known}")
+        return {**owners, "name": name or language_name(known), "code": known, "note": values.text("note")}
 
     def load_schedules(self) -> None:
         for row in self.batch.rows["schedule"].values():
@@ -836,6 +837,7 @@ class Loader(Writer):
                 "attending_type",
             }
             self.note_unread(row, values, unread)
+            self.report_values(row, values)
             if values.errors:
                 self.reject(row, values.errors)
                 continue

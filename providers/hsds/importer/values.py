@@ -1,106 +1,29 @@
-"""Reading a row's values as the types the directory keeps: times, languages, numbers, dates."""
+"""Reading a row's values as the types the directory keeps: text, times, numbers, dates.
+
+A value that needs normalising is changed and the change noted (``changes``); a value that cannot be read
+is left out and noted (``dropped``): the loader reports both as warnings, and the record is kept.
+``errors`` are for what costs the record (a required reference that is not there).
+"""
 
 import datetime
-import re
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.conf.locale import LANG_INFO
 from django.utils import timezone
 
+from providers.hsds.importer.normalise import (
+    TRIMMED,
+    clean_text,
+    is_plain_time,
+    language_code,  # noqa: F401 (the readers take it from here)
+    parse_time,
+)
 from providers.hsds.serialize import NOT_STATED
 
 
 def is_empty(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-# ---- values ------------------------------------------------------------------------------------------
-
-TIME_PATTERN = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2})(?:\.\d+)?)?\s*([ap])?\.?\s*m?\.?$", re.IGNORECASE)
-THREE_LETTER_LANGUAGES = {
-    "eng": "en",
-    "spa": "es",
-    "fra": "fr",
-    "fre": "fr",
-    "deu": "de",
-    "ger": "de",
-    "zho": "zh",
-    "chi": "zh",
-    "vie": "vi",
-    "ara": "ar",
-    "rus": "ru",
-    "kor": "ko",
-    "tgl": "tl",
-    "fil": "tl",
-    "por": "pt",
-    "ita": "it",
-    "hin": "hi",
-    "urd": "ur",
-    "amh": "am",
-    "som": "so",
-    "fas": "fa",
-    "per": "fa",
-    "pol": "pl",
-    "hat": "ht",
-    "jpn": "ja",
-    "nep": "ne",
-    "swa": "sw",
-    "tir": "ti",
-    "ukr": "uk",
-    "ben": "bn",
-    "pan": "pa",
-    "guj": "gu",
-}
-# Language names Django's list lacks or writes otherwise.
-LANGUAGE_NAMES = {
-    "tagalog": "tl",
-    "filipino": "tl",
-    "chinese": "zh",
-    "mandarin": "zh",
-    "cantonese": "zh",
-    "farsi": "fa",
-    "amharic": "am",
-    "somali": "so",
-    "haitian creole": "ht",
-    "tigrinya": "ti",
-    "punjabi": "pa",
-    "american sign language": "",
-}
-
-
-def parse_time(value) -> datetime.time:
-    """09:30, 9:30, 09:30:00, 9am, 4:00 PM."""
-    match = TIME_PATTERN.match(str(value).strip())
-    if not match:
-        raise ValueError(f"{value!r} is not a time like 09:30.")
-    hour, minute, second = int(match[1]), int(match[2] or 0), int(match[3] or 0)
-    if match[4]:
-        if not 1 <= hour <= 12:
-            raise ValueError(f"{value!r} is not a time like 09:30.")
-        hour = hour % 12 + (12 if match[4].lower() == "p" else 0)
-    return datetime.time(hour, minute, second)
-
-
-def language_code(code: str, name: str) -> str | None:
-    """The ISO 639-1 code of a language given by code (two or three letters) or by English name."""
-    code = (code or "").strip().lower()
-    if re.fullmatch(r"[a-z]{2}", code):
-        return code
-    if code in THREE_LETTER_LANGUAGES:
-        return THREE_LETTER_LANGUAGES[code]
-    name = (name or "").strip().lower()
-    if name in LANGUAGE_NAMES:
-        return LANGUAGE_NAMES[name] or None
-    # "Chinese (Mandarin)": the language before the variety.
-    base = name.split("(")[0].strip()
-    for key in (name, base):
-        if key in LANGUAGE_NAMES:
-            return LANGUAGE_NAMES[key] or None
-        for candidate, info in LANG_INFO.items():
-            if len(candidate) == 2 and info.get("name", "").lower() == key:
-                return candidate
-    return None
+    """Whether a value says nothing: None, or text of spaces only (no-break and zero-width ones too)."""
+    return value is None or (isinstance(value, str) and not clean_text(value))
 
 
 class Values:
@@ -109,6 +32,8 @@ class Values:
     def __init__(self, fields: dict) -> None:
         self.fields = fields
         self.errors: dict[str, str] = {}
+        self.dropped: dict[str, tuple[str, str]] = {}  # field -> (reason, the value)
+        self.changes: list[tuple[str, str, str]] = []  # (field, reason, "before → after")
         self.read: set[str] = set()
 
     def raw(self, name: str):
@@ -121,18 +46,22 @@ class Values:
         if value is None:
             return None
         try:
-            return parse(value)
-        except (ValueError, TypeError, ArithmeticError) as error:
-            self.errors[name] = str(error) if isinstance(error, ValueError) and str(error).endswith(".") else message
+            return parse(clean_text(value) if isinstance(value, str) else value)
+        except (ValueError, TypeError, ArithmeticError):
+            self.dropped[name] = (message + " Left out.", str(value))
             return None
 
     def text(self, name: str) -> str:
+        """The value as text, trimmed of spaces of every kind at its ends (the change noted)."""
         value = self.raw(name)
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value)
+        text = clean_text(str(value))
+        if text != str(value):
+            self.changes.append((name, TRIMMED.capitalize() + ".", f"{str(value)!r} → {text!r}"))
+        return text
 
     def integer(self, name: str) -> int | None:
         def parse(value):
@@ -162,7 +91,10 @@ class Values:
         return self._parse(name, parse, "Expected a date and time like 2025-01-31T09:30:00Z.")
 
     def time(self, name: str) -> datetime.time | None:
-        return self._parse(name, parse_time, "Expected a time like 09:30.")
+        time = self._parse(name, parse_time, "Expected a time like 09:30.")
+        if time is not None and not is_plain_time(self.fields[name]):
+            self.changes.append((name, "Time read as hours and minutes.", f"{self.fields[name]} → {time:%H:%M}"))
+        return time
 
     def boolean(self, name: str) -> bool | None:
         def parse(value):

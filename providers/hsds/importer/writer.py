@@ -5,15 +5,24 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
+from providers.hsds.importer.normalise import normalise_email
 from providers.hsds.importer.records import MODELS, REFERENCES, REQUIRED, WEEKDAYS, Batch, Row, day_id
 from providers.hsds.importer.report import ImportReport, Problem
-from providers.hsds.importer.validation import clean_in_memory, unique_problem, unique_rules
+from providers.hsds.importer.validation import (
+    CannotEvaluate,
+    check_rules,
+    clean_in_memory,
+    evaluate,
+    unique_problem,
+    unique_rules,
+)
 from providers.hsds.importer.values import Values, is_empty
 from providers.signals import ChangeCollector, chunked
+from providers.uris import normalise_url
 
 STRUCTURAL = {"id", "attributes", "metadata"}  # in every record, and not values of its own
 
@@ -189,47 +198,64 @@ class Writer:
     ) -> models.Model | None:
         """Upsert a record from ``fields`` once validated; count it; report what is wrong with it.
 
+        URLs and e-mail addresses are normalised first (``normalise``). A value that is still invalid in an
+        optional field is left out with a warning and the record kept (``drop_invalid``); only a problem no
+        field can be left out for (a required value, a missing reference) costs the record, as an error.
         A record of a kind in ROW_BY_ROW is saved now; any other waits for its kind's bulk write (``flush``).
         """
         record_id = record_id or row.id
         model = MODELS[row.kind]
         self.outcome = "skipped"
+        self.report_values(row, values)
         if values.errors:
             self.reject(row, values.errors)
             return None
+        fields = self.normalise(row, model, fields)
         instance = self.existing(row.kind, record_id)
+        before: dict = {}  # an updated record's values before this import: what a left-out value keeps
         changed: dict = {}
+        left_out: set[str] = set()
         if instance is None:
             # The primary key by its own name: "pk=" would make Django draw a uuid4 first.
             instance, outcome = model(**{model._meta.pk.attname: record_id}, **fields), "created"
         else:
             changed = {name: value for name, value in fields.items() if getattr(instance, name) != value}
             if not changed:
-                self.saved[row.kind].add(record_id)
-                self.report.tally(row.kind).unchanged += 1
-                self.outcome = "unchanged"
-                return instance
+                return self.unchanged(row, instance, record_id)
+            before = {name: getattr(instance, name) for name in changed}
             for name, value in changed.items():
                 setattr(instance, name, value)
             outcome = "updated"
-        try:
-            if row.kind in ROW_BY_ROW:
-                instance.full_clean()
-            else:
-                clean_in_memory(instance)
-                self.claim_unique(instance)
-        except ValidationError as error:
-            problems = (
-                {
-                    ("" if field == NON_FIELD_ERRORS else field): " ".join(messages)
-                    for field, messages in error.message_dict.items()
-                }
-                if hasattr(error, "error_dict")
-                else {"": " ".join(error.messages)}
-            )
-            self.reject(row, problems)
-            self.known[model].pop(record_id, None)
-            return None
+        while True:
+            try:
+                if row.kind in ROW_BY_ROW:
+                    instance.full_clean()
+                else:
+                    clean_in_memory(instance)
+                    self.claim_unique(instance)
+                break
+            except ValidationError as error:
+                if self.drop_invalid(row, instance, error, before, left_out):
+                    continue  # validate again without the values left out
+                problems = (
+                    {
+                        ("" if field == NON_FIELD_ERRORS else field): " ".join(messages)
+                        for field, messages in error.message_dict.items()
+                    }
+                    if hasattr(error, "error_dict")
+                    else {"": " ".join(error.messages)}
+                )
+                self.reject(row, problems)
+                if before:
+                    for name, value in before.items():
+                        setattr(instance, name, value)  # the directory's copy stays as it is
+                else:
+                    self.known[model].pop(record_id, None)
+                return None
+        if outcome == "updated":
+            changed = {name: value for name, value in before.items() if getattr(instance, name) != value}
+            if not changed:
+                return self.unchanged(row, instance, record_id)  # only values that were left out differed
         if row.kind in ROW_BY_ROW:
             try:
                 with transaction.atomic():
@@ -246,6 +272,93 @@ class Writer:
         self.outcome = outcome
         setattr(self.report.tally(row.kind), outcome, getattr(self.report.tally(row.kind), outcome) + 1)
         return instance
+
+    def unchanged(self, row: Row, instance: models.Model, record_id: uuid.UUID) -> models.Model:
+        self.saved[row.kind].add(record_id)
+        self.report.tally(row.kind).unchanged += 1
+        self.outcome = "unchanged"
+        return instance
+
+    def report_values(self, row: Row, values: Values) -> None:
+        """Report what reading the row's values changed or left out (once: the notes are then cleared)."""
+        for field, reason, detail in values.changes:
+            self.warn(row, field, reason, detail)
+        for field, (reason, value) in values.dropped.items():
+            self.warn(row, field, reason, shorten(value))
+        values.changes.clear()
+        values.dropped.clear()
+
+    def normalise(self, row: Row, model: type[models.Model], fields: dict) -> dict:
+        """Write URLs and e-mail addresses as the feed needs them (``normalise.py``), each change a warning.
+
+        A value that cannot be normalised is left as it is: validation then leaves it out (``drop_invalid``).
+        """
+        fields = dict(fields)
+        for name, value in fields.items():
+            if not value or not isinstance(value, str):
+                continue
+            field = model._meta.get_field(name)
+            if isinstance(field, models.URLField):
+                normalise, what = normalise_url, "Web address"
+            elif isinstance(field, models.EmailField):
+                normalise, what = normalise_email, "E-mail address"
+            else:
+                continue
+            try:
+                fields[name], changes = normalise(value)
+            except ValueError:
+                continue
+            if changes:
+                self.warn(row, name, f"{what} normalised: {', '.join(changes)}.", f"{value} → {fields[name]}")
+        return fields
+
+    def drop_invalid(
+        self, row: Row, instance: models.Model, error: ValidationError, before: dict, left_out: set[str]
+    ) -> bool:
+        """Leave out the invalid values of optional fields, each with a warning; False if that cannot help.
+
+        An optional field (``blank``) left out gets its empty value, or, on a record the directory has,
+        keeps the value it had. A broken check constraint leaves out its fields when they are all optional
+        (latitude without longitude: both). Any other problem, or one that stays once its field is empty,
+        is the record's: False, and nothing is left out. ``left_out``: the fields left out so far.
+        """
+        if not hasattr(error, "error_dict"):
+            return False
+        meta = instance._meta
+        drops: dict[str, tuple[str, str]] = {}  # field name -> (reason, detail)
+        for name, errors in error.error_dict.items():
+            if name == NON_FIELD_ERRORS:
+                broken = broken_constraints(instance)
+                if not broken:
+                    return False
+                for constraint, names in broken:
+                    # Leaving out what is empty already cannot mend it (a phone that belongs to nothing).
+                    given = [name for name in names if getattr(instance, meta.get_field(name).attname) is not None]
+                    if not given:
+                        return False
+                    for constraint_field in given:
+                        drops.setdefault(constraint_field, (CONTRADICTION, constraint.violation_error_message))
+                continue
+            try:
+                field = meta.get_field(name)
+            except FieldDoesNotExist:
+                return False  # a problem of the record as a whole (a unique value another record has)
+            drops[name] = (drop_reason(field, errors[0].code), " ".join(errors[0].messages))
+        for name in drops:
+            field = meta.get_field(name)
+            if not field.blank or field.primary_key or name in left_out:
+                return False
+        for name, (reason, message) in drops.items():
+            field = meta.get_field(name)
+            value = getattr(instance, field.attname)
+            if field.attname in before:
+                setattr(instance, field.attname, before[field.attname])
+            else:
+                empty = field.get_default() if field.has_default() else None if field.null else ""
+                setattr(instance, field.attname, empty)
+            self.warn(row, name, reason, f"{message} {shorten(value)}")
+            left_out.add(name)
+        return True
 
     def claim_unique(self, instance: models.Model) -> None:
         """Raise ValidationError if another record, in this import or the directory, has the same unique values.
@@ -331,7 +444,56 @@ class Writer:
         return written
 
     def required(self, row: Row, values: Values) -> None:
-        """The schema's required fields: a JSON key or CSV column must be there (it may be empty)."""
+        """The schema's required fields: a JSON key or CSV column must be there (it may be empty).
+
+        Missing where the directory can do without (an optional field): a warning. Missing where it cannot
+        (a name): an error.
+        """
+        meta = MODELS[row.kind]._meta
         for name in REQUIRED.get(row.kind, ()):
             if name not in row.present:
-                values.errors.setdefault(name, "Required by HSDS 3.0.")
+                try:
+                    optional = meta.get_field(name).blank
+                except FieldDoesNotExist:
+                    optional = False
+                if optional:
+                    self.warn(row, name, "Required by HSDS 3.0 but missing: kept without it.")
+                else:
+                    values.errors.setdefault(name, "Required by HSDS 3.0.")
+
+
+CONTRADICTION = "Contradicts another value of the record: both left out, the record kept."
+DROP_REASONS = {  # a ValidationError's code -> the warning for a value left out
+    "invalid_uri": "Not a web address: left out, the record kept.",
+    "max_length": "Longer than the directory keeps: left out, the record kept.",
+    "min_value": "Out of range: left out, the record kept.",
+    "max_value": "Out of range: left out, the record kept.",
+    "invalid_choice": "Not one of the values this field takes: left out, the record kept.",
+}
+
+
+def drop_reason(field: models.Field, code: str | None) -> str:
+    """The warning for an invalid value of ``field`` that is left out: the same words for the same problem."""
+    if isinstance(field, models.URLField) and code in ("invalid", "invalid_uri"):
+        return DROP_REASONS["invalid_uri"]
+    if isinstance(field, models.EmailField) and code == "invalid":
+        return "Not an e-mail address: left out, the record kept."
+    return DROP_REASONS.get(code, "Not a value this field can keep: left out, the record kept.")
+
+
+def broken_constraints(instance: models.Model) -> list[tuple[models.CheckConstraint, frozenset]]:
+    """The check constraints ``instance`` breaks that ``evaluate`` can tell, with their fields."""
+    broken = []
+    for constraint, names in check_rules(type(instance)):
+        try:
+            if evaluate(constraint.condition, instance) is False:
+                broken.append((constraint, names))
+        except CannotEvaluate:
+            continue
+    return broken
+
+
+def shorten(value, limit: int = 120) -> str:
+    """A value as a problem's detail shows it: whole when short, else its start and its length."""
+    text = str(value)
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"

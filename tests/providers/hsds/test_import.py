@@ -1,7 +1,7 @@
 """manage.py import_hsds: HSDS 3.0 JSON and CSV packages, and the legacy HSDS 1.1 and Ohana CSV datasets.
 
 The official examples are fictional placeholders with a few values no directory could keep (a latitude
-of 100, a British postcode in a US address, a 279-character document name): the tests import them as
+of 100, left out with its record kept; a British postcode in a US address): the tests import them as
 they are with --partial, and a copy with just those values made valid in full.
 """
 
@@ -32,6 +32,7 @@ from providers.models import (
     Location,
     Organization,
     Phone,
+    RequiredDocument,
     Schedule,
     Service,
     ServiceArea,
@@ -152,13 +153,15 @@ def test_it_imports_the_official_json_examples():
     )
     assert not service.categories.exists()  # the example's term is of its own taxonomy, not our categories
 
-    assert not Location.objects.filter(pk=LOCATION_ID).exists()
-    assert (
-        f"error: location.json: location {LOCATION_ID}: latitude: Ensure this value is less than or equal to 90." in err
-    )
-    assert "required_document f6ad7e69-b9c8-42ce-92db-92cedb4c05c0: document: Ensure this value has at most 200" in err
+    # A latitude of 100 (and its longitude) is left out: the location and what hangs on it are kept.
+    location = Location.objects.get(pk=LOCATION_ID)
+    assert (location.latitude, location.longitude) == (None, None)
+    assert f"location {LOCATION_ID}: latitude: Out of range: left out, the record kept." in err
+    assert location.accessibility.exists()
+    # A required document of 279 characters is kept whole.
+    assert len(RequiredDocument.objects.get(pk="f6ad7e69-b9c8-42ce-92db-92cedb4c05c0").document) == 279
     assert "contact: Not kept: the directory has no contacts." in err
-    assert out.splitlines()[-1] == "Imported: created 10 / updated 0 / unchanged 0 / skipped 6"
+    assert out.splitlines()[-1] == "Imported: created 14 / updated 0 / unchanged 0 / skipped 2"
 
 
 def test_it_imports_the_official_csv_package():
@@ -191,7 +194,7 @@ def test_it_changes_nothing_on_a_second_import():
 
     out, _ = run(hsds_file("v3.0", "examples"), partial=True)
 
-    assert out.splitlines()[-1] == "Imported: created 0 / updated 0 / unchanged 10 / skipped 6"
+    assert out.splitlines()[-1] == "Imported: created 0 / updated 0 / unchanged 14 / skipped 2"
     assert Service.objects.get(pk=SERVICE_ID).modified_at == modified_at
 
 
@@ -392,12 +395,12 @@ def test_it_imports_what_is_valid_of_the_ohana_dataset():
         "Services": "created 23 / updated 0 / unchanged 0 / skipped 0",
         "Services at locations": "created 23 / updated 0 / unchanged 0 / skipped 0",
         "Phones": "created 48 / updated 0 / unchanged 0 / skipped 6",
-        "Languages": "created 31 / updated 0 / unchanged 0 / skipped 1",
+        "Languages": "created 32 / updated 0 / unchanged 0 / skipped 0",
         "Schedules": "created 11 / updated 0 / unchanged 0 / skipped 4",
         "Service areas": "created 13 / updated 0 / unchanged 0 / skipped 8",
         "Required documents": "created 1 / updated 0 / unchanged 0 / skipped 0",
         "Attributes": "created 6 / updated 0 / unchanged 0 / skipped 0",
-        "Imported": "created 560 / updated 0 / unchanged 0 / skipped 19",
+        "Imported": "created 561 / updated 0 / unchanged 0 / skipped 18",
     }
     passport = Service.objects.get(name="Passport Photos")
     assert passport.keywords == "Salud, Medicina"
@@ -415,7 +418,8 @@ def test_it_imports_what_is_valid_of_the_ohana_dataset():
     }
     assert "It belongs only to a contact, and the directory keeps no contacts." in err
     assert "A yearly holiday without a year cannot be kept." in err
-    assert "language Taiwanese: name: No ISO 639-1 code for this language: left out." in err
+    # A language without an ISO 639-1 code keeps its ISO 639-3 one (HSDS 3.0 allows either).
+    assert Language.objects.get(name="Taiwanese").code == "nan"
 
 
 def test_it_reads_a_zip_archive_of_a_csv_package(tmp_path):

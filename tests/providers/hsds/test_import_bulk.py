@@ -231,28 +231,32 @@ def bad_ages(records) -> None:
     records[4]["services"][0].update(minimum_age=70, maximum_age=10)
 
 
-def test_it_reports_a_check_constraint_with_its_record_and_writes_nothing(tmp_path):
-    """A check constraint is checked in Python: the error names file, record and reason; nothing is written."""
+def test_it_leaves_out_the_values_that_break_a_check_constraint_and_keeps_the_record(tmp_path):
+    """A check constraint is checked in Python: its optional values are left out with a warning naming file,
+    record and reason; the record is kept, and, with no error, strict mode writes the whole file."""
     path = write(tmp_path / "bulk.json", 8, bad_ages)
 
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="Nothing was imported"):
-        call_command("import_hsds", str(path), stdout=io.StringIO(), stderr=err, source="bulk")
+    _, err = run_command(path)
 
-    assert f"error: bulk.json /4/services/0: service {service_id(4)}: {AGE_RANGE_MESSAGE}" in err.getvalue()
-    assert not Service.objects.exists()
-    assert not Organization.objects.exists()
+    assert f"bulk.json /4/services/0: service {service_id(4)}: minimum_age: Contradicts another value" in err
+    assert AGE_RANGE_MESSAGE in err
+    assert "error:" not in err
+    assert set(Service.objects.values_list("id", flat=True)) == {service_id(n) for n in range(8)}
+    assert Service.objects.filter(minimum_age=None, maximum_age=None).get().pk == service_id(4)
+    assert Organization.objects.count() == 8
 
 
-def test_it_skips_only_the_record_that_breaks_a_check_constraint_with_partial(tmp_path):
-    path = write(tmp_path / "bulk.json", 8, bad_ages)
+def test_it_keeps_the_ages_the_directory_has_when_new_ones_break_a_check_constraint(tmp_path):
+    path = write(tmp_path / "bulk.json", 8)
+    run_command(path)
+    write(path, 8, bad_ages)
 
     out, err = run_command(path, partial=True)
 
     assert AGE_RANGE_MESSAGE in err
-    assert set(Service.objects.values_list("id", flat=True)) == {service_id(n) for n in range(8) if n != 4}
-    assert "Services: created 7 / updated 0 / unchanged 0 / skipped 1" in out
-    assert Organization.objects.count() == 8
+    ages = Service.objects.filter(pk=service_id(4)).values_list("minimum_age", "maximum_age").get()
+    assert ages == Service.objects.filter(pk=service_id(3)).values_list("minimum_age", "maximum_age").get()
+    assert out.splitlines()[-1].startswith("Imported: created 0 / updated 0 / unchanged ")
 
 
 def test_it_reports_a_repeated_unique_pair_within_the_file(tmp_path):

@@ -21,8 +21,8 @@ from collections import Counter, defaultdict
 from pathlib import PurePosixPath
 
 from providers.hsds.importer.files import Files
+from providers.hsds.importer.normalise import is_plain_time, language_code, parse_time
 from providers.hsds.importer.records import Batch
-from providers.hsds.importer.values import language_code, parse_time
 from providers.hsds.serialize import EXTRAS
 
 WEEKDAY_NAMES = {
@@ -218,13 +218,13 @@ class Reader:
             self.languages(where, row["language"], "phone_id", key)
 
     def languages(self, where: str, names: str, owner_field: str, owner_id: str) -> None:
-        """One language row per name in a comma-separated list; names without an ISO 639-1 code are reported."""
+        """One language row per name in a comma-separated list; names that are no language are reported."""
         for name in (part.strip() for part in names.split(",")):
             if not name:
                 continue
             code = language_code("", name)
             if code is None:
-                self.batch.skip(where, "language", name, "name", "No ISO 639-1 code for this language: left out.")
+                self.batch.skip(where, "language", name, "name", "No ISO 639 code for this language: left out.")
                 continue
             self.batch.add(
                 "language",
@@ -266,9 +266,21 @@ class Reader:
         for field in ("opens_at", "closes_at"):
             try:
                 times[field] = parse_time(row.get(field, ""))
-            except ValueError as error:
-                self.batch.error(where, "schedule", row.get("id", ""), field, str(error))
+            except ValueError:
+                # Hours without a time they can be read at cannot be kept; the rest of the record can.
+                self.batch.skip(
+                    where, "schedule", row.get("id", ""), field, "Not a time: the hours left out.", row.get(field, "")
+                )
                 return
+            if not is_plain_time(row[field]):
+                self.batch.warn(
+                    where,
+                    "schedule",
+                    row.get("id", ""),
+                    field,
+                    "Time read as hours and minutes.",
+                    f"{row[field]} → {times[field]:%H:%M}",
+                )
         opens_at, closes_at = times["opens_at"], times["closes_at"]
         afternoon = closes_at.replace(hour=closes_at.hour + 12) if closes_at.hour < 12 else None
         if (
