@@ -46,7 +46,7 @@ from providers.hsds.importer.files import Files
 from providers.hsds.importer.loader import Loader
 from providers.hsds.importer.readers import READERS
 from providers.hsds.importer.readers.detect import detect
-from providers.hsds.importer.records import Batch
+from providers.hsds.importer.records import MODELS, Batch
 from providers.hsds.importer.report import ImportReport, Problem
 from providers.signals import collect_changes
 
@@ -95,6 +95,10 @@ def import_hsds(
         (report.errors if is_error else report.warnings).append(problem)
     for kind, count in batch.skipped.items():
         report.tally(kind).skipped += count
+    for problem in batch.left_out:
+        report.skips[problem.kind].append(problem)
+    held = {kind: len(batch.rows[kind]) for kind in MODELS}
+    report.in_source.update({kind: held[kind] + batch.skipped[kind] for kind in MODELS})
     if batch.derived:
         first = batch.derived[0]
         report.warnings.append(
@@ -121,6 +125,9 @@ def import_hsds(
             report.service_ids = changes.resolve()
             if upkeep:  # kept with the import: a process killed after the commit leaves them for the next run
                 import_string(settings.HSDS_REINDEX_QUEUE)(report.service_ids)
+    # Records the loader added: made by the import (an organization for a service without one), not in the source.
+    report.made.update({kind: len(batch.rows[kind]) - count for kind, count in held.items()})
+    report.use_source_ids(batch.source_ids)
     if upkeep:
         report.reindexed = import_string(settings.HSDS_REINDEX)(report.service_ids)
     return report

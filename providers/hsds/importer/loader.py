@@ -118,6 +118,7 @@ class Loader(Writer):
         self.term_rows: dict[uuid.UUID, list[Row]] = defaultdict(list)  # service id -> its term attributes
         self.generic_attributes: list[Row] = []
         self.area_notes: dict[uuid.UUID, list[str]] = defaultdict(list)  # service id -> unkept service areas
+        self.terms_changed: set[uuid.UUID] = set()  # services whose categories, populations or insurance changed
         self.addresses_of: dict[uuid.UUID, list[Row]] = defaultdict(list)
         for row in batch.rows["address"].values():
             if "location_id" in row.fields:
@@ -152,6 +153,7 @@ class Loader(Writer):
             step()
             # A kind is written whole before the next is read: the next one's references are then settled.
             self.flush()
+        self.count_the_rest()
         self.report_not_kept()
 
     def load_taxonomies(self) -> None:
@@ -166,7 +168,7 @@ class Loader(Writer):
             if ours and existing is not None:
                 # Our reference data owns our taxonomies (and their terms): an import never rewrites them.
                 self.saved["taxonomy"].add(row.id)
-                self.report.tally("taxonomy").unchanged += 1
+                self.count(row, "unchanged")
                 continue
             name = values.text("name")
             given = self.extras.get(row.id, {}).get("taxonomy-code")  # a directory like ours says its code
@@ -199,7 +201,7 @@ class Loader(Writer):
             existing = self.existing("taxonomy_term", row.id)
             if existing is not None and existing.taxonomy_id in our_taxonomies:
                 self.saved["taxonomy_term"].add(row.id)
-                self.report.tally("taxonomy_term").unchanged += 1
+                self.count(row, "unchanged")
                 continue
             taxonomy_id = self.term_taxonomy(row, values)
             parent_id = values.raw("parent_id")
@@ -251,6 +253,7 @@ class Loader(Writer):
             )
             if created:
                 self.report.tally("taxonomy").created += 1
+                self.report.made["taxonomy"] += 1  # the source names it in its terms, holds no record of it
         self.saved["taxonomy"].add(taxonomy.pk)
         return taxonomy.pk
 
@@ -676,12 +679,11 @@ class Loader(Writer):
             if service_id not in self.term_plan:
                 for row in rows:
                     self.reject(row, {"link_id": self.missing_reason("service", service_id)})
-        changed = self.set_terms(self.term_plan, created={key for key, value in outcomes.items() if value == "created"})
-        for service_id in changed:
-            if outcomes.get(service_id) == "unchanged":
-                tally = self.report.tally("service")
-                tally.unchanged -= 1
-                tally.updated += 1
+        created = {key for key, value in outcomes.items() if value == "created"}
+        self.terms_changed = self.set_terms(self.term_plan, created=created)
+        for service_id in self.terms_changed:
+            if service_id in self.batch.rows["service"]:
+                self.count(self.batch.rows["service"][service_id], "updated")  # its categories changed
 
     def service_extras(self, row: Row, values: Values, fields: dict) -> None:
         extras = self.extras.get(row.id, {})
@@ -948,6 +950,36 @@ class Loader(Writer):
             }
             self.note_unread(row, values)
             self.save(row, values, fields)
+
+    def count_the_rest(self) -> None:
+        """Count each source record no step has counted, so that every one is imported or skipped with a reason.
+
+        The feed's vocabulary for the directory's extras (its taxonomy and terms) is built in: unchanged.
+        An attribute read into its record (an extra, a category) counts as that record does; one whose
+        record is not in this import is left out. Any other record no step took is left out, and said.
+        """
+        term_rows = {row.id for rows in self.term_rows.values() for row in rows}
+        for kind in MODELS:
+            for row in self.batch.rows[kind].values():
+                if (kind, row.id) in self.counted:
+                    continue
+                vocabulary = row.id in (EXTRAS_TAXONOMY_ID, *EXTRA_TERMS)
+                if vocabulary or row.fields.get("taxonomy_id") == EXTRAS_TAXONOMY_ID:
+                    self.count(row, "unchanged")
+                    continue
+                link_id = row.fields.get("link_id") if kind == "attribute" else None
+                owners = [(other, link_id) for other in MODELS if (other, link_id) in self.counted]
+                outcome = self.counted[owners[0]] if owners else None
+                if outcome is None and row.id in term_rows and link_id in self.term_plan:
+                    outcome = "updated" if link_id in self.terms_changed else "unchanged"
+                if outcome == "skipped":
+                    self.skip(row, "link_id", "Its record was not imported (see the problems with it).")
+                elif outcome is not None:
+                    self.count(row, outcome)
+                elif link_id is not None:
+                    self.skip(row, "link_id", "The record it belongs to is not in this import: left out.")
+                else:
+                    self.skip(row, "", "Left out: no step of the import takes this record.")
 
     def report_not_kept(self) -> None:
         for kind, label in NOT_KEPT.items():

@@ -99,6 +99,7 @@ REQUIRED = {
     "service_capacity": ("available", "updated"),
 }
 WEEKDAYS = [day.value for day in Schedule.Weekday]
+GIVEN = (*REFERENCES, "link_id")  # the fields a row keeps as the source gives them (``Row.given``)
 
 
 def derived_id(source: str, kind: str, key: str) -> uuid.UUID:
@@ -122,6 +123,8 @@ class Row:
     fields: dict
     where: str
     present: set  # field names the source has (a JSON key, a CSV column), even when empty
+    # The references as the source gives them: the loader may fill in one it can tell (a location's organization).
+    given: dict = dataclasses.field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.source_id}"
@@ -160,21 +163,28 @@ class Batch:
         self.rows: dict[str, dict[uuid.UUID, Row]] = {kind: {} for kind in KINDS}
         self.problems: list[tuple[bool, Problem]] = []  # (is an error, problem)
         self.skipped: Counter = Counter()  # kind -> records left out while reading
+        self.left_out: list[Problem] = []  # why each of those was left out
         self.derived: list[Row] = []  # records whose source id is not a UUID
+        # Every id derived from a source's id, as text -> that id: problems name records as the source does.
+        self.source_ids: dict[str, str] = {}
         # Services whose attributes the source lists in full: their categories become exactly those.
         self.complete_attributes: set[uuid.UUID] = set()
 
     def error(self, where: str, kind: str, record: str, field: str, reason: str) -> None:
-        self.problems.append((True, Problem(where, kind, record, field, reason)))
+        problem = Problem(where, kind, record, field, reason)
+        self.problems.append((True, problem))
         if kind in MODELS:
             self.skipped[kind] += 1
+            self.left_out.append(problem)
 
-    def warn(self, where: str, kind: str, record: str, field: str, reason: str, detail: str = "") -> None:
-        self.problems.append((False, Problem(where, kind, record, field, reason, detail)))
+    def warn(self, where: str, kind: str, record: str, field: str, reason: str, detail: str = "") -> Problem:
+        problem = Problem(where, kind, record, field, reason, detail)
+        self.problems.append((False, problem))
+        return problem
 
     def skip(self, where: str, kind: str, record: str, field: str, reason: str, detail: str = "") -> None:
         """Leave out a record the directory cannot represent: a warning, and a skipped record of ``kind``."""
-        self.warn(where, kind, record, field, reason, detail)
+        self.left_out.append(self.warn(where, kind, record, field, reason, detail))
         self.skipped[kind] += 1
 
     def record_id(self, kind: str, value) -> uuid.UUID:
@@ -182,7 +192,11 @@ class Batch:
             return value
         text = str(value).strip()
         parsed = parse_uuid(text)
-        return parsed if parsed is not None else derived_id(self.source, kind, text)
+        if parsed is not None:
+            return parsed
+        record_id = derived_id(self.source, kind, text)
+        self.source_ids[str(record_id)] = text
+        return record_id
 
     def add(self, kind: str, fields: dict, where: str, *, present=None) -> Row | None:
         """Add (or merge into) the row of ``kind`` with ``fields["id"]``; references become ids."""
@@ -205,7 +219,8 @@ class Batch:
             values["link_id"] = self.record_id(entity if entity in KINDS else "record", values["link_id"])
         row = self.rows[kind].get(record_id)
         if row is None:
-            row = self.rows[kind][record_id] = Row(kind, record_id, str(raw_id), values, where, present)
+            given = {name: values[name] for name in GIVEN if name in values}
+            row = self.rows[kind][record_id] = Row(kind, record_id, str(raw_id), values, where, present, given)
             if not self.legacy and not is_uuid(str(raw_id).strip()):
                 self.derived.append(row)
             return row
@@ -214,6 +229,8 @@ class Batch:
             old = row.fields.get(name)
             if old is None:
                 row.fields[name] = value
+                if name in GIVEN:
+                    row.given[name] = value
             elif not same(old, value):
                 # Nested JSON repeats records; a record that says two things keeps what came first.
                 self.warn(

@@ -10,8 +10,8 @@ from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
 from providers.hsds.importer.normalise import normalise_email
-from providers.hsds.importer.records import MODELS, REFERENCES, REQUIRED, WEEKDAYS, Batch, Row, day_id
-from providers.hsds.importer.report import ImportReport, Problem
+from providers.hsds.importer.records import GIVEN, MODELS, REFERENCES, REQUIRED, WEEKDAYS, Batch, Row, day_id
+from providers.hsds.importer.report import OUTCOMES, ImportReport, Problem
 from providers.hsds.importer.validation import (
     CannotEvaluate,
     check_rules,
@@ -66,6 +66,7 @@ class Writer:
         self.total = batch.count()
         self.saved: dict[str, set] = defaultdict(set)  # ids written or found unchanged in this import
         self.failed: dict[str, set] = defaultdict(set)
+        self.counted: dict[tuple, str] = {}  # (kind, id of a source record) -> what became of it (``count``)
         self.known: dict[type, dict] = {}
         self.in_database: dict[tuple, bool] = {}
         self.not_kept: Counter = Counter()  # (kind, field) -> how many records had a value we cannot keep
@@ -78,23 +79,46 @@ class Writer:
         if self.progress:
             self.progress(self.done, self.total)
 
-    def error(self, row: Row, field: str, reason: str) -> None:
-        self.report.errors.append(Problem(row.where, row.kind, row.source_id, field, reason))
+    def error(self, row: Row, field: str, reason: str) -> Problem:
+        problem = Problem(row.where, row.kind, row.source_id, field, reason, value=value_of(row, field))
+        self.report.errors.append(problem)
+        return problem
 
-    def warn(self, row: Row, field: str, reason: str, detail: str = "") -> None:
-        self.report.warnings.append(Problem(row.where, row.kind, row.source_id, field, reason, detail))
+    def warn(self, row: Row, field: str, reason: str, detail: str = "") -> Problem:
+        problem = Problem(row.where, row.kind, row.source_id, field, reason, detail, value_of(row, field))
+        self.report.warnings.append(problem)
+        return problem
 
     def reject(self, row: Row, problems: dict[str, str] | None = None) -> None:
-        for field, reason in (problems or {}).items():
-            self.error(row, field, reason)
+        reported = [self.error(row, field, reason) for field, reason in (problems or {}).items()]
         self.failed[row.kind].add(row.id)
-        self.report.tally(row.kind).skipped += 1
+        self.count(row, "skipped", reported[0] if reported else None)
 
     def skip(self, row: Row, field: str, reason: str, detail: str = "") -> None:
         """Leave out a record the directory cannot represent: a warning, not an error."""
-        self.warn(row, field, reason, detail)
+        problem = self.warn(row, field, reason, detail)
         self.failed[row.kind].add(row.id)
-        self.report.tally(row.kind).skipped += 1
+        self.count(row, "skipped", problem)
+
+    def count(self, row: Row, outcome: str, because: Problem | None = None) -> None:
+        """Count the source record ``row`` once, as what became of it (created, updated, unchanged, skipped).
+
+        A record written as several (opening hours on several days) counts as the strongest outcome of
+        its parts; skipped wins over all, with the problem ``because`` of which it was skipped.
+        """
+        key = (row.kind, row.id)
+        before = self.counted.get(key)
+        if before is not None and OUTCOMES.index(before) >= OUTCOMES.index(outcome):
+            return
+        tally = self.report.tally(row.kind)
+        if before is not None:
+            setattr(tally, before, getattr(tally, before) - 1)
+        setattr(tally, outcome, getattr(tally, outcome) + 1)
+        self.counted[key] = outcome
+        if outcome == "skipped":
+            self.report.skips[row.kind].append(
+                because or Problem(row.where, row.kind, row.source_id, "", "Left out (no problem reported).")
+            )
 
     def note_unread(self, row: Row, values: Values, also_read: set = frozenset()) -> None:
         """Count the values the mapping did not read: the directory has no field for them."""
@@ -154,9 +178,11 @@ class Writer:
             self.in_database.update(((kind, record_id), record_id in found) for record_id in ids)
 
     def missing_reason(self, kind: str, record_id: uuid.UUID) -> str:
+        # The id is the problem's value (in the source's words): a reason without it reads the same for every
+        # record, so that alike problems are counted together.
         if record_id in self.failed[kind] or record_id in self.batch.rows[kind]:
-            return f"Its {kind.replace('_', ' ')} {record_id} was not imported (see the problems with it)."
-        return f"No {kind.replace('_', ' ')} {record_id} in this import or in the directory."
+            return f"Its {kind.replace('_', ' ')} was not imported (see the problems with it)."
+        return f"No {kind.replace('_', ' ')} with this id in this import or in the directory."
 
     def reference(self, row: Row, values: Values, field: str, kind: str, *, required: bool) -> uuid.UUID | None:
         """The id in ``field`` if its record is there; otherwise a problem on ``field`` and None."""
@@ -270,12 +296,12 @@ class Writer:
         self.known[model][record_id] = instance
         self.saved[row.kind].add(record_id)
         self.outcome = outcome
-        setattr(self.report.tally(row.kind), outcome, getattr(self.report.tally(row.kind), outcome) + 1)
+        self.count(row, outcome)
         return instance
 
     def unchanged(self, row: Row, instance: models.Model, record_id: uuid.UUID) -> models.Model:
         self.saved[row.kind].add(record_id)
-        self.report.tally(row.kind).unchanged += 1
+        self.count(row, "unchanged")
         self.outcome = "unchanged"
         return instance
 
@@ -434,9 +460,7 @@ class Writer:
                     item.instance.save(force_insert=item.outcome == "created")
             except DatabaseError as error:
                 kind, record_id = item.row.kind, item.instance.pk
-                tally = self.report.tally(kind)
-                setattr(tally, item.outcome, getattr(tally, item.outcome) - 1)
-                self.saved[kind].discard(record_id)
+                self.saved[kind].discard(record_id)  # counted skipped from now on (``reject``)
                 self.known[type(item.instance)].pop(record_id, None)
                 self.reject(item.row, {"": f"The database refused it: {error}"})
             else:
@@ -497,3 +521,9 @@ def shorten(value, limit: int = 120) -> str:
     """A value as a problem's detail shows it: whole when short, else its start and its length."""
     text = str(value)
     return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+def value_of(row: Row, field: str) -> str:
+    """The value of ``field`` as the source gives it, for a problem: "" when it has none (or it is not one value)."""
+    value = (row.given if field in GIVEN else row.fields).get(field) if field else None
+    return "" if value is None or isinstance(value, dict | list) else str(value)

@@ -310,5 +310,5 @@ def test_it_finds_the_record_a_batch_was_refused_for(tmp_path, monkeypatch):
     assert "providers_service_age_range_ordered" in err
     assert set(Service.objects.values_list("id", flat=True)) == {service_id(n) for n in range(6) if n != 4}
     assert "Services: created 5 / updated 0 / unchanged 0 / skipped 1" in out
-    # Its records are reported as pointing at a service that was not imported.
-    assert f"Its service {service_id(4)} was not imported" in err
+    # Its records are reported as pointing at a service that was not imported, the service's id as their value.
+    assert f"service_id: Its service was not imported (see the problems with it). (value '{service_id(4)}')" in err
