@@ -81,6 +81,48 @@ DAY_WORDS = {
 ALL_DAY = re.compile(r"^(open )?24 ?(hours|hrs|h)( a day)?$", re.IGNORECASE)
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%B %d, %Y", "%b %d, %Y")
 COUNTY = re.compile(r"^(.+ County)$", re.IGNORECASE)
+# The kind of record each legacy file holds, by its name: what a column no mapping reads is reported under.
+FILE_KINDS = {
+    "organizations": "organization",
+    "services": "service",
+    "locations": "location",
+    "services_at_location": "service_at_location",
+    "service_at_location": "service_at_location",
+    "phones": "phone",
+    "addresses": "address",
+    "physical_addresses": "address",
+    "postal_addresses": "address",
+    "mail_addresses": "address",
+    "regular_schedules": "schedule",
+    "holiday_schedules": "schedule",
+    "schedules": "schedule",
+    "languages": "language",
+    "accessibility_for_disabilities": "accessibility",
+    "required_documents": "required_document",
+    "service_areas": "service_area",
+    "taxonomy": "taxonomy_term",
+    "taxonomy_terms": "taxonomy_term",
+    "services_taxonomy": "attribute",
+    "service_taxonomy": "attribute",
+    "eligibility": "eligibility",
+    "eligibilities": "eligibility",
+}
+
+
+class ReadRow(dict):
+    """A CSV row that notes which columns the reader reads from it (``get``, ``[]``) in ``read``, shared by a file."""
+
+    def __init__(self, values: dict, read: set) -> None:
+        super().__init__(values)
+        self.read = read
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
 
 
 class Reader:
@@ -94,6 +136,9 @@ class Reader:
         # file, and reported by report_unread as not kept.
         self.columns = columns or {}
         self.unknown_columns: Counter = Counter()  # (file, kind, column) -> rows with a value in it
+        # The files without such a list: the columns that have a value (file -> column -> rows) and those read.
+        self.filled: dict[str, Counter] = {}
+        self.read_columns: dict[str, set] = {}
 
     def rows(self, filename: str):
         """Yield (where, row) of a CSV file, values stripped; nothing when the file is not there."""
@@ -103,13 +148,24 @@ class Reader:
         counting = name not in self.read_names and PurePosixPath(name).name.lower() in self.columns
         self.read_names.add(name)
         kind, known = self.columns.get(PurePosixPath(name).name.lower(), ("", set()))
+        tracking = PurePosixPath(name).name.lower() not in self.columns
+        first = name not in self.read_columns
+        if tracking and first:
+            self.filled[name], self.read_columns[name] = Counter(), set()
         for where, row in self.files.csv_rows(name, self.batch):
             row = {key: (value or "").strip() for key, value in row.items() if key}
             if counting:
                 for column, value in row.items():
                     if value and column not in known:
                         self.unknown_columns[name, kind, column] += 1
-            yield where, row
+            if not tracking:
+                yield where, row
+                continue
+            left_out = len(self.batch.left_out)
+            yield where, ReadRow(row, self.read_columns[name])
+            if first and len(self.batch.left_out) == left_out:
+                # A row left out says why; the columns of the others are what the reader could have used.
+                self.filled[name].update(column for column, value in row.items() if value)
 
     def spellings(self, *filenames: str):
         """Yield (where, row) of every file present under one of ``filenames``, one after the other.
@@ -135,6 +191,12 @@ class Reader:
             self.batch.warn(
                 name, kind, "", column, "Not kept: the directory has no such field.", detail=f"{count} records"
             )
+        for name, filled in self.filled.items():
+            kind = FILE_KINDS.get(PurePosixPath(name).stem.lower(), PurePosixPath(name).stem)
+            for column, count in filled.items():
+                if column not in self.read_columns[name]:
+                    reason = f"Not kept: the {format_name} reader uses this column in no row."
+                    self.batch.warn(name, kind, "", column, reason, detail=f"{count} records")
         unread = [name for name in self.files.names() if name not in self.read_names]
         descriptors = [name for name in unread if PurePosixPath(name).name.lower() == "datapackage.json"]
         for name in descriptors:
@@ -153,6 +215,7 @@ class Reader:
 
     def not_kept(self, filename: str, kind: str, label: str) -> None:
         rows = list(self.rows(filename))
+        self.filled.pop(self.files.find(filename) or "", None)  # the file as a whole is named: not each column
         if rows:
             self.batch.warn(
                 rows[0][0], kind, "", "", f"Not kept: the directory has no {label}.", detail=f"{len(rows)} records"
