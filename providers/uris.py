@@ -24,7 +24,7 @@ from django.db import models
 from rfc3986_validator import validate_rfc3986
 
 URL_MAX_LENGTH = 2000  # what browsers and search engines take; a URL in real data may be long
-URI_MESSAGE = "Enter a web address like https://example.org/page."
+URI_MESSAGE = URLValidator.message  # Django's own words, translated by Django: "Enter a valid URL."
 
 SCHEME_ADDED = "scheme added"
 ENCODED = "characters a URL cannot hold percent-encoded"
