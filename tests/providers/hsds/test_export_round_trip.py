@@ -138,22 +138,24 @@ def test_it_gives_back_an_imported_real_dataset(tmp_path, form):
     assert_same_rows(before, listing_rows())
 
 
-def test_it_keeps_a_terms_spanish_name_and_synonyms_that_a_source_does_not_give(tmp_path, categories):
+def test_it_keeps_a_terms_spanish_name_and_synonyms_that_a_source_does_not_give(tmp_path):
     """A term from another source says nothing of them: the directory keeps its own; our extras replace them."""
-    child_care = TaxonomyTerm.objects.get(code="child-care")
-    TaxonomyTerm.objects.filter(pk=child_care.pk).update(synonyms="daycare, preschool")
-    term = {"id": str(child_care.pk), "name": "Child care", "description": "", "taxonomy_id": str(categories.pk)}
+    taxonomy = Taxonomy.objects.create(code="partner-needs", name="Partner needs", description="A partner's needs.")
+    child_care = TaxonomyTerm.objects.create(
+        taxonomy=taxonomy, code="child-care", name="Child care", name_es="Cuidado infantil", synonyms="daycare"
+    )
+    term = {"id": str(child_care.pk), "name": "Child care", "description": "", "taxonomy_id": str(taxonomy.pk)}
     (tmp_path / "taxonomy_terms.json").write_text(json.dumps([term]))
 
     import_export(tmp_path / "taxonomy_terms.json")
 
     child_care.refresh_from_db()
-    assert (child_care.name_es, child_care.synonyms) == ("Cuidado infantil", "daycare, preschool")
+    assert (child_care.name_es, child_care.synonyms) == ("Cuidado infantil", "daycare")
 
-    child_care.name_es, child_care.synonyms = "Guardería y cuidado", "nursery"
+    child_care.name_es, child_care.synonyms = "Guardería", "nursery"
     (tmp_path / "taxonomy_terms.json").write_text(json.dumps([taxonomy_term_to_hsds(child_care)]))
 
     import_export(tmp_path / "taxonomy_terms.json")
 
     child_care.refresh_from_db()
-    assert (child_care.name_es, child_care.synonyms) == ("Guardería y cuidado", "nursery")
+    assert (child_care.name_es, child_care.synonyms) == ("Guardería", "nursery")
