@@ -93,6 +93,18 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY (a long random string) or run with DEBUG=True")
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-never-in-production"
 
+# Participant contact details, case ids and notes are encrypted in the database (referrals/encryption.py).
+# Fernet keys, comma-separated: the first encrypts, all decrypt. To rotate, put a new key first, run
+# `manage.py rotate_field_encryption_key`, then drop the old one. FIELD_INDEX_KEY keys the blind index that
+# case ids are looked up by; it is not rotated. In DEBUG without them, keys derived from SECRET_KEY (a warning).
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", "")
+FIELD_INDEX_KEY = os.getenv("FIELD_INDEX_KEY", "")
+if not (FIELD_ENCRYPTION_KEYS and FIELD_INDEX_KEY) and not DEBUG:
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEYS (Fernet keys, comma-separated, the newest first) and FIELD_INDEX_KEY "
+        "(a long random string), or run with DEBUG=True"
+    )
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")

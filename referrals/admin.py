@@ -22,6 +22,7 @@ from directory.access import is_network_admin
 from directory.models import Preference
 from referrals import access_log
 from referrals.clients import client_system_create, token_revoke, token_rotate
+from referrals.encryption import blind_index
 from referrals.models import (
     AccessRecord,
     ApiToken,
@@ -138,12 +139,25 @@ class ParticipantLinkInline(admin.TabularInline):
         return False  # made with the referral
 
 
+class FindsCaseIds:
+    """Search also finds the participant with the case id typed, in full: case ids are encrypted, so the
+    database matches them by their blind index only."""
+
+    case_id_index = "external_id_index"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(**{self.case_id_index: blind_index(search_term)})
+        return results, may_have_duplicates
+
+
 @admin.register(Participant)
-class ParticipantAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
+class ParticipantAdmin(FindsCaseIds, RecordsReads, NetworkAdminData, admin.ModelAdmin):
     list_display = ["display_name", "external_id", "organization", "preferred_language", "zip_code", "created_at"]
     list_filter = ["preferred_language", "contact_preference", "organization"]
     list_select_related = ["organization"]
-    search_fields = ["display_name", "external_id", "zip_code"]
+    search_fields = ["display_name", "zip_code"]
     autocomplete_fields = ["organization"]
     readonly_fields = ["created_by", "created_at", "updated_at", "opened_by"]
     fields = [
@@ -229,11 +243,12 @@ class ParticipantAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
+class ConsentAdmin(FindsCaseIds, RecordsReads, NetworkAdminData, admin.ModelAdmin):
     list_display = ["participant", "scope", "organization", "method", "given_at", "recorded_by", "revoked_at"]
     list_filter = ["scope", "method", ("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["participant", "organization", "recorded_by"]
-    search_fields = ["participant__display_name", "participant__external_id", "organization__name"]
+    search_fields = ["participant__display_name", "organization__name"]
+    case_id_index = "participant__external_id_index"
     autocomplete_fields = ["participant", "organization"]
     readonly_fields = ["recorded_by"]
     date_hierarchy = "given_at"
@@ -248,7 +263,7 @@ class ConsentAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
+class ReferralAdmin(FindsCaseIds, RecordsReads, NetworkAdminData, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",
@@ -263,12 +278,11 @@ class ReferralAdmin(RecordsReads, NetworkAdminData, admin.ModelAdmin):
     list_select_related = ["participant", "service", "receiving_organization", "referring_organization", "need"]
     search_fields = [
         "participant__display_name",
-        "participant__external_id",
         "service__name",
         "receiving_organization__name",
         "referring_organization__name",
-        "note",
     ]
+    case_id_index = "participant__external_id_index"  # the note is encrypted: the database cannot search it
     date_hierarchy = "sent_at"
     autocomplete_fields = ["location", "need"]
     readonly_fields = [

@@ -102,6 +102,7 @@ def participant_erase(
     Participant.objects.filter(pk=participant.pk).update(
         display_name=ERASED_NAME,
         external_id="",
+        external_id_index="",
         phone="",
         email="",
         contact_preference=Participant.ContactPreference.NONE,

@@ -20,6 +20,7 @@ from directory.access import is_network_admin
 from directory.models import Membership
 from providers.models import Location, Organization, Service, TaxonomyTerm
 from referrals import services
+from referrals.encryption import blind_index
 from referrals.models import Consent, Participant, Referral
 from referrals.selectors import organization_ids_of, referrals_visible_to, response_cutoff
 
@@ -67,7 +68,9 @@ def find_participants(user, text: str, limit: int = 20) -> list[Participant]:
     text = text.strip()
     if not text:
         return []
-    matches = participants_for_referrer(user).filter(Q(display_name__icontains=text) | Q(external_id__iexact=text))
+    matches = participants_for_referrer(user).filter(
+        Q(display_name__icontains=text) | Q(external_id_index=blind_index(text))
+    )
     return list(matches.order_by("display_name")[:limit])
 
 
@@ -139,7 +142,8 @@ def _create_participant(referred_by, organization: Organization | None, fields: 
         fields = {**fields, "email": ""}
     external_id = fields.get("external_id", "")
     # The database constraint would say this too, but in words meant for developers.
-    if external_id and Participant.objects.filter(organization=organization, external_id=external_id).exists():
+    taken = Participant.objects.filter(organization=organization, external_id_index=blind_index(external_id))
+    if external_id and taken.exists():
         raise ValidationError({"external_id": EXTERNAL_ID_TAKEN})
     return services.participant_create(organization=organization, created_by=referred_by, **fields)
 
@@ -239,6 +243,7 @@ def filtered(referrals: QuerySet[Referral], *, status: str = "", service: str = 
         referrals = referrals.filter(service_id=service)
     if participant:
         referrals = referrals.filter(
-            Q(participant__display_name__icontains=participant) | Q(participant__external_id__iexact=participant)
+            Q(participant__display_name__icontains=participant)
+            | Q(participant__external_id_index=blind_index(participant))
         )
     return referrals

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Correction, Location, Organization, Service, TaxonomyTerm, validate_us_zip
+from referrals.encryption import BlindIndexField, EncryptedCharField, EncryptedEmailField, EncryptedTextField
 
 
 class Language(models.TextChoices):
@@ -46,11 +47,14 @@ class Participant(models.Model):
     contact_preference = models.CharField(
         max_length=10, choices=ContactPreference.choices, default=ContactPreference.NONE
     )
-    phone = models.CharField(max_length=30, blank=True)
-    email = models.EmailField(blank=True)
-    external_id = models.CharField(
+    # Contact details, the case id and the notes below are encrypted at rest (referrals/encryption.py).
+    phone = EncryptedCharField(max_length=30, blank=True)
+    email = EncryptedEmailField(blank=True)
+    external_id = EncryptedCharField(
         max_length=100, blank=True, help_text=_("The participant's id in the referring program's case system.")
     )
+    # The finder, the dashboard filter and the duplicate check look case ids up by this (and the constraint).
+    external_id_index = BlindIndexField(source="external_id")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -59,8 +63,8 @@ class Participant(models.Model):
         ordering = ["display_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "external_id"],
-                condition=~Q(external_id=""),
+                fields=["organization", "external_id_index"],
+                condition=~Q(external_id_index=""),
                 name="referrals_participant_unique_external_id",
             ),
         ]
@@ -196,7 +200,7 @@ class Referral(models.Model):
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="referrals_made")
     receiving_organization = models.ForeignKey(Organization, models.PROTECT, related_name="referrals_received")
     need = models.ForeignKey(TaxonomyTerm, models.PROTECT, related_name="referrals")
-    note = models.TextField(
+    note = EncryptedTextField(
         blank=True, help_text=_("For the provider: what the participant needs and anything that helps.")
     )
     share_contact = models.BooleanField(default=False)
@@ -252,7 +256,7 @@ class ReferralEvent(models.Model):
     new_status = models.CharField(max_length=20, choices=Referral.Status.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     reason = models.CharField(max_length=30, blank=True)
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -287,7 +291,7 @@ class Feedback(models.Model):
 
     referral = models.OneToOneField(Referral, models.CASCADE, primary_key=True, related_name="feedback")
     need_met = models.CharField(max_length=10, choices=NeedMet.choices, blank=True)
-    outcome_note = models.TextField(blank=True)
+    outcome_note = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     recorded_at = models.DateTimeField(null=True, blank=True)
     participant_connected = models.BooleanField(null=True, blank=True)
@@ -295,7 +299,7 @@ class Feedback(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     participant_barrier = models.CharField(max_length=20, choices=Barrier.choices, blank=True)
-    participant_comment = models.TextField(blank=True)
+    participant_comment = EncryptedTextField(blank=True)
     # A Correction.Kind when the participant says the listing was wrong (a correction is raised once).
     participant_listing_problem = models.CharField(max_length=20, choices=Correction.Kind.choices, blank=True)
     participant_answered_at = models.DateTimeField(null=True, blank=True)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from directory.access import is_network_admin
 from providers.models import Service, TaxonomyTerm
 from referrals import notifications, webhooks
+from referrals.encryption import blind_index
 from referrals.models import (
     Consent,
     Feedback,
@@ -98,7 +99,8 @@ def participant_create(
         external_id=external_id,
     )
     # The database constraint would say this too, but in words meant for developers.
-    if external_id and Participant.objects.filter(organization=organization, external_id=external_id).exists():
+    taken = Participant.objects.filter(organization=organization, external_id_index=blind_index(external_id))
+    if external_id and taken.exists():
         raise ValidationError({"external_id": EXTERNAL_ID_TAKEN})
     participant.full_clean()
     participant.save()

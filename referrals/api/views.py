@@ -22,6 +22,7 @@ from referrals.api import serializers
 from referrals.api.actions import ACTIONS, actions_for
 from referrals.api.authentication import ClientRateThrottle, ClientTokenAuthentication, IsClientSystem
 from referrals.api.idempotency import idempotent
+from referrals.encryption import blind_index
 from referrals.models import AccessRecord, Consent, Feedback, Participant, Referral, WebhookEndpoint
 from referrals.selectors import Side, organization_ids_of, referrals_visible_to
 
@@ -152,7 +153,8 @@ class ParticipantViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
         """The participant with this case id (external_id, in the body), or 404."""
         query = serializers.ParticipantFindSerializer(data=request.data)
         query.is_valid(raise_exception=True)
-        participant = self.get_queryset().filter(external_id=query.validated_data["external_id"]).first()
+        case_id = blind_index(query.validated_data["external_id"])
+        participant = self.get_queryset().filter(external_id_index=case_id).first()
         if participant is None:
             raise exceptions.NotFound()
         return Response(self.get_serializer(participant).data)

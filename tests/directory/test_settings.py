@@ -13,6 +13,8 @@ from directory.settings import database_from_url, envbool
 PRODUCTION = {
     "DEBUG": "False",
     "SECRET_KEY": "k3$9-production-secret-for-the-deploy-check-" + "x" * 40,
+    "FIELD_ENCRYPTION_KEYS": "9fZ1uV7Jx0p2G4zM1bOeq9w8hT3sK6yR2nLcA5dE0fI=",
+    "FIELD_INDEX_KEY": "an-index-key-for-the-deploy-check-" + "y" * 30,
     "ALLOWED_HOSTS": "directory.example.org",
     "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
 }
@@ -44,6 +46,14 @@ def test_it_refuses_to_start_without_a_secret_when_not_in_debug():
     result = manage("check", env={**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["FIELD_ENCRYPTION_KEYS", "FIELD_INDEX_KEY"])
+def test_it_refuses_to_start_without_the_field_encryption_keys_when_not_in_debug(name):
+    """With DEBUG off and no key for participant data, start-up stops with a message saying what to set."""
+    result = manage("check", env={**PRODUCTION, name: ""})
+    assert result.returncode != 0
+    assert "Set FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_it_keeps_debug_off_unless_asked():

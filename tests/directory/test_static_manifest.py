@@ -25,6 +25,8 @@ COLLECT = "manage.py collectstatic"
 PRODUCTION = {
     "DEBUG": "False",
     "SECRET_KEY": "k3$9-production-secret-for-the-static-check-" + "x" * 40,
+    "FIELD_ENCRYPTION_KEYS": "9fZ1uV7Jx0p2G4zM1bOeq9w8hT3sK6yR2nLcA5dE0fI=",
+    "FIELD_INDEX_KEY": "an-index-key-for-the-static-check-" + "y" * 30,
     "ALLOWED_HOSTS": "directory.example.org",
 }
 

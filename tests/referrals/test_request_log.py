@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from providers.models import Location, TaxonomyTerm
+from referrals.encryption import blind_index
 from referrals.models import Consent, Feedback, Participant, Referral
 from tests.referrals.api.conftest import Api, api_for
 
@@ -133,7 +134,7 @@ def test_a_whole_referral_loop_leaves_no_personal_data_in_request_lines(
     }
     sent = carol_browser.post(refer_url(service_a), new_participant, follow=True)
     assert sent.status_code == 200
-    referral = Referral.objects.get(participant__external_id=CASE_ID)
+    referral = Referral.objects.get(participant__external_id_index=blind_index(CASE_ID))
     # She finds them again by case id and by name, picks them, and filters her dashboard by name.
     found = carol_browser.post(refer_url(service_a), {"find": CASE_ID}).context["found"]
     assert [match.pk for match, _url in found] == [referral.participant_id]
@@ -282,7 +283,7 @@ def test_another_persons_dashboard_filter_stays_theirs(client, carol, alice, ref
 
 def test_the_finder_posts_and_links_by_opaque_id(client, carol, participant, service_a):
     """Finding by case id posts it; the link that picks the participant carries their id, not their name."""
-    Participant.objects.filter(pk=participant.pk).update(external_id="WF-7")
+    Participant.objects.filter(pk=participant.pk).update(external_id="WF-7", external_id_index=blind_index("WF-7"))
     client.force_login(carol)
 
     response = client.post(refer_url(service_a), {"find": "WF-7"})

@@ -149,7 +149,12 @@ def test_it_sends_through_the_outbox_with_a_timeout_in_production():
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=settings.BASE_DIR,
-        env={**environment, "SECRET_KEY": "x" * 60},
+        env={
+            **environment,
+            "SECRET_KEY": "x" * 60,
+            "FIELD_ENCRYPTION_KEYS": "9fZ1uV7Jx0p2G4zM1bOeq9w8hT3sK6yR2nLcA5dE0fI=",
+            "FIELD_INDEX_KEY": "y" * 60,
+        },
         capture_output=True,
         text=True,
         timeout=60,

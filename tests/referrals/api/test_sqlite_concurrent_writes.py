@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from referrals.encryption import encryption_keys, index_key
 from tests.providers.hsds.test_import_bulk import write as write_hsds
 
 pytestmark = [
@@ -53,6 +54,9 @@ def production_env(tmp_path, database_file, collected_static) -> dict:
         "PATH": "/usr/bin:/bin",
         "DEBUG": "False",
         "SECRET_KEY": "a-long-random-secret-for-the-concurrency-test-" + "x" * 20,
+        # The keys of the test database it copies.
+        "FIELD_ENCRYPTION_KEYS": ",".join(encryption_keys()),
+        "FIELD_INDEX_KEY": index_key(),
         "SECURE_SSL_REDIRECT": "False",
         "DATABASE_URL": f"sqlite:///{database_file}",
         "VAR_DIR": str(var),
