@@ -100,7 +100,7 @@ def orphans(tmp_path) -> Path:
 
 
 def test_locations_without_their_organization_are_kept_with_what_is_attached(orphans):
-    out, err = run(orphans)  # all or nothing: none of this is an error
+    _, err = run(orphans)  # all or nothing: none of this is an error
 
     annex = Location.objects.get(pk=uid("loc-missing-org"))
     assert annex.organization_id is None
@@ -155,7 +155,7 @@ def test_hsds_11_locations_and_services_without_organization_ids(tmp_path):
     )
     (folder / "services_at_location.csv").write_text("id,service_id,location_id\n1000,100,10\n")
 
-    out, err = run(folder, format="hsds-1.1")
+    _, err = run(folder, format="hsds-1.1")
 
     assert set(Location.objects.values_list("name", "organization__name")) == {
         ("Harbor office", None),
