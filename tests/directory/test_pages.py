@@ -51,7 +51,9 @@ def category(code: str, name: str, parent: TaxonomyTerm | None = None) -> Taxono
 
 
 def make_service(organization: Organization, name: str, *terms: TaxonomyTerm, **fields) -> Service:
-    service = Service.objects.create(organization=organization, name=name, **fields)
+    """A service whose agency stated that it serves anyone (unstated rules would show as such)."""
+    stated = {"gender": Service.Gender.ANY, "populations_required": False, "residency_required": False}
+    service = Service.objects.create(organization=organization, name=name, **{**stated, **fields})
     service.categories.add(*terms)
     return service
 
