@@ -65,8 +65,24 @@ def run(path, **options) -> tuple[str, str]:
 
 
 def summary(out: str) -> dict[str, str]:
-    """The per-kind lines of the summary: {"Services": "created 1 / updated 0 / unchanged 0 / skipped 0"}."""
-    return dict(line.split(": ", 1) for line in out.splitlines() if " / skipped " in line)
+    """The closing table's rows and the last line's total: {"Services": "created 1 / updated 0 / unchanged 0 /
+    skipped 0", ..., "Imported": "created 9 / ..."}."""
+    lines = out.splitlines()
+    rows = {}
+    header = next((number for number, line in enumerate(lines) if line.split() and "in source" in line), None)
+    if header is not None:
+        columns = re.split(r"\s{2,}", lines[header].strip())
+        for line in lines[header + 1 :]:
+            match = re.fullmatch(r"(\S.*?)((?:\s{2,}[\d,]+)+)", line)
+            if not match:
+                break
+            numbers = dict(zip(columns, (int(number.replace(",", "")) for number in match[2].split()), strict=True))
+            if match[1] != "All records":
+                tally = "created {created} / updated {updated} / unchanged {unchanged} / skipped {skipped}"
+                rows[match[1]] = tally.format(**numbers)
+    if lines and lines[-1].startswith("Imported: "):
+        rows["Imported"] = lines[-1].removeprefix("Imported: ")
+    return rows
 
 
 def locate(zip_code: str):
