@@ -510,6 +510,7 @@ class AccessRecord(models.Model):
         ADMIN = "admin", _("Staff admin")
         API_LIST = "api_list", _("Referral API, a list")
         API_DETAIL = "api_detail", _("Referral API, one record")
+        PARTICIPANT_COPY = "participant_copy", _("Participant's own copy")
 
     read_at = models.DateTimeField(_("read"), default=timezone.now)
     reader = models.ForeignKey(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:referral_id>/outcome/", views.outcome, name="outcome"),
     path("<uuid:referral_id>/reads/", views.reads, name="reads"),
     path("participants/<uuid:participant_id>/erase/", views.erase, name="erase"),
+    path("participants/<uuid:participant_id>/copy/", views.participant_copy, name="participant_copy"),
     # The participant's private link: no account, the token is the key, exchanged on the first visit
     # for a session and the token-free page.
     path("feedback/", views.participant_feedback, name="feedback_page"),

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,12 +24,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.access import get_service_for_user
 from providers.models import Service
 from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
-from referrals import access_log, erasure, flows, services
+from referrals import access_log, copies, erasure, flows, services
 from referrals.forms import (
     DashboardFilterForm,
     ErasureForm,
@@ -666,3 +666,30 @@ def erase(request: HttpRequest, participant_id) -> HttpResponse:
         "referral_count": participant.referrals.count(),
     }
     return render(request, "referrals/erase.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def participant_copy(request: HttpRequest, participant_id) -> HttpResponse:
+    """What the network holds on a participant, for the participant who asks: a printable page, or a JSON
+    download with ?format=json. Only a case manager of their own organization (403 for the other side of a
+    referral and network admins, 404 for others); the copy is a read of the participant and of each referral."""
+    participant = copies.get_participant_for_copy(request.user, participant_id)
+    referrals = copies.referrals_of(participant)
+    consents = list(participant.consents.select_related("organization"))
+    access_log.reads_record(
+        reader=request.user, door=AccessRecord.Door.PARTICIPANT_COPY, things=[participant, *referrals]
+    )
+    if request.GET.get("format") == "json":
+        data = copies.as_json(participant, referrals, consents)
+        response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="participant-{participant.pk}.json"'
+        return response
+    context = {
+        "participant": participant,
+        "referrals": referrals,
+        "consents": consents,
+        "today": timezone.localdate(),
+    }
+    return render(request, "referrals/participant_copy.html", context)
