@@ -40,9 +40,10 @@ from providers.models import (
     Unit,
     VerificationReminder,
 )
+from referrals import access_log
 from referrals import services as referral_services
 from referrals.clients import client_system_create
-from referrals.models import Feedback, WebhookEndpoint
+from referrals.models import AccessRecord, Feedback, WebhookEndpoint
 from tests.conftest import PASSWORD
 
 
@@ -112,6 +113,7 @@ def every_model(service_a, carol, superuser) -> None:
         participant=participant, service=service_a, need=service_a.categories.get(), referred_by=carol
     )
     Feedback.objects.create(referral=referral, need_met="fully")
+    access_log.reads_record(reader=carol, door=AccessRecord.Door.REFERRAL_PAGE, things=[referral])
     Preference.objects.create(user=carol, language="es")
     # A client system of the referral API, with its token and a webhook endpoint.
     client, _token = client_system_create(organization=service_a.organization, name="Agency EHR", created_by=superuser)
