@@ -109,7 +109,7 @@ class Loader(Writer):
     ) -> None:
         super().__init__(batch, report, **options)
         self.locate = locate
-        self.stand_ins: set[uuid.UUID] = set()  # organizations made for services without one (never a location's)
+        self.stand_ins: set[uuid.UUID] = set()  # organizations the import made: named but not given, or for a service
         self.links_of_location: dict[uuid.UUID, list[Row]] | None = None
         self.term_plan: dict[uuid.UUID, bool] = {}  # service -> whether its terms are listed in full
         self.ours = reference_taxonomy_codes()
@@ -130,7 +130,7 @@ class Loader(Writer):
             self.load_taxonomies,
             self.load_terms,
             self.sort_attributes,
-            self.plan_service_organizations,
+            self.plan_organizations,
             self.load_organizations,
             self.plan_service_areas,
             self.load_locations,
@@ -293,52 +293,62 @@ class Loader(Writer):
                 continue
             self.generic_attributes.append(row)
 
-    def plan_service_organizations(self) -> None:
-        """Give every service an organization, as the directory lists each service under one.
+    def plan_organizations(self) -> None:
+        """Keep the organizations that records name, and give every service one, as the directory lists
+        each service under an organization. HSDS requires neither link.
 
-        HSDS does not require it. A service without one (or whose organization is in neither the import nor
-        the directory) is listed under the organization of the locations it is at, when they have exactly
-        one; otherwise under an organization of its own name, with an id derived from the service's, so a
-        re-import finds it again. A warning says which.
+        An organization named by id (by a service or a location) that is in neither the import nor the
+        directory becomes a stand-in with that id, named after it: its records stay together, and an import
+        that brings it fills it in. A service that names none is listed under the organization of the
+        locations it is at when they have exactly one, else under an organization of its own name (an id
+        derived from the service's, so a re-import finds it again). A warning says which.
         """
         organizations = self.batch.rows["organization"]
+        for kind in ("service", "location"):
+            for row in self.batch.rows[kind].values():
+                given = row.fields.get("organization_id")
+                if given is None:
+                    continue
+                if given not in self.stand_ins:
+                    if given in organizations or self.exists("organization", given):
+                        continue
+                    shown = self.batch.source_ids.get(str(given), str(given))
+                    self.add_stand_in(given, f"Organization {shown} (not in {self.batch.source})", row.where)
+                self.warn(
+                    row,
+                    "organization_id",
+                    "Its organization is not in this import or the directory: listed under a stand-in with its id, "
+                    "which an import of the organization fills in.",
+                    str(given),
+                )
         locations = self.batch.rows["location"]
         locations_of: dict[uuid.UUID, set] = defaultdict(set)
         for link in self.batch.rows["service_at_location"].values():
             locations_of[link.fields.get("service_id")].add(link.fields.get("location_id"))
-        for row in list(self.batch.rows["service"].values()):
-            given = row.fields.get("organization_id")
-            if given in organizations or (given is not None and self.exists("organization", given)):
+        for row in self.batch.rows["service"].values():
+            if row.fields.get("organization_id") is not None:
                 continue
             of_locations = {
                 locations[location_id].fields.get("organization_id")
                 for location_id in locations_of.get(row.id, ())
                 if location_id in locations
-            }
-            of_locations = {
-                organization_id
-                for organization_id in of_locations - {None}
-                if organization_id in organizations or self.exists("organization", organization_id)
-            }
-            missing = "Its organization is not in this import or the directory" if given else "No organization given"
+            } - {None}
             if len(of_locations) == 1:
                 row.fields["organization_id"] = of_locations.pop()
                 self.warn(
-                    row,
-                    "organization_id",
-                    f"{missing}: listed under the organization of its locations.",
-                    str(given or ""),
+                    row, "organization_id", "No organization given: listed under the organization of its locations."
                 )
                 continue
             stand_in = uuid.uuid5(IMPORT_NAMESPACE, f"{row.id}/organization")
-            name = str(row.fields.get("name") or row.source_id)
-            self.batch.add("organization", {"id": stand_in, "name": name, "description": ""}, row.where)
-            self.total += 1
-            self.stand_ins.add(stand_in)
+            self.add_stand_in(stand_in, str(row.fields.get("name") or row.source_id), row.where)
             row.fields["organization_id"] = stand_in
-            self.warn(
-                row, "organization_id", f"{missing}: listed under an organization of its own name.", str(given or "")
-            )
+            self.warn(row, "organization_id", "No organization given: listed under an organization of its own name.")
+
+    def add_stand_in(self, organization_id: uuid.UUID, name: str, where: str) -> None:
+        """An organization the source names or implies but does not give: its name only."""
+        self.batch.add("organization", {"id": organization_id, "name": name, "description": ""}, where)
+        self.total += 1
+        self.stand_ins.add(organization_id)
 
     def load_organizations(self) -> None:
         for row in parents_first(list(self.batch.rows["organization"].values()), "parent_organization_id"):
@@ -459,10 +469,13 @@ class Loader(Writer):
             if values.raw("organization_id") is None and not apart:
                 self.infer_organization(row)
             organization_id = values.raw("organization_id")
-            if organization_id is None and not apart:
-                self.warn(
-                    row, "organization_id", "No organization given, and no service here names one: kept without one."
-                )
+            if organization_id is None:
+                if not apart:
+                    self.warn(
+                        row,
+                        "organization_id",
+                        "No organization given, and no service here names one: kept without one.",
+                    )
             elif not self.exists("organization", organization_id):
                 self.warn(
                     row,

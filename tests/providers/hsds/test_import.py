@@ -193,12 +193,11 @@ def test_it_imports_the_official_csv_package():
     assert set(service.schedules.values_list("weekday", flat=True)) == {"TH", "FR"}
     assert Phone.objects.get(pk=PHONE_ID).extension == "100"
     assert CostOption.objects.get(service=service).amount == Decimal("35")
-    # Its organization is not in the package: HSDS does not require one, so the location is kept without it.
-    assert Location.objects.get(pk=LOCATION_ID).organization_id is None
-    assert (
-        f"warning: locations.csv line 2: location {LOCATION_ID}: organization_id: Its organization is not in this "
-        "import or the directory: kept without an organization." in err
-    )
+    # Its organization is not in the package: the location is kept, under a stand-in with the organization's id.
+    location = Location.objects.get(pk=LOCATION_ID)
+    assert str(location.organization_id) == "985e4a42-bd9f-4edc-911d-0243a4640aca"
+    assert location.organization.name == "Organization 985e4a42-bd9f-4edc-911d-0243a4640aca (not in csv)"
+    assert "organization_id: Its organization is not in this import or the directory: listed under a" in err
     assert "error: attributes.csv line 2: attribute ae58cc39-8b70-4ab1-8aea-786882e5ac8e: taxonomy_term_id:" in err
     assert summary(out)["Services"] == "created 1 / updated 0 / unchanged 0 / skipped 0"
 
@@ -377,18 +376,26 @@ def test_it_imports_what_is_valid_of_the_ilao_hsds_1_1_dataset():
 
     out, err = run(dataset, format="hsds-1.1", partial=True)
 
+    # Every location and all but one service are kept: the 280 organizations they name that the dataset
+    # does not hold become stand-ins with their ids, instead of taking their records with them.
     assert summary(out) == {
-        "Organizations": "created 33 / updated 0 / unchanged 0 / skipped 0",
-        "Locations": "created 72 / updated 0 / unchanged 0 / skipped 448",
+        "Organizations": "created 313 / updated 0 / unchanged 0 / skipped 0",
+        "Locations": "created 520 / updated 0 / unchanged 0 / skipped 0",
         "Addresses": "created 0 / updated 0 / unchanged 0 / skipped 33",
-        "Services": "created 89 / updated 0 / unchanged 0 / skipped 341",
-        "Services at locations": "created 86 / updated 0 / unchanged 0 / skipped 525",
-        "Phones": "created 193 / updated 0 / unchanged 0 / skipped 789",
-        "Schedules": "created 262 / updated 0 / unchanged 0 / skipped 2230",
-        "Imported": "created 735 / updated 0 / unchanged 0 / skipped 4366",
+        "Services": "created 429 / updated 0 / unchanged 0 / skipped 1",
+        "Services at locations": "created 425 / updated 0 / unchanged 0 / skipped 186",
+        "Phones": "created 963 / updated 0 / unchanged 0 / skipped 19",
+        "Schedules": "created 1827 / updated 0 / unchanged 0 / skipped 665",
+        "Imported": "created 4477 / updated 0 / unchanged 0 / skipped 904",
     }
-    assert re.search(r"error: services\.csv line \d+: service \d+: organization_id: No organization \S+ in this", err)
-    assert re.search(r"error: locations\.csv line \d+: location \d+: organization_id: No organization", err)
+    assert "Made by the import (not in the source): Organizations 280" in out
+    assert re.search(
+        r"warning: service.organization_id: Its organization is not in this import or the directory: listed under a "
+        r"stand-in with its id, which an import of the organization fills in. — 340 times:\n"
+        r"    services.csv line 2: service 135836 \(91676\)",
+        err,
+    )
+    assert Organization.objects.get(name="Organization 91676 (not in ilao-hsds-1.1)").services.exists()
     assert "error: services.csv line 651: service (no id): id: Every record needs an id." in err
     assert "No opening hours on this day (closed): nothing to keep." in err
     assert "The address belongs to no location" in err

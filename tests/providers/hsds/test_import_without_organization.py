@@ -1,8 +1,9 @@
 """HSDS requires no organization of a location or a service: such records are kept, never refused.
 
-A location without one (none given, or one that is not in the data) is kept without an organization.
-A service without one is listed under the organization of the locations it is at when they agree on
-one, else under an organization of its own name; either way a warning says so.
+An organization named by id but not in the data becomes a stand-in with that id (the records naming it
+stay together, and an import of it fills it in). A location that names none is kept without one. A
+service that names none is listed under the organization of the locations it is at when they agree on
+one, else under an organization of its own name. Each is a warning.
 """
 
 import io
@@ -103,11 +104,11 @@ def test_locations_without_their_organization_are_kept_with_what_is_attached(orp
     _, err = run(orphans)  # all or nothing: none of this is an error
 
     annex = Location.objects.get(pk=uid("loc-missing-org"))
-    assert annex.organization_id is None
+    assert annex.organization.name == f"Organization {MISSING_ORGANIZATION} (not in orphans)"
     assert Phone.objects.get(pk=uid("phone-annex")).location_id == annex.pk
     assert Location.objects.get(pk=uid("loc-no-org")).organization_id is None
     assert Location.objects.get(pk=uid("loc-eastside")).organization.name == "Eastside Partners"
-    assert "Its organization is not in this import or the directory: kept without an organization" in err
+    assert "Its organization is not in this import or the directory: listed under a stand-in with its id" in err
     assert "No organization given, and no service here names one: kept without one." in err
 
 
@@ -120,7 +121,8 @@ def test_a_service_without_an_organization_is_listed_under_its_locations_or_its_
     assert alone.organization.description == ""
     assert Schedule.objects.filter(service=alone).count() == 1
     pantry = Service.objects.get(pk=uid("svc-missing-org"))
-    assert pantry.organization.name == "Food pantry"
+    assert str(pantry.organization_id) == MISSING_ORGANIZATION  # with the annex, under the stand-in
+    assert Location.objects.get(pk=uid("loc-missing-org")).organization_id == pantry.organization_id
     assert "listed under the organization of its locations" in err
     assert "listed under an organization of its own name" in err
     assert out.splitlines()[-1].endswith("skipped 0")
@@ -139,8 +141,8 @@ def test_a_second_import_finds_the_same_stand_in_organization(orphans):
 def test_the_feed_of_a_location_without_organization_leaves_the_field_out(orphans, client):
     run(orphans)
 
-    record = client.get(f"/api/hsds/services/{uid('svc-missing-org')}").json()
-    assert record["organization"]["name"] == "Food pantry"
+    record = client.get(f"/api/hsds/services/{uid('svc-alone')}").json()
+    assert record["organization"]["name"] == "Tax clinic"
     sal = client.get("/api/hsds/service_at_locations/" + uid("sal-1")).json()
     assert sal["location"]["organization_id"] == uid("org")
 
@@ -159,10 +161,10 @@ def test_hsds_11_locations_and_services_without_organization_ids(tmp_path):
 
     assert set(Location.objects.values_list("name", "organization__name")) == {
         ("Harbor office", None),
-        ("Pier office", None),
+        ("Pier office", "Organization 99 (not in legacy)"),
     }
     assert set(Service.objects.values_list("name", "organization__name")) == {
         ("Eviction defense", "Eviction defense"),
         ("Wills clinic", "Harbor Aid"),
     }
-    assert "kept without an organization" in err
+    assert "listed under a stand-in with its id" in err
