@@ -236,9 +236,7 @@ class Service(Record):
     capacity_updated_at = models.DateTimeField(
         null=True, blank=True, help_text="When capacity was last stated; empty while it never was."
     )
-    referral_method = models.CharField(
-        max_length=20, choices=ReferralMethod.choices, default=ReferralMethod.NOT_STATED
-    )
+    referral_method = models.CharField(max_length=20, choices=ReferralMethod.choices, default=ReferralMethod.NOT_STATED)
     last_verified_at = models.DateTimeField(null=True, blank=True)
     last_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"

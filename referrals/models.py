@@ -518,9 +518,7 @@ class AccessRecord(models.Model):
     )
     door = models.CharField(_("through"), max_length=20, choices=Door.choices)
     # Kept when a referral or participant is erased: that someone read it stays on record.
-    participant = models.ForeignKey(
-        Participant, models.SET_NULL, null=True, blank=True, related_name="access_records"
-    )
+    participant = models.ForeignKey(Participant, models.SET_NULL, null=True, blank=True, related_name="access_records")
     referral = models.ForeignKey(Referral, models.SET_NULL, null=True, blank=True, related_name="access_records")
     # "<reader>/<referral or participant>/<window number>": a second read in the same window is not written.
     once_key = models.CharField(max_length=100, editable=False)
