@@ -68,6 +68,9 @@ def environment(dataset: Dataset, *, backend: str | None = None) -> dict[str, st
         # DEBUG keeps every SQL query in memory and serves static files: not what production runs.
         "DEBUG": "False",
         "SECRET_KEY": "benchmark-only-secret-key-" + "x" * 40,
+        # Production refuses to start without the keys of participant data at rest (referrals/encryption.py).
+        "FIELD_ENCRYPTION_KEYS": "YmVuY2htYXJrLW9ubHktZmllbGQta2V5LTAwMDAwMDA=",
+        "FIELD_INDEX_KEY": "benchmark-only-index-key-" + "x" * 40,
         "SECURE_SSL_REDIRECT": "False",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
