@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from directory.access import get_service_for_user
+from providers.access import get_service_for_user
 from providers.hours import applicable_schedules
 from providers.models import (
     Accessibility,

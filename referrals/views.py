@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from directory.access import get_service_for_user
+from providers.access import get_service_for_user
 from providers.models import Service
 from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
 from referrals import access_log, copies, erasure, flows, services

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from directory.access import organizations_edited_by
+from providers.access import organizations_edited_by
 from providers.models import ChangeRecord, Correction, Organization, PendingEdit, Service
 from providers.portal.forms import field_label
 from providers.portal.sections import Change, Page, display_value

@@ -21,14 +21,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from directory.access import (
+from directory.access import is_network_admin
+from providers.access import (
     get_correction_for_editor,
     get_location_for_editor,
     get_organization_for_editor,
     get_service_at_location_for_editor,
     get_service_for_editor,
     get_service_for_user,
-    is_network_admin,
     organizations_edited_by,
 )
 from providers.models import (

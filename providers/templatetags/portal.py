@@ -3,7 +3,8 @@ form for everyone else who is signed in."""
 
 from django import template
 
-from directory.access import can_edit_service, is_network_admin
+from directory.access import is_network_admin
+from providers.access import can_edit_service
 from providers.models import Service
 from providers.portal.forms import ReportProblemForm
 

@@ -4,11 +4,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from directory.access import (
+from directory.access import is_network_admin
+from providers.access import (
     can_edit_service,
     get_organization_for_editor,
     get_service_for_user,
-    is_network_admin,
     organizations_edited_by,
 )
 from providers.models import Service

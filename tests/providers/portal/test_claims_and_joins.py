@@ -3,8 +3,8 @@
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from directory.access import can_edit_service, organizations_edited_by
 from directory.models import Membership
+from providers.access import can_edit_service, organizations_edited_by
 from providers.models import ChangeRecord, EditorClaim, JoinRequest, Organization, Service, TaxonomyTerm
 from tests.conftest import PASSWORD
 
