@@ -233,11 +233,17 @@ def service_record(
     category = rng.choice(categories)
     minimum_age = rng.choice([None, None, 18, 16, 60])
     maximum_age = rng.choice([None, 24, 64]) if minimum_age in (None, 16, 18) else None
-    capacity = rng.choices(list(Service.Capacity), weights=[80, 15, 5])[0]
+    # Every synthetic listing states its capacity and referral method (the same draws as before "not stated").
+    stated = [Service.Capacity.ACCEPTING, Service.Capacity.WAITLIST, Service.Capacity.NOT_ACCEPTING]
+    capacity = rng.choices(stated, weights=[80, 15, 5])[0]
     attributes = [
         term(service_id, "category", category.pk),
         extra(service_id, "capacity-status", capacity),
-        extra(service_id, "referral-method", rng.choice(list(Service.ReferralMethod))),
+        extra(
+            service_id,
+            "referral-method",
+            rng.choice([Service.ReferralMethod.ELECTRONIC, Service.ReferralMethod.CONTACT]),
+        ),
         extra(service_id, "keywords", category.synonyms.split(",")[0].strip()),
         extra(service_id, "populations-required", "true" if rng.random() < 0.1 else "false"),
         extra(service_id, "residency-required", "true" if rng.random() < 0.2 else "false"),
