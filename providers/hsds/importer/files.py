@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from directory import jsonlimits
 from providers.hsds.archive import ArchiveLimits, check_archive, read_member
 from providers.hsds.importer.records import Batch
 
@@ -136,6 +137,19 @@ class Files:
         """The file called ``filename`` nearest the top, or None."""
         found = [name for name in self.names() if PurePosixPath(name).name.lower() == filename.lower()]
         return min(found, key=lambda name: (name.count("/"), name)) if found else None
+
+    def json_documents(self, names: list[str], batch: "Batch") -> Iterator[tuple[str, object]]:
+        """Yield (name, parsed JSON) of each file; one that cannot be read or parsed is an error of ``batch``."""
+        for name in names:
+            try:
+                document = jsonlimits.loads(self.read_text(name))
+            except UnreadableFile as error:
+                batch.error(error.where, "file", "", "", error.reason)
+                continue
+            except ValueError as error:
+                batch.error(name, "file", "", "", f"Not valid JSON: {str(error).rstrip('.')}.")
+                continue
+            yield name, document
 
     def csv_rows(self, name: str, batch: "Batch") -> Iterator[tuple[str, dict]]:
         """Yield ("<file> line <n>", row) for each record; a quoted value may span lines.

@@ -9,7 +9,7 @@ kept as a value of its record, so that the loader names it as a field the direct
 from pathlib import PurePosixPath
 
 from directory import jsonlimits
-from providers.hsds.importer.files import Files, UnreadableFile
+from providers.hsds.importer.files import Files
 from providers.hsds.importer.records import KINDS, Batch
 from providers.hsds.importer.values import is_empty
 
@@ -307,15 +307,7 @@ def read_hsds3(files: Files, batch: Batch) -> None:
             "Only the JSON files of a folder are read (a CSV package has its own folder).",
             detail=f"{len(left_out)} files left out",
         )
-    for name in json_names:
-        try:
-            document = jsonlimits.loads(files.read_text(name))
-        except UnreadableFile as error:
-            batch.error(error.where, "file", "", "", error.reason)
-            continue
-        except ValueError as error:
-            batch.error(name, "file", "", "", f"Not valid JSON: {str(error).rstrip('.')}.")
-            continue
+    for name, document in files.json_documents(json_names, batch):
         read_json_document(batch, name, document)
 
 

@@ -21,8 +21,7 @@ Every key is either mapped or named in a warning, once, with the number of recor
 
 from collections import Counter
 
-from directory import jsonlimits
-from providers.hsds.importer.files import Files, UnreadableFile
+from providers.hsds.importer.files import Files
 from providers.hsds.importer.readers.legacy import Reader
 from providers.hsds.importer.records import Batch
 
@@ -106,15 +105,7 @@ def read_oruk(files: Files, batch: Batch) -> None:
             "Not read: the Open Referral UK reader reads the JSON files; nothing in this one is imported.",
             detail=f"{len(others)} files: {', '.join(others)}" if len(others) > 1 else "",
         )
-    for name in json_names:
-        try:
-            document = jsonlimits.loads(files.read_text(name))
-        except UnreadableFile as error:
-            batch.error(error.where, "file", "", "", error.reason)
-            continue
-        except ValueError as error:
-            batch.error(name, "file", "", "", f"Not valid JSON: {str(error).rstrip('.')}.")
-            continue
+    for name, document in files.json_documents(json_names, batch):
         reader.document(name, document)
     reader.report()
 
