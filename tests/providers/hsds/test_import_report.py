@@ -22,7 +22,7 @@ from django.core.management.base import CommandError
 from directory.csvsafe import SKIPPED, TRIGGERS
 from providers.hsds.importer.records import IMPORT_NAMESPACE
 from providers.models import Organization, Service
-from tests.providers.hsds.test_import import hsds_file
+from tests.providers.hsds.test_import import hsds_file, run
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +42,6 @@ def table(rows: list[list]) -> str:
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     return text.getvalue()
-
-
-def run(path, **options) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_hsds", str(path), stdout=out, stderr=err, **options)
-    return out.getvalue(), err.getvalue()
 
 
 def problem_lines(err: str) -> list[str]:

@@ -6,15 +6,14 @@ service that names none is listed under the organization of the locations it is 
 one, else under an organization of its own name. Each is a warning.
 """
 
-import io
 import json
 import uuid
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from providers.models import Location, Organization, Phone, Schedule, Service
+from tests.providers.hsds.test_import import run
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +22,6 @@ MISSING_ORGANIZATION = "6f0c7a57-3f42-4c5e-9d7c-2b0e9b1f0a11"
 
 def uid(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
-
-
-def run(path: Path, **options) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_hsds", str(path), stdout=out, stderr=err, **options)
-    return out.getvalue(), err.getvalue()
 
 
 def write(folder: Path, name: str, records: list[dict]) -> None:
