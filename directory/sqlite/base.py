@@ -6,6 +6,7 @@ connection this backend creates the folder (0700) and the file (0600) itself, an
 file or the project's var/ folder it finds readable by others.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def make_private(path: Path) -> None:
         folder.chmod(PRIVATE_FOLDER)  # mkdir's mode passes through the umask
     elif folder.resolve() == Path(settings.VAR_DIR).resolve():
         folder.chmod(PRIVATE_FOLDER)  # the project's own folder, whoever made it (an older make run)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE))
+    # O_EXCL: never open an existing file. Closing any descriptor of a SQLite file drops every lock
+    # this process holds on it, so opening it here beside other threads' connections loses writes.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, PRIVATE_FILE))
     for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
         if file.exists() and file.stat().st_mode & 0o077:
             file.chmod(PRIVATE_FILE)

@@ -3,8 +3,10 @@ and an older world-readable file or var/ folder is tightened at the next connect
 
 import os
 import re
+import sqlite3
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from django.conf import settings as django_settings
 from django.db.utils import ConnectionHandler
 
 from directory.settings import database_from_url
-from directory.sqlite.base import DatabaseWrapper
+from directory.sqlite.base import DatabaseWrapper, make_private
 
 ROOT = Path(django_settings.BASE_DIR)
 
@@ -107,3 +109,30 @@ def test_make_setup_creates_var_for_its_owner_only(tmp_path, loose_umask):
     for folder in (fresh, older):
         subprocess.run(line, shell=True, cwd=folder, check=True)
         assert mode(folder / "var") == 0o700
+
+
+def test_a_new_connection_keeps_the_locks_of_the_open_ones(tmp_path, settings, loose_umask):
+    """Opening and closing the file beside an open connection drops that connection's POSIX locks; another
+    process, closing, then thinks itself the last and deletes the write-ahead log under it (the CI run where
+    40 referrals answered 201 and 39 were saved)."""
+    settings.VAR_DIR = tmp_path / "var"
+    path = settings.VAR_DIR / "directory.sqlite3"
+    connect(path)
+    reader = sqlite3.connect(path)
+    reader.execute("SELECT count(*) FROM t").fetchone()  # in WAL mode: a shared lock while open
+    try:
+        make_private(path)  # what each new connection of this process does first
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import sqlite3; c = sqlite3.connect({str(path)!r}); c.execute('INSERT INTO t VALUES (1)'); "
+                "c.commit(); c.close()",
+            ],
+            check=True,
+        )
+        assert path.with_name(f"{path.name}-wal").exists(), (
+            "the other process took itself for the last and dropped the log"
+        )
+    finally:
+        reader.close()
