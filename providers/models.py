@@ -149,6 +149,9 @@ class Organization(Record):
     name = models.CharField(max_length=200)
     alternate_name = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)  # HSDS 3.0 requires the key; "" is a valid value
+    # The Spanish version an agency wrote (never machine-translated); empty: the page shows the English.
+    name_es = models.CharField("name in Spanish", max_length=200, blank=True)
+    description_es = models.TextField("description in Spanish", blank=True)
     email = models.EmailField(blank=True)
     website = WebAddressField(blank=True)
     tax_status = models.CharField(max_length=100, blank=True)
@@ -227,6 +230,14 @@ class Service(Record):
     licenses = models.TextField(blank=True)
     alert = models.TextField(blank=True)
     keywords = models.TextField(blank=True, help_text="Comma-separated words people search with.")
+
+    # The Spanish versions of the texts a participant reads, as the agency wrote them (never
+    # machine-translated); an empty one shows the English, marked as only in English (providers/translations.py).
+    name_es = models.CharField("name in Spanish", max_length=200, blank=True)
+    description_es = models.TextField("description in Spanish", blank=True)
+    eligibility_description_es = models.TextField("eligibility in Spanish", blank=True)
+    application_process_es = models.TextField("how to apply in Spanish", blank=True)
+    fees_description_es = models.TextField("fees in Spanish", blank=True)
 
     categories = models.ManyToManyField(TaxonomyTerm, related_name="category_services", blank=True)
 
@@ -499,6 +510,8 @@ class Schedule(Record):
     timezone = models.CharField(max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone])
     description = models.CharField(max_length=1000, blank=True, help_text="For a closure: the holiday's name.")
     notes = models.TextField(blank=True)
+    description_es = models.CharField("description in Spanish", max_length=1000, blank=True)
+    notes_es = models.TextField("notes in Spanish", blank=True)
 
     class Meta:
         ordering = ["kind", "weekday", "opens_at", "valid_from"]
@@ -712,6 +725,8 @@ class CostOption(Record):
     currency = models.CharField(max_length=3, default="USD")
     amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     amount_description = models.CharField(max_length=1000, blank=True)
+    option_es = models.CharField("option in Spanish", max_length=1000, blank=True)
+    amount_description_es = models.CharField("amount description in Spanish", max_length=1000, blank=True)
 
     class Meta:
         constraints = [
@@ -732,6 +747,7 @@ class RequiredDocument(Record):
     service = models.ForeignKey(Service, models.CASCADE, related_name="required_documents")
     document = models.TextField()  # a list of papers in words: the official HSDS example has 279 characters
     uri = WebAddressField(blank=True)
+    document_es = models.TextField("document in Spanish", blank=True)
 
     def __str__(self) -> str:
         return self.document
