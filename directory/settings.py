@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "providers",
     "search",
     "referrals",
+    "handouts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -377,6 +378,21 @@ SEARCH_RESPONSIVENESS = "referrals.outcomes.responsiveness_bands"
 WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
 WEBHOOK_MAX_RESPONSE_BYTES = envint("WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = envbool("WEBHOOK_ALLOW_PRIVATE_TARGETS", "False")
+
+# Resource lists handed to participants (handouts/): their private link lasts this many days; each place's
+# directions link fills {latitude}, {longitude} (six decimals) or {address} (URL-encoded) into the template.
+RESOURCE_LIST_LINK_DAYS = envint("RESOURCE_LIST_LINK_DAYS", 30)
+DIRECTIONS_URL_TEMPLATE = os.getenv(
+    "DIRECTIONS_URL_TEMPLATE", "https://www.openstreetmap.org/directions?route=%3B{latitude}%2C{longitude}"
+)
+# Text messages to participants carry only a list's private link. SMS_BACKEND: handouts.sms.ConsoleSender
+# (prints them, the default) or handouts.sms.HttpGatewaySender, which POSTs JSON {"to", "from", "body"} to
+# SMS_GATEWAY_URL with "Authorization: Bearer SMS_GATEWAY_TOKEN", waiting up to SMS_TIMEOUT seconds.
+SMS_BACKEND = os.getenv("SMS_BACKEND", "handouts.sms.ConsoleSender")
+SMS_GATEWAY_URL = os.getenv("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.getenv("SMS_GATEWAY_TOKEN", "")
+SMS_FROM = os.getenv("SMS_FROM", "")
+SMS_TIMEOUT = envint("SMS_TIMEOUT", 10)
 
 # Listings not confirmed accurate for this many days are flagged stale.
 VERIFY_AFTER_DAYS = envint("VERIFY_AFTER_DAYS", 180)
