@@ -29,6 +29,7 @@ from providers.models import (
     ServiceCapacity,
     TaxonomyTerm,
 )
+from providers.translations import listing_text
 
 EN_DASH = "\N{EN DASH}"
 TERMS_BY_NAME = TaxonomyTerm.objects.order_by("name")
@@ -88,11 +89,19 @@ def format_time(value: datetime.time) -> str:
 
 
 def format_interval(schedule: Schedule) -> str:
-    """Return "7:00 a.m. to 6:00 p.m." (with an en dash), ending "(next day)" when it runs past midnight."""
+    """Return "7:00 a.m. to 6:00 p.m." (with an en dash), ending "(next day)" when it runs past midnight.
+
+    The hours note follows in the reader's language, said to be English when the agency wrote no Spanish.
+    """
     hours = f"{format_time(schedule.opens_at)} {EN_DASH} {format_time(schedule.closes_at)}"
     if schedule.past_midnight:
         hours = _("%(hours)s (next day)") % {"hours": hours}
-    return f"{hours} · {schedule.description}" if schedule.description else hours
+    if not schedule.description:
+        return hours
+    note = listing_text(schedule, "description")
+    if note.only_in_english:
+        return f"{hours} · {note} " + _("(only in English)")
+    return f"{hours} · {note}"
 
 
 def weekly_hours(schedules: list[Schedule]) -> list[DayHours]:

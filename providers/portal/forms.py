@@ -125,6 +125,15 @@ LABELS = {
     "center_longitude": _("Center longitude"),
     "radius_miles": _("Radius (miles)"),
     "polygon": _("Area on a map"),
+    # The Spanish version of a text, written by the agency beside the English (providers/translations.py).
+    "name_es": _("Name in Spanish"),
+    "description_es": _("Description in Spanish"),
+    "application_process_es": _("How to apply, in Spanish"),
+    "fees_description_es": _("Fees, in Spanish"),
+    "eligibility_description_es": _("Who qualifies, in words, in Spanish"),
+    "option_es": _("What it is for, in Spanish"),
+    "amount_description_es": _("About the amount, in Spanish"),
+    "document_es": _("Document, in Spanish"),
 }
 HELP_TEXTS = {
     "status": _("Inactive or closed for good takes the listing out of the directory. Nothing is deleted."),
@@ -133,6 +142,7 @@ HELP_TEXTS = {
     "income_limit_percent_fpl": _("For example 200 for households up to twice the poverty guideline."),
     "postal_codes": _("Separated by commas, like 80219, 80223."),
     "counties": _("One per line, like Denver County, CO."),
+    "name_es": _("Leave a Spanish field empty when nobody has written it: Spanish pages then show the English."),
     "polygon": _(
         'GeoJSON, longitude before latitude, the last point the same as the first: {"type": "Polygon", '
         '"coordinates": [[[-105.1, 39.6], [-104.9, 39.6], [-104.9, 39.8], [-105.1, 39.6]]]}.'
@@ -160,6 +170,8 @@ class PortalFormMixin:
                 field.label = LABELS[name]
             if isinstance(field.widget, forms.Textarea) and str(field.widget.attrs.get("rows")) == "10":
                 field.widget.attrs["rows"] = 3  # Django's default of 10 rows makes the pages very long
+            if name.endswith("_es"):
+                field.widget.attrs["lang"] = "es"  # spell checkers and screen readers read it as Spanish
             if name in HELP_TEXTS:
                 field.help_text = HELP_TEXTS[name]
             elif isinstance(self, forms.ModelForm):
@@ -196,7 +208,17 @@ def terms(queryset: QuerySet[TaxonomyTerm]) -> QuerySet[TaxonomyTerm]:
 class OrganizationForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "alternate_name", "description", "email", "website", "year_incorporated", "tax_id"]
+        fields = [
+            "name",
+            "name_es",
+            "alternate_name",
+            "description",
+            "description_es",
+            "email",
+            "website",
+            "year_incorporated",
+            "tax_id",
+        ]
 
 
 class ServiceDetailsForm(PortalFormMixin, forms.ModelForm):
@@ -206,8 +228,10 @@ class ServiceDetailsForm(PortalFormMixin, forms.ModelForm):
         model = Service
         fields = [
             "name",
+            "name_es",
             "alternate_name",
             "description",
+            "description_es",
             "status",
             "categories",
             "keywords",
@@ -216,8 +240,10 @@ class ServiceDetailsForm(PortalFormMixin, forms.ModelForm):
             "email",
             "referral_method",
             "application_process",
+            "application_process_es",
             "wait_time",
             "fees_description",
+            "fees_description_es",
             "interpretation_services",
             "accreditations",
             "licenses",
@@ -246,6 +272,7 @@ class EligibilityForm(PortalFormMixin, forms.ModelForm):
         model = Service
         fields = [
             "eligibility_description",
+            "eligibility_description_es",
             "minimum_age",
             "maximum_age",
             "income_limit_percent_fpl",
@@ -277,8 +304,8 @@ class HoursForm(PortalFormMixin, forms.ModelForm):
 
     class Meta:
         model = Schedule
-        fields = ["kind", "weekday", "opens_at", "closes_at", "description"]
-        labels = {"description": _("Note")}
+        fields = ["kind", "weekday", "opens_at", "closes_at", "description", "description_es"]
+        labels = {"description": _("Note"), "description_es": _("Note in Spanish")}
         widgets = {"opens_at": TIME_INPUT, "closes_at": TIME_INPUT}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -296,8 +323,13 @@ class ClosureForm(PortalFormMixin, forms.ModelForm):
 
     class Meta:
         model = Schedule
-        fields = ["kind", "valid_from", "valid_to", "description"]
-        labels = {"valid_from": _("First day closed"), "valid_to": _("Last day closed"), "description": _("Reason")}
+        fields = ["kind", "valid_from", "valid_to", "description", "description_es"]
+        labels = {
+            "valid_from": _("First day closed"),
+            "valid_to": _("Last day closed"),
+            "description": _("Reason"),
+            "description_es": _("Reason in Spanish"),
+        }
         widgets = {"valid_from": DATE_INPUT, "valid_to": DATE_INPUT}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -394,13 +426,13 @@ class LanguageForm(PortalFormMixin, forms.ModelForm):
 class CostOptionForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = CostOption
-        fields = ["option", "amount", "amount_description"]
+        fields = ["option", "option_es", "amount", "amount_description", "amount_description_es"]
 
 
 class RequiredDocumentForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = RequiredDocument
-        fields = ["document", "uri"]
+        fields = ["document", "document_es", "uri"]
 
 
 class ListTextField(forms.CharField):
