@@ -77,7 +77,7 @@ class RawWhoosh:
     def search(self, params: dict, *, limit: int | None) -> int:
         from whoosh import query as q
 
-        from search import index
+        from search.backends.whoosh import index
         from search.documents import TEXT_FIELDS, cells_within
 
         searcher = index.searcher()

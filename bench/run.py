@@ -80,7 +80,7 @@ def use_backend(name: str | None):
     from django.conf import settings
 
     if name is None:
-        from search import index
+        from search.backends.whoosh import index
 
         return index
     settings.SEARCH_BACKEND = name

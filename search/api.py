@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from providers.models import listing_is_stale
-from search.backends import IndexMissing
+from search.backends.base import IndexMissing
 from search.forms import SearchForm
 from search.query import Result, SearchResults, search
 from search.visitors import AnonymousSearchThrottle, visitor_of

@@ -5,7 +5,7 @@ values of every candidate, so those values are kept as numpy arrays (``Columns``
 document, and measured, sorted and counted in C; what many services share (area sets, hours,
 eligibility keys, facet codes) is worked out once per distinct value (``Grouped``). A Python tuple
 per candidate cost more than everything else a search does. The Whoosh backend keeps the Columns of
-the whole index (search/segments.py) and the PostgreSQL backend those of the whole table
+the whole index (search/backends/whoosh/segments.py) and the PostgreSQL backend those of the whole table
 (search.backends.postgres.Known); both point their candidates at their entries.
 """
 

@@ -361,7 +361,7 @@ class Brief(NamedTuple):
     is read for the page shown only.
 
     Small and made of shared parts (Briefs), so that the Whoosh backend can keep one per document in
-    memory (search/segments.py), and so does the PostgreSQL backend (search.backends.postgres.Known).
+    memory (search/backends/whoosh/segments.py), and so does the PostgreSQL backend (search.backends.postgres.Known).
     """
 
     id: str

@@ -4,8 +4,8 @@ providers does not import search; the feed loads this function by its dotted pat
 """
 
 from providers.hsds import SearchUnavailable
-from search.backends import IndexMissing
-from search.query import SearchRequest, search
+from search.backends.base import IndexMissing, SearchRequest
+from search.query import search
 
 # More than any directory holds: the feed pages the ids itself.
 ALL = 1_000_000

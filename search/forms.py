@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.dates import within_years
 from providers.models import TaxonomyTerm
+from search.backends.base import SearchRequest
 from search.eligibility import Participant
 from search.geography import Place, place_for_address, place_for_zip
-from search.query import MAX_WORDS, WORD, SearchRequest
+from search.query import MAX_WORDS, WORD
 
 MIN_RADIUS_MILES = 0.1
 MAX_RADIUS_MILES = 100

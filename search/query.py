@@ -6,8 +6,8 @@ opening hours); Python then checks the exact distance, area and hours, evaluates
 the participant profile, counts facets and ranks, here, the same whichever backend found them.
 
 Text: every word exactly; when that finds nothing, every word allowing typos; then any word allowing
-typos (``text_stages``, ``typo_distance``). Typo tolerance only when needed: expanding every word to
-its near spellings is the costly part.
+typos (search.backends.base: ``text_stages``, ``typo_distance``). Typo tolerance only when needed:
+expanding every word to its near spellings is the costly part.
 
 Ranking (the one place it is decided): results are ordered by, in turn,
 1. text relevance band: a strong match (at least a third of the best score) before a weak one;
@@ -27,7 +27,7 @@ import math
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -41,10 +41,11 @@ from providers.hours import is_open_at
 from providers.languages import language_name
 from providers.models import NetworkSettings
 from search.backends import get_backend
+from search.backends.base import SearchRequest
 from search.candidates import Candidates, Grouped, look_up
 from search.documents import Brief
-from search.eligibility import Area, Criteria, Eligibility, Outcome, Participant, Verdict, Verdicts, evaluate
-from search.geography import Place, distances_miles
+from search.eligibility import Area, Criteria, Eligibility, Outcome, Verdict, Verdicts, evaluate
+from search.geography import distances_miles
 from search.models import UnmetSearch
 
 if TYPE_CHECKING:
@@ -52,32 +53,13 @@ if TYPE_CHECKING:
 
 STRONG_MATCH = 1 / 3
 # What one search may cost, whatever it is asked: the form refuses more words (search.forms); other
-# callers' text (the HSDS feed's) is cut to them. Typo tolerance tries each word's nearest spellings only.
+# callers' text (the HSDS feed's) is cut to them.
 MAX_WORDS = 10
-MAX_NEAR_SPELLINGS = 50  # per word and text field
 WORD = re.compile(r"\w+")
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.MAYBE: 1, Verdict.NOT_ELIGIBLE: 2}
 UNKNOWN_RESPONSIVENESS = 1
 RESPONSIVENESS_SECONDS = 300
 _responsiveness_cache: dict = {"expires": -math.inf, "bands": {}}
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    text: str = ""
-    category: str = ""
-    population: str = ""
-    language: str = ""
-    place: Place | None = None
-    radius_miles: float | None = None
-    serves_me: bool = False
-    open_at: datetime.datetime | None = None
-    accepting: bool = False
-    free: bool = False
-    participant: Participant = field(default_factory=Participant)
-    hide_ineligible: bool = False
-    page: int = 1
-    page_size: int = 20
 
 
 @dataclass(slots=True)
@@ -191,60 +173,10 @@ def verified_since() -> datetime.datetime | None:
     return timezone.now() - datetime.timedelta(days=hide_after_days)
 
 
-def text_stages(words: list[str]) -> list[tuple[bool, bool]]:
-    """Return the (fuzzy, every word) matches a backend tries in turn, stopping at the first that finds anything."""
-    if not words:
-        return []
-    stages = [(False, True), (True, True)]
-    if len(words) > 1:
-        stages.append((True, False))
-    return stages
-
-
-def typo_distance(word: str) -> int:
-    """Return how many edits (Levenshtein, first letter kept) a word may be from the words it matches.
-
-    Index terms are stems ("eviction" → "evict"), so a misspelt word is often two edits away.
-    """
-    if len(word) < 4:
-        return 0
-    return 2 if len(word) >= 7 else 1
-
-
 def bounded_text(text: str) -> str:
     """Return the text as it is with up to MAX_WORDS words; else its first MAX_WORDS words."""
     words = WORD.findall(text)
     return text if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS])
-
-
-def nearest_spellings(word: str, spellings: list[str], distance: int) -> list[str]:
-    """Return the spellings within ``distance`` edits of ``word`` that a search tries: all of them, or the
-    MAX_NEAR_SPELLINGS nearest (then in alphabetical order), in their order."""
-    if len(spellings) <= MAX_NEAR_SPELLINGS:
-        return spellings
-    nearest = set(
-        sorted(spellings, key=lambda spelling: (edit_distance(word, spelling, distance), spelling))[:MAX_NEAR_SPELLINGS]
-    )
-    return [spelling for spelling in spellings if spelling in nearest]
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Return the Levenshtein distance, or limit + 1 as soon as it is surely more.
-
-    Plain Levenshtein, as Whoosh's FuzzyTerm matches (its automaton has no transpositions): a swap of
-    two letters counts two edits with either backend.
-    """
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[len(b)]
 
 
 def criteria_for(data: dict) -> Criteria:

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from providers.languages import NETWORK_LANGUAGES, language_name
 from providers.models import Service, Taxonomy, TaxonomyTerm, listing_is_stale
+from providers.translations import names_in_reader_language
 from providers.views import track_records_for
-from search.backends import IndexMissing
+from search.backends.base import IndexMissing
 from search.eligibility import Eligibility, Outcome, Verdict
 from search.forms import SearchForm
 from search.geography import Place
@@ -63,6 +64,9 @@ class Row:
     capacity_label: str
     stale: bool
     track_record: str = ""  # "usually answers in 2 days · 85% completed", with enough referrals to say it
+    # The service's and its organization's names in the reader's language (the index stores the English).
+    name: str = ""
+    organization: str = ""
 
     @property
     def data(self) -> dict:
@@ -167,8 +171,10 @@ def _results_context(request: HttpRequest, results: SearchResults) -> dict:
     first = (search_request.page - 1) * search_request.page_size + 1
     rows = [_row(number, result) for number, result in enumerate(results.results, start=first)]
     track_records = track_records_for([row.data["id"] for row in rows])  # one query for the page
+    names = names_in_reader_language([row.data["id"] for row in rows])  # a query on a Spanish page
     for row in rows:
         row.track_record = track_records.get(row.data["id"], "")
+        row.name, row.organization = names.get(row.data["id"], (row.data["name"], row.data["organization"]))
     page = search_request.page
     return {
         "results": results,
@@ -190,7 +196,7 @@ def _map_data(rows: list[Row], place: Place | None) -> dict:
         "markers": [
             {
                 "number": row.number,
-                "name": row.data["name"],
+                "name": row.name,
                 "url": row.url,
                 "address": row.result.location["address"],
                 "latitude": row.result.location["latitude"],

@@ -1,6 +1,6 @@
 """Where search looks things up: the backend settings.SEARCH_BACKEND names, and the upkeep that feeds it.
 
-- ``whoosh`` (the default): an index in a folder on this host (search/index.py). Fast and nothing to
+- ``whoosh`` (the default): an index in a folder on this host (search/backends/whoosh/). Fast and nothing to
   run beside the app, but one host only: another web host would need its own index.
 - ``postgres``: full-text search in the shared PostgreSQL database (search.models.SearchDocument), so
   any number of stateless web hosts search the same documents.
@@ -18,60 +18,22 @@ process killed between the commit and the write leaves it for ``write_pending`` 
 ``rebuild_search_index --pending``) instead of leaving the index behind the database for good.
 """
 
-import datetime
 import functools
 import threading
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from search.backends.base import IndexMissing, SearchBackend
 from search.models import PendingIndexWrite
 
-if TYPE_CHECKING:
-    from search.candidates import Candidates
-    from search.query import SearchRequest
-
 BACKENDS = {
-    "whoosh": "search.backends.whoosh.WhooshBackend",
+    "whoosh": "search.backends.whoosh.backend.WhooshBackend",
     "postgres": "search.backends.postgres.PostgresBackend",
 }
-
-
-class IndexMissing(Exception):
-    """The index was never built (or was deleted): run `manage.py rebuild_search_index`."""
-
-
-class SearchBackend(Protocol):
-    name: str
-
-    def candidates(self, request: "SearchRequest", *, verified_since: datetime.datetime | None) -> "Candidates":
-        """Return every document that matches the text and passes the prefilters: its Brief, text score and
-        handle (the backend's own, for ``details``), best text match first.
-
-        An empty text matches every document with score 1. Raises IndexMissing when there is no index.
-        """
-
-    def details(self, handles: list) -> list[dict | None]:
-        """Return the stored ``data`` of these candidates (their handles), in the same order; None for a
-        document deleted since it was found."""
-
-    def write(self, service_ids: Iterable) -> int:
-        """Re-read these services from the database; update or remove their documents. Returns how many written."""
-
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Make every document anew from the database; the old ones serve until then. Returns how many."""
-
-    def document_count(self) -> int: ...
-
-    def documents(self) -> dict[str, dict]:
-        """Return every document's stored fields by service id (for tests and checks; reads them all)."""
-
-    def describe(self) -> str:
-        """Say where the documents are, for the rebuild command's summary."""
 
 
 def get_backend() -> SearchBackend:

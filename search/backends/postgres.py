@@ -6,9 +6,9 @@ the Whoosh index, in jsonb lists with GIN indexes (migration 0002). Every web ho
 so none keeps anything on its own disk.
 
 - Text: every word exactly (``plainto_tsquery``); when that finds nothing, every word allowing typos;
-  then any word allowing typos (search.query.text_stages). Typo tolerance needs no extension: the
+  then any word allowing typos (search.backends.base.text_stages). Typo tolerance needs no extension: the
   words of all documents are kept in a lexicon (search.models.SearchTerm), and a misspelt word is
-  expanded to the lexicon words within search.query.typo_distance edits (Levenshtein), first letter
+  expanded to the lexicon words within search.backends.base.typo_distance edits (Levenshtein), first letter
   kept, as Whoosh's FuzzyTerm does.
 - Relevance: ``ts_rank`` with field weights tuned to fall like Whoosh's scores (``RANK_WEIGHTS``).
 - Prefilters: jsonb ``?`` and ``?|`` on the same terms Whoosh holds (categories with their ancestors,
@@ -36,7 +36,14 @@ from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.utils import timezone
 
 from providers.models import Service
-from search.backends import IndexMissing
+from search.backends.base import (
+    IndexMissing,
+    SearchRequest,
+    edit_distance,
+    nearest_spellings,
+    text_stages,
+    typo_distance,
+)
 from search.candidates import NONE, Candidates, Columns, Picked, collecting_no_garbage, freeze_if_large, look_up
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
@@ -54,7 +61,6 @@ from search.documents import (
     slot_terms,
 )
 from search.models import DataDecoder, DataEncoder, SearchDocument, SearchDocumentData, SearchTerm
-from search.query import SearchRequest, edit_distance, nearest_spellings, text_stages, typo_distance
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from search import index
+from search.backends.whoosh import index
 from tests import demo
 from tests.search.conftest import taxonomy  # noqa: F401 (a fixture: the search tests' small taxonomy)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search import index
+from search.backends.whoosh import index
 from tests.search.conftest import make_service
 
 from .conftest import ARTIFACTS

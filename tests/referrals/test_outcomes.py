@@ -32,9 +32,10 @@ from django.test.utils import CaptureQueriesContext
 from providers.models import Service, TaxonomyTerm
 from referrals import outcomes, services
 from referrals.models import Referral
-from search import index
+from search.backends.base import SearchRequest
+from search.backends.whoosh import index
 from search.models import UnmetSearch
-from search.query import SearchRequest, forget_responsiveness, search
+from search.query import forget_responsiveness, search
 from tests.search.conftest import make_service
 
 from .conftest import move

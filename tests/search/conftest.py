@@ -24,8 +24,8 @@ from providers.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from search import index
 from search.backends import SearchBackend, get_backend
+from search.backends.whoosh import index
 from search.models import SearchDocument, SearchDocumentData
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "vi": "Vietnamese", "am": "Amharic"}

@@ -17,12 +17,13 @@ from django.utils.module_loading import import_string
 from providers.models import Service
 from search import backends
 from search.backends import postgres
+from search.backends.base import SearchRequest
 from search.backends.postgres import edit_distance
 from search.documents import TermTree, brief_from_json, brief_values, document_for, services_to_index
 from search.eligibility import Participant
 from search.geography import place_for_zip
 from search.models import SearchDocument, SearchDocumentData
-from search.query import SearchRequest, search
+from search.query import search
 
 from .conftest import make_service
 

@@ -11,10 +11,12 @@ import time
 import pytest
 from django.utils.module_loading import import_string
 
-from search import index
-from search.backends import postgres, whoosh
+from search.backends import postgres
+from search.backends.base import MAX_NEAR_SPELLINGS
+from search.backends.whoosh import backend as whoosh
+from search.backends.whoosh import index
 from search.forms import MAX_LIST_VALUES
-from search.query import MAX_NEAR_SPELLINGS, MAX_WORDS
+from search.query import MAX_WORDS
 
 from .conftest import make_service, rebuild
 

@@ -8,10 +8,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from providers.models import Language, Location, Organization, Service, ServiceAtLocation, TaxonomyTerm
-from search import index
-from search.backends import IndexMissing
+from search.backends.base import IndexMissing, SearchRequest
+from search.backends.whoosh import index
 from search.documents import TermTree, document_for, services_to_index
-from search.query import SearchRequest, search
+from search.query import search
 
 from .conftest import delete_index, make_service, rebuild
 
@@ -228,11 +228,11 @@ def varied(taxonomy):
 @whoosh_only
 @pytest.mark.parametrize("text", ["care", "day care", "babysiting", "carr", "evicton rent", "chlid care", "car car"])
 def test_it_scores_text_as_whoosh_does(varied, text):
-    """The words are matched and scored from what the process keeps of the index (search/segments.py):
+    """The words are matched and scored from what the process keeps of the index (search/backends/whoosh/segments.py):
     the same documents, in the same order, with the same BM25F scores as Whoosh's own search, at every
     stage (exact words, then typos allowed, then any word)."""
-    from search.backends import whoosh
-    from search.query import text_stages
+    from search.backends.base import text_stages
+    from search.backends.whoosh import backend as whoosh
 
     view = index.view()
     words = [token.text for token in index.ANALYZER(text)]
@@ -245,8 +245,8 @@ def test_it_scores_text_as_whoosh_does(varied, text):
 
 def stage_scores(text: str) -> list[dict[str, float]]:
     """Every candidate's text score at each stage of a search for ``text`` (typos allowed or not, every word or any)."""
-    from search.backends import whoosh
-    from search.query import text_stages
+    from search.backends.base import text_stages
+    from search.backends.whoosh import backend as whoosh
 
     view = index.view()
     words = [token.text for token in index.ANALYZER(text)]

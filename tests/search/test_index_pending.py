@@ -5,8 +5,9 @@ import io
 
 from django.core.management import call_command
 
+from search.backends.base import SearchRequest
 from search.models import PendingIndexWrite
-from search.query import SearchRequest, search
+from search.query import search
 from tests.providers.hsds.test_import_bulk import write as write_hsds
 
 from .conftest import make_service

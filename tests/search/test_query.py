@@ -5,10 +5,11 @@ import zoneinfo
 
 import pytest
 
+from search.backends.base import SearchRequest
 from search.eligibility import Participant, Verdict
 from search.geography import place_for_zip
 from search.models import UnmetSearch
-from search.query import SearchRequest, search
+from search.query import search
 
 from .conftest import make_service, rebuild
 

@@ -5,9 +5,10 @@ that builds listings runs on both backends (conftest.py)."""
 import pytest
 
 from providers.models import Service, TaxonomyTerm
+from search.backends.base import SearchRequest
 from search.eligibility import Area, Criteria, Outcome, Participant, Verdict, evaluate
 from search.geography import place_for_zip
-from search.query import SearchRequest, search
+from search.query import search
 from tests.imported import NAME, import_unstated_service
 
 from .conftest import make_service, rebuild

@@ -94,7 +94,7 @@ reindexed_batches: list[set] = []  # what reindex() was given, call by call
 
 
 def reindex(service_ids) -> int:
-    """Stands in for search.index.write (settings.HSDS_REINDEX)."""
+    """Stands in for search.backends.whoosh.index.write (settings.HSDS_REINDEX)."""
     reindexed_batches.append(set(service_ids))
     return len(service_ids)
 

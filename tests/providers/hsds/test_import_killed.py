@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection
 
 from search import backends as search_backends
-from search import index
+from search.backends.whoosh import index
 from tests.providers.hsds.test_import_bulk import write as write_hsds
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the database is copied outside any transaction

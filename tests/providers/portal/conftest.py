@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from providers.models import NetworkSettings, Schedule, Service
-from search import index
+from search.backends.whoosh import index
 
 
 class FormReader(HTMLParser):

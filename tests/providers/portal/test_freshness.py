@@ -7,8 +7,9 @@ import time_machine
 from django.urls import reverse
 
 from providers.models import NetworkSettings, Service
-from search import index
-from search.query import SearchRequest, search
+from search.backends.base import SearchRequest
+from search.backends.whoosh import index
+from search.query import search
 from tests.search.conftest import make_service, taxonomy  # noqa: F401 (a fixture)
 
 from .conftest import html_of

@@ -5,7 +5,7 @@ import datetime
 from django.urls import reverse
 
 from providers.models import ChangeRecord, NetworkSettings, PendingEdit, Schedule, Service
-from search import index
+from search.backends.whoosh import index
 from tests.search.conftest import make_service
 
 from .conftest import html_of, monday_hours, open_form, post_form, read_form

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from search import index
+from search.backends.whoosh import index
 from tests import demo
 
 SCHEMA_DIR = Path(settings.BASE_DIR) / "fixtures" / "hsds" / "v3.0" / "schema"

@@ -2,7 +2,7 @@
 
 The index lives in a folder on this host (settings.SEARCH_INDEX_DIR); it can be deleted at any time and
 rebuilt from the database. Its documents are search.documents.document_for's, with the term lists
-joined into keyword fields; ``data`` is stored as it is. search/backends/whoosh.py queries it.
+joined into keyword fields; ``data`` is stored as it is. search/backends/whoosh/backend.py queries it.
 
 ``write`` re-reads changed services from the database (upkeep after commit, search/backends/); a
 rolled-back change is never written, and re-reading makes every write idempotent. ``rebuild`` makes
@@ -28,7 +28,8 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.codec import whoosh3
 from whoosh.fields import BOOLEAN, COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from search.backends import IndexMissing
+from search.backends.base import IndexMissing
+from search.backends.whoosh.segments import View
 from search.documents import (
     BATCH_SIZE,
     TermTree,
@@ -38,7 +39,6 @@ from search.documents import (
     listed_service_ids,
     services_to_index,
 )
-from search.segments import View
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ SCHEMA = Schema(
     last_verified=DATETIME,
     data=STORED,
     # search.documents.brief_values, pickled (BRIEF_PICKLE): what a search checks for every candidate,
-    # read for a whole segment at once without ``data`` (search/segments.py).
+    # read for a whole segment at once without ``data`` (search/backends/whoosh/segments.py).
     brief=COLUMN(columns.VarBytesColumn()),
 )
 
@@ -143,7 +143,7 @@ def open_index(path: Path | None = None):
 
 
 def view() -> View:
-    """Return the process's shared searcher with what searches keep from it (search.segments.View),
+    """Return the process's shared searcher with what searches keep from it (search.backends.whoosh.segments.View),
     opened anew only when the index changed on disk.
 
     Opening a searcher costs ~45 ms at 100k documents; checking that it is current is cheap. What was

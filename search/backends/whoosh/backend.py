@@ -1,10 +1,10 @@
-"""The Whoosh backend (SEARCH_BACKEND=whoosh, the default): queries the index in search/index.py.
+"""The Whoosh backend (SEARCH_BACKEND=whoosh, the default): queries the index in search/backends/whoosh/index.py.
 
 Whoosh narrows the candidates: text in any text field (exactly, then with typos, see
-search.query.text_stages) and the coarse prefilters (category, population, language, cost,
+search.backends.base.text_stages) and the coarse prefilters (category, population, language, cost,
 capacity, grid cells for distance, service-area terms, hour slots, last verified).
 
-A search is answered from what the process keeps of the index (search/segments.py) rather than by
+A search is answered from what the process keeps of the index (search/backends/whoosh/segments.py) rather than by
 Whoosh's matchers, which visit every document that has the words before a filter can drop it: the
 filters are bitsets made of cached term bitsets, the words' documents too, and only the documents that
 pass both are scored, with Whoosh's BM25F on Whoosh's own postings, term by term: the scores of
@@ -20,7 +20,9 @@ import numpy as np
 from whoosh import query as q
 from whoosh.scoring import BM25F
 
-from search import index
+from search.backends.base import SearchRequest, nearest_spellings, text_stages, typo_distance
+from search.backends.whoosh import index
+from search.backends.whoosh.segments import Leaf, View, members
 from search.candidates import NONE, Candidates, Picked
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
@@ -30,8 +32,6 @@ from search.documents import (
     microseconds_since_epoch,
     slot_terms,
 )
-from search.query import SearchRequest, nearest_spellings, text_stages, typo_distance
-from search.segments import Leaf, View, members
 
 
 class WhooshBackend:
