@@ -1067,8 +1067,11 @@ class ChangeRecord(models.Model):
 class PendingEdit(models.Model):
     """An agency's edit held for a network admin's review (when the network publishes after review).
 
-    ``data`` is the form as the editor posted it; approving replays it through the same forms, so an
-    approved edit is validated and saved exactly like one published at once, with its history.
+    ``data`` is the form as the editor posted it, ``start_data`` the form as it was shown to them (the listing
+    then, or their own edits still waiting). Approving writes the fields that differ between the two onto
+    the listing as it is by then (providers.portal.merging), through the same forms, so an approved edit is
+    validated and saved like one published at once, with its history, and puts back nothing that changed
+    meanwhile.
     """
 
     class Status(models.TextChoices):
@@ -1082,6 +1085,12 @@ class PendingEdit(models.Model):
     location = models.ForeignKey(Location, models.CASCADE, null=True, blank=True, related_name="pending_edits")
     section = models.CharField(max_length=30, help_text="Which portal page the edit was made on.")
     data = models.JSONField(help_text="The form as posted.")
+    start_data = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The form as the editor opened it: approving writes only the fields the edit changed from it. "
+        "Empty for edits sent before it was kept: those are compared with the listing as it is.",
+    )
     changes = models.JSONField(default=list, blank=True, help_text="The changes as they read when the edit was sent.")
     base_state = models.JSONField(default=dict, blank=True, help_text="What the page showed when the editor opened it.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
