@@ -273,9 +273,9 @@ class TaxonomyTermAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "taxonomy", "parent", "name_es"]
     list_filter = ["taxonomy"]
     list_select_related = ["taxonomy", "parent"]
-    search_fields = ["name", "name_es", "code", "synonyms"]
+    search_fields = ["name", "name_es", "code", "synonyms", "synonyms_es"]
     autocomplete_fields = ["parent"]
-    fields = ["taxonomy", "parent", "code", "name", "name_es", "description", "synonyms", "term_uri"]
+    fields = ["taxonomy", "parent", "code", "name", "name_es", "description", "synonyms", "synonyms_es", "term_uri"]
 
 
 @admin.register(Organization)

@@ -196,6 +196,7 @@ def load_terms(taxonomy: Taxonomy, entries: list[dict], *, parent_id: uuid.UUID 
                 "name_es": entry.get("name_es", ""),
                 "description": entry.get("description", ""),
                 "synonyms": entry.get("synonyms", ""),
+                "synonyms_es": entry.get("synonyms_es", ""),
             },
         )
         tally.add(outcome)

@@ -104,6 +104,12 @@ class TaxonomyTerm(Record):
     description = models.TextField(blank=True)
     # Words people search with that are not in the name ("daycare" for child care).
     synonyms = models.TextField(blank=True, help_text="Comma-separated words that mean this term.")
+    # The same in Spanish, analysed as Spanish by search (search/needs.py): "guardería", "pagar la luz".
+    synonyms_es = models.TextField(
+        "synonyms in Spanish",
+        blank=True,
+        help_text="Comma-separated Spanish words and phrases that mean this term.",
+    )
     term_uri = WebAddressField(blank=True)
 
     objects = TaxonomyTermQuerySet.as_manager()
