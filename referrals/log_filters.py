@@ -9,7 +9,8 @@ import logging
 import re
 
 # The path of the private link, wherever it stands in a request line or a "Not Found" warning.
-FEEDBACK_TOKEN = re.compile(r"(/referrals/feedback/)[^/\s?\"']+")
+# A resource list's private link (handouts) is exchanged the same way.
+FEEDBACK_TOKEN = re.compile(r"(/referrals/feedback/|/lists/shared/)[^/\s?\"']+")
 HIDDEN = r"\1[token]"
 
 
