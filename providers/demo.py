@@ -38,6 +38,7 @@ from providers.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from providers.translations import TRANSLATED_FIELDS, spanish_field
 
 REFERENCE_DATA_PATH = settings.BASE_DIR / "fixtures" / "reference" / "taxonomies.json"
 DEMO_NETWORK_PATH = settings.BASE_DIR / "fixtures" / "demo" / "network.json"
@@ -275,6 +276,7 @@ def load_organization(entry: dict, network: NetworkFile) -> Organization:
             "year_incorporated": entry.get("year_incorporated"),
             "legal_status": entry.get("legal_status", ""),
             "is_demo": entry.get("is_demo", False),
+            **spanish_texts(entry, "organization"),
         },
         network.known,
     )
@@ -354,6 +356,7 @@ def load_service(entry: dict, organization: Organization, network: NetworkFile) 
             "gender": entry.get("gender", Service.Gender.ANY),
             "populations_required": entry.get("populations_required", False),
             "residency_required": entry.get("residency_required", False),
+            **spanish_texts(entry, "service"),
         },
         network.known,
     )
@@ -418,13 +421,17 @@ def load_service(entry: dict, organization: Organization, network: NetworkFile) 
                 "currency": cost.get("currency", "USD"),
                 "amount": None if amount is None else Decimal(amount),
                 "amount_description": cost.get("amount_description", ""),
+                **spanish_texts(cost, "cost_option"),
             },
             network.known,
         )
         outcomes.append(outcome)
     for document in entry.get("required_documents", []):
         _, outcome = upsert(
-            RequiredDocument, document["id"], {**owner, "document": document["document"]}, network.known
+            RequiredDocument,
+            document["id"],
+            {**owner, "document": document["document"], **spanish_texts(document, "required_document")},
+            network.known,
         )
         outcomes.append(outcome)
     if new:
@@ -432,6 +439,11 @@ def load_service(entry: dict, organization: Organization, network: NetworkFile) 
     if service_outcome == UPDATED or any(terms_changed) or any(outcome != UNCHANGED for outcome in outcomes):
         return UPDATED
     return UNCHANGED
+
+
+def spanish_texts(entry: dict, kind: str) -> dict[str, str]:
+    """The Spanish versions of a record's texts in the file (``description_es`` ...), empty where it has none."""
+    return {spanish_field(name): entry.get(spanish_field(name), "") for name in TRANSLATED_FIELDS[kind]}
 
 
 def load_phones(entries: list[dict], owner: dict, network: NetworkFile) -> list[str]:
@@ -476,6 +488,7 @@ def load_schedules(entries: list[dict], owner: dict, network: NetworkFile) -> li
                 "timezone": entry.get("timezone", network.timezone),
                 "description": entry.get("description", ""),
                 "notes": entry.get("notes", ""),
+                **spanish_texts(entry, "schedule"),
             },
             network.known,
         )

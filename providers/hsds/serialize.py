@@ -47,6 +47,7 @@ from providers.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from providers.translations import translations_of
 
 HSDS_VERSION = "3.0"
 
@@ -170,6 +171,13 @@ EXTRAS = {
             "An extension that is not a plain number (12a, 0042); the phone's number ends with it (x12a), as HSDS "
             "types extension as a number.",
         ),
+        Extra(
+            "translations",
+            "Translations",
+            'The record\'s texts as its agency wrote them in other languages, as JSON: {"es": {"name": "...", '
+            '"description": "..."}}, by language code, then by the HSDS field they translate. A text left out '
+            "has no translation. Never machine-translated.",
+        ),
         Extra("taxonomy-code", "Taxonomy code", "The directory's short name of the taxonomy, like categories."),
         Extra(
             "no-organization",
@@ -264,6 +272,15 @@ def _metadata(resource_id, resource_type: str, action: str, when: datetime.datet
     }
 
 
+def _translations(record, record_id, entity: str) -> list[dict]:
+    """The record's Spanish texts as a "translations" extra (none when it has none): see providers/hsds/README.md."""
+    spanish = translations_of(record, entity)
+    if not spanish:
+        return []
+    value = json.dumps({"es": spanish}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return [_extra(record_id, entity, "translations", value)]
+
+
 def _boolean(value: bool) -> str:
     return "true" if value else "false"
 
@@ -315,6 +332,8 @@ SCHEDULE_FIELDS = (
     "timezone",
     "description",
     "notes",
+    "description_es",
+    "notes_es",
 )
 AREA_FIELDS = (
     "id",
@@ -330,8 +349,19 @@ AREA_FIELDS = (
     "radius_miles",
     "polygon",
 )
-COST_FIELDS = ("id", "service_id", "valid_from", "valid_to", "option", "currency", "amount", "amount_description")
-DOCUMENT_FIELDS = ("id", "service_id", "document", "uri")
+COST_FIELDS = (
+    "id",
+    "service_id",
+    "valid_from",
+    "valid_to",
+    "option",
+    "currency",
+    "amount",
+    "amount_description",
+    "option_es",
+    "amount_description_es",
+)
+DOCUMENT_FIELDS = ("id", "service_id", "document", "uri", "document_es")
 ADDRESS_FIELDS = (
     "id",
     "location_id",
@@ -665,6 +695,7 @@ def organization_to_hsds(
     attributes = []
     if organization.is_demo:
         attributes.append(_extra(organization_id, "organization", "demo-record", "true"))
+    attributes += _translations(organization, organization_id, "organization")
     record["attributes"] = attributes + parts.attributes_of(organization.pk)
     record["metadata"] = [
         _metadata(organization_id, "organization", "create", organization.created_at),
@@ -789,6 +820,7 @@ def _schedule(schedule, parts: Parts) -> dict:
     record["attributes"] = [_extra(schedule_id, "schedule", "time-zone", schedule.timezone)]
     if not hours:
         record["attributes"].append(_extra(schedule_id, "schedule", "schedule-kind", schedule.kind))
+    record["attributes"] += _translations(schedule, schedule_id, "schedule")
     record["attributes"] += parts.attributes_of(schedule.id)
     return record
 
@@ -944,7 +976,7 @@ def service_to_hsds(
             currency=option.currency,
             amount=float(option.amount) if option.amount is not None else None,
             amount_description=option.amount_description,
-            attributes=parts.attributes_of(option.id),
+            attributes=[*_translations(option, option.id, "cost_option"), *parts.attributes_of(option.id)],
         )
         for option in parts.of("cost_options", "service_id", pk)
     ]
@@ -954,7 +986,7 @@ def service_to_hsds(
             service_id=service_id,
             document=document.document,
             uri=document.uri,
-            attributes=parts.attributes_of(document.id),
+            attributes=[*_translations(document, document.id, "required_document"), *parts.attributes_of(document.id)],
         )
         for document in parts.of("required_documents", "service_id", pk)
     ]
@@ -985,6 +1017,7 @@ def _service_attributes(service: Service, service_id: str, parts: Parts) -> list
         ("keywords", service.keywords),
     ]
     attributes += [_extra(service_id, "service", code, value) for code, value in extras if value]
+    attributes += _translations(service, service_id, "service")
     return attributes + parts.attributes_of(service.pk)
 
 

@@ -34,6 +34,7 @@ from providers.models import (
     validate_geojson_polygon,
 )
 from providers.signals import chunked
+from providers.translations import SPANISH, TRANSLATED_FIELDS, spanish_field
 
 EXTRA_TERMS = {uuid.UUID(extra.id): code for code, extra in EXTRAS.items()}
 EXTRAS_TAXONOMY_ID = uuid.UUID(EXTRAS_TAXONOMY["id"])
@@ -44,6 +45,7 @@ TERM_RELATIONS = {
 }
 # The extras of a term (serialize.taxonomy_term_to_hsds): absent, the term keeps what it has.
 TERM_EXTRAS = {"name-es": "name_es", "synonyms": "synonyms"}
+TRANSLATIONS_MESSAGE = 'The translations value is not JSON like {"es": {"description": "..."}}.'
 ZIP_PLUS_FOUR = re.compile(r"^(\d{5})-\d{4}$")
 
 
@@ -262,6 +264,25 @@ class Loader(Writer):
         clash = TaxonomyTerm.objects.filter(taxonomy_id=taxonomy_id, code=code).exclude(pk=record_id).exists()
         return f"{code[:71]}-{record_id.hex[:8]}" if clash else code
 
+    def translations(self, row: Row, values: Values, kind: str) -> dict:
+        """The record's Spanish texts from its "translations" extra, as fields (``description_es`` ...).
+
+        A record without the extra keeps the Spanish it has; with it, a text it leaves out has none. A value
+        that is not the documented JSON is an error of the record (providers/hsds/README.md).
+        """
+        given = self.extras.get(row.id, {}).get("translations")
+        if given is None:
+            return {}
+        try:
+            translations = jsonlimits.loads(given) if given else {}
+        except ValueError:
+            translations = None
+        spanish = translations.get(SPANISH, {}) if isinstance(translations, dict) else None
+        if not isinstance(spanish, dict) or not all(isinstance(text, str) for text in spanish.values()):
+            values.errors["attributes"] = TRANSLATIONS_MESSAGE
+            return {}
+        return {spanish_field(name): spanish.get(name, "").strip() for name in TRANSLATED_FIELDS[kind]}
+
     def read_extras(self) -> None:
         """Read the directory extras first: they become fields of the records they are on, terms included."""
         for row in self.batch.rows["attribute"].values():
@@ -381,6 +402,7 @@ class Loader(Writer):
             extras = self.extras.get(row.id, {})
             if "demo-record" in extras:
                 fields["is_demo"] = Values(extras).boolean("demo-record") or False
+            fields |= self.translations(row, values, "organization")
             self.note_unread(row, values)
             self.save(row, values, fields)
 
@@ -604,6 +626,7 @@ class Loader(Writer):
             "currency": values.text("currency").upper() or "USD",
             "amount": values.decimal("amount"),
             "amount_description": values.text("amount_description"),
+            **self.translations(row, values, "cost_option"),
         }
 
     def url_fields(self, row: Row, values: Values) -> dict | None:
@@ -639,6 +662,7 @@ class Loader(Writer):
             "service_id": self.reference(row, values, "service_id", "service", required=True),
             "document": values.text("document"),
             "uri": values.text("uri"),
+            **self.translations(row, values, "required_document"),
         }
 
     def load_services(self) -> None:
@@ -675,6 +699,7 @@ class Loader(Writer):
                     filter(None, [fields["eligibility_description"], *notes])
                 )
             self.service_extras(row, values, fields)
+            fields |= self.translations(row, values, "service")
             self.note_unread(row, values)
             if self.save(row, values, fields) is not None:
                 self.term_plan[row.id] = row.id in self.batch.complete_attributes
@@ -831,6 +856,7 @@ class Loader(Writer):
                 "timezone": self.schedule_timezone(row, values, extras),
                 "description": values.text("description"),
                 "notes": values.text("notes"),
+                **self.translations(row, values, "schedule"),
             }
             if kind != Schedule.Kind.HOURS:
                 self.note_unread(row, values, {"freq", "wkst"})
