@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from directory.mail import OutboxBackend
 from directory.models import Preference
+from handouts.models import Favourite, Handover, ListLink, ResourceList, ResourceListItem, TeamList, TeamListItem
 from providers.admin import ClosureInline
 from providers.models import (
     Accessibility,
@@ -118,6 +119,22 @@ def every_model(service_a, carol, superuser) -> None:
     # A client system of the referral API, with its token and a webhook endpoint.
     client, _token = client_system_create(organization=service_a.organization, name="Agency EHR", created_by=superuser)
     WebhookEndpoint.objects.create(client=client, url="https://ehr.example.org/hooks", event_types=["referral.created"])
+    # Resource lists (handouts): a list with its link and a send, a favourite and a team list.
+    resource_list = ResourceList.objects.create(organization=participant.organization, participant=participant)
+    ResourceListItem.objects.create(resource_list=resource_list, service=service_a, advice="Ask for Ana.")
+    ListLink.objects.create(resource_list=resource_list, expires_at=timezone.now() + datetime.timedelta(days=1))
+    Handover.objects.create(
+        participant=participant,
+        resource_list=resource_list,
+        channel="email",
+        address="mr@example.org",
+        language="en",
+        status="queued",
+        sent_by=carol,
+    )
+    Favourite.objects.create(user=carol, service=service_a)
+    team_list = TeamList.objects.create(organization=participant.organization, name="Our go-to child care")
+    TeamListItem.objects.create(team_list=team_list, service=service_a)
     # An e-mail in the outbox, and the sign-in throttle's records (django-axes).
     OutboxBackend().send_messages([EmailMessage("Subject", "Body", "directory@localhost", ["carol@example.org"])])
     seen = {"user_agent": "Firefox", "ip_address": "192.0.2.1", "username": "carol", "http_accept": "*/*"}
