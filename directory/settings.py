@@ -324,6 +324,12 @@ if SEARCH_ANON_THROTTLE_RATE and not re.fullmatch(r"[0-9]+/(s|sec|m|min|h|hour|d
     raise ImproperlyConfigured(
         f"Unexpected value SEARCH_ANON_THROTTLE_RATE={SEARCH_ANON_THROTTLE_RATE}, use a count per period such as 60/min"
     )
+# Suggestions as one types, from one address without signing in (a request a keystroke); the same form.
+SEARCH_ANON_SUGGEST_RATE = os.getenv("SEARCH_ANON_SUGGEST_RATE", "600/min")
+if SEARCH_ANON_SUGGEST_RATE and not re.fullmatch(r"[0-9]+/(s|sec|m|min|h|hour|d|day)", SEARCH_ANON_SUGGEST_RATE):
+    raise ImproperlyConfigured(
+        f"Unexpected value SEARCH_ANON_SUGGEST_RATE={SEARCH_ANON_SUGGEST_RATE}, use a count per period such as 600/min"
+    )
 # Searches that found nothing an anonymous visitor adds to the unmet-needs report in a day, at most (each
 # need counts once a day per visitor, signed in or not).
 SEARCH_ANON_UNMET_PER_DAY = envint("SEARCH_ANON_UNMET_PER_DAY", 3)

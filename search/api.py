@@ -1,4 +1,5 @@
-"""GET /api/v1/search/: the search as JSON, for the page's map and for other case systems."""
+"""GET /api/v1/search/: the search as JSON, for the page's map and for other case systems; GET
+/api/v1/search/suggest/: suggestions as one types, for the page's search box."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,9 +10,10 @@ from rest_framework.views import APIView
 
 from providers.models import listing_is_stale
 from search.backends.base import IndexMissing
-from search.forms import SearchForm
+from search.forms import SearchForm, SuggestForm
 from search.query import Result, SearchResults, search
-from search.visitors import AnonymousSearchThrottle, visitor_of
+from search.suggestions import suggest
+from search.visitors import AnonymousSearchThrottle, AnonymousSuggestThrottle, visitor_of
 
 
 class SearchAPI(APIView):
@@ -41,6 +43,43 @@ class SearchAPI(APIView):
             }
             return Response({"errors": {"page": [{"message": message, "code": "out_of_range"}]}}, status=400)
         return Response(serialize(results))
+
+
+class SuggestAPI(APIView):
+    """Categories, services and organizations whose names begin with what was typed (search.suggestions)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonymousSuggestThrottle]  # a request a keystroke: settings.SEARCH_ANON_SUGGEST_RATE
+
+    def get(self, request):
+        form = SuggestForm(request.query_params)
+        if not form.is_valid():
+            return Response(
+                {"errors": form.errors.get_json_data(escape_html=False)}, status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            suggestions = suggest(form.cleaned_data["q"])
+        except IndexMissing:
+            return Response(
+                {"detail": _("Search is not available yet: the search index is being built. Try again shortly.")},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response(
+            {
+                "query": form.cleaned_data["q"],
+                "suggestions": [
+                    {
+                        "kind": suggestion.kind,
+                        "name": suggestion.name,
+                        "detail": suggestion.detail,
+                        "url": suggestion.url,
+                        **({"code": suggestion.code} if suggestion.code else {}),
+                        **({"id": suggestion.id} if suggestion.id else {}),
+                    }
+                    for suggestion in suggestions
+                ],
+            }
+        )
 
 
 def serialize(results: SearchResults) -> dict:

@@ -242,3 +242,17 @@ class SearchForm(forms.Form):
             page=data.get("page") or 1,
             page_size=data.get("page_size") or DEFAULT_PAGE_SIZE,
         )
+
+
+class SuggestForm(forms.Form):
+    """What the suggestions API reads: what was typed so far (search.suggestions)."""
+
+    q = forms.CharField(
+        max_length=200, strip=True, error_messages={"required": _("Type a few letters to get suggestions.")}
+    )
+
+    def clean_q(self) -> str:
+        text = self.cleaned_data["q"]
+        if len(WORD.findall(text)) > MAX_WORDS:
+            raise forms.ValidationError(_("Use at most %(count)s words.") % {"count": MAX_WORDS}, code="too_many_words")
+        return text

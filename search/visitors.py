@@ -43,6 +43,15 @@ class AnonymousSearchThrottle(throttling.SimpleRateThrottle):
         return max(math.ceil(throttle.wait() or 1), 1)
 
 
+class AnonymousSuggestThrottle(AnonymousSearchThrottle):
+    """The suggestions API's: a request a keystroke, so a rate of its own (settings.SEARCH_ANON_SUGGEST_RATE)."""
+
+    scope = "suggest_anon"
+
+    def get_rate(self) -> str | None:
+        return settings.SEARCH_ANON_SUGGEST_RATE or None  # empty: no limit
+
+
 class Visitor(NamedTuple):
     key: str  # 64 hex digits, a new one every day
     anonymous: bool

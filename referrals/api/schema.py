@@ -147,6 +147,33 @@ SEARCH_SCHEMAS = {
             }
         },
     },
+    "Suggestions": {
+        "type": "object",
+        "required": ["query", "suggestions"],
+        "properties": {
+            "query": {"type": "string"},
+            "suggestions": {
+                "type": "array",
+                "description": "Categories, then services, then organizations; none for fewer than two letters.",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "name", "detail", "url"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["category", "service", "organization"]},
+                        "name": {"type": "string", "description": "A category's name in the request's language."},
+                        "detail": {
+                            "type": "string",
+                            "description": "A category's name in the other language, or the synonym that fitted; "
+                            "a service's organization.",
+                        },
+                        "url": {"type": "string", "description": "Where choosing it goes."},
+                        "code": {"type": "string", "description": "A category's code."},
+                        "id": {"type": "string", "format": "uuid", "description": "A service's or organization's id."},
+                    },
+                },
+            },
+        },
+    },
 }
 EMPTY_IS_NOT_GIVEN = "Empty: as if not given (the search page's own query string works here as it is)."
 
@@ -273,6 +300,39 @@ class SearchSchema(OpenApiViewExtension):
         return Documented
 
 
+class SuggestSchema(OpenApiViewExtension):
+    """The suggestions API is a plain APIView over search.forms.SuggestForm: its one parameter is q."""
+
+    target_class = "search.api.SuggestAPI"
+
+    def view_replacement(self):
+        from search.forms import SuggestForm
+        from search.query import MAX_WORDS
+
+        field = SuggestForm.base_fields["q"]
+
+        class Documented(self.target_class):
+            @extend_schema(
+                operation_id="search_suggest",
+                parameters=[
+                    OpenApiParameter(
+                        "q",
+                        {**field_schema(field), "minLength": 1},
+                        OpenApiParameter.QUERY,
+                        required=True,
+                        description=f"What was typed so far. At most {MAX_WORDS} words; empty or more: 400.",
+                    )
+                ],
+                responses={200: OpenApiTypes.OBJECT},
+                description="Suggestions as one types: categories, services and organizations whose names begin "
+                "with the words typed, the last perhaps unfinished.",
+            )
+            def get(self, request):
+                return super().get(request)
+
+        return Documented
+
+
 def only_api_v1(endpoints: list) -> list:
     """Leave out everything but /api/v1/ (the HSDS feed documents itself)."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith(API_PREFIX)]
@@ -297,15 +357,19 @@ def document_query_rules(operation: dict) -> None:
         parameter["description"] = f"{description}\n\n{QUERY_RULE}" if description else QUERY_RULE
 
 
-def document_search(operation: dict) -> None:
-    """The search API's answers as search/api.py sends them; empty parameters are "not given", as on the page."""
+def document_search(operation: dict, results: str) -> None:
+    """The search APIs' answers as search/api.py sends them (``results``: the schema of a 200); the search's
+    empty parameters are "not given", as on the page."""
     for parameter in operation["parameters"]:
-        parameter["allowEmptyValue"] = True
-        parameter["description"] = f"{parameter['description']}\n\n{EMPTY_IS_NOT_GIVEN}"
+        if not parameter.get("required"):
+            parameter["allowEmptyValue"] = True
+            parameter["description"] = f"{parameter['description']}\n\n{EMPTY_IS_NOT_GIVEN}"
     operation["responses"] = {
         "200": {
-            "description": "A page of services that fit, nearest and best first.",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}},
+            "description": "A page of services that fit, nearest and best first."
+            if results == "SearchResults"
+            else "Suggestions for what was typed.",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{results}"}}},
         },
         "400": {
             "description": ERRORS["400-search"],
@@ -326,7 +390,7 @@ def document_errors(result: dict, generator, request, public) -> dict:
         for method, operation in operations.items():
             if path.startswith(f"{API_PREFIX}search/"):
                 schemas.update(SEARCH_SCHEMAS)
-                document_search(operation)
+                document_search(operation, results="Suggestions" if path.endswith("/suggest/") else "SearchResults")
             else:
                 document_query_rules(operation)
             for code in error_codes(path, method, {p["name"] for p in operation.get("parameters", [])}):

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 # Typo tolerance tries each word's nearest spellings only: what one search may cost, whatever it is asked.
 MAX_NEAR_SPELLINGS = 50  # per word and text field
+# Suggestions look at this many services whose name fits what was typed (search/suggestions.py).
+MAX_NAME_MATCHES = 2000
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,13 @@ class SearchBackend(Protocol):
 
         An empty text matches every document with score 1. Raises IndexMissing when there is no index.
         """
+
+    def names_starting(
+        self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None
+    ) -> list:
+        """Return the handles (for ``details``) of ``limit`` listed services whose name has every one of
+        ``words`` and a word that starts with ``prefix``, each analysed as names are, shortest names first
+        (among the first MAX_NAME_MATCHES found): what suggestions as one types offer (search/suggestions.py)."""
 
     def details(self, handles: list) -> list[dict | None]:
         """Return the stored ``data`` of these candidates (their handles), in the same order; None for a

@@ -22,6 +22,7 @@ so none keeps anything on its own disk.
 """
 
 import datetime
+import heapq
 import json
 import logging
 import threading
@@ -37,6 +38,7 @@ from django.utils import timezone
 
 from providers.models import Service
 from search.backends.base import (
+    MAX_NAME_MATCHES,
     IndexMissing,
     SearchRequest,
     edit_distance,
@@ -118,6 +120,25 @@ class PostgresBackend:
         return self.known.candidates(versions, scores)
 
     def details(self, handles: list) -> list[dict | None]:
+    def names_starting(
+        self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None
+    ) -> list:
+        # Weight A is the name (WEIGHTED_FIELDS); to_tsquery stems each word as the documents' were, and
+        # drops stop words. ":*A": a lexeme of the name that starts with the last word's stem.
+        query = " & ".join([*(f"{_quoted(word)}:A" for word in words), f"{_quoted(prefix)}:*A"])
+        documents = SearchDocument.objects.all()
+        if verified_since is not None:
+            documents = documents.filter(last_verified_at__gte=verified_since)
+        sql, params = documents.values_list("version").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{sql} {'AND' if ' WHERE ' in sql else 'WHERE'} vector @@ to_tsquery(%s::regconfig, %s) LIMIT %s",
+                [*params, CONFIG, query, MAX_NAME_MATCHES],
+            )
+            versions = np.array([version for (version,) in cursor.fetchall()], np.int64)
+        briefs = list(self.known.briefs(versions))
+        return heapq.nsmallest(limit, briefs, key=lambda brief: (len(brief.name_key), brief.name_key))
+
         """A candidate's handle is its Brief: its id names the service."""
         ids = [brief.id for brief in handles]
         datas = dict(SearchDocumentData.objects.filter(service_id__in=ids).values_list("service_id", "data"))
@@ -226,15 +247,25 @@ class Known:
     def candidates(self, versions: np.ndarray, scores: np.ndarray) -> Candidates:
         """Return the Candidates of a search's matches: their versions and text scores."""
         held = self._held
+        held, entries = self._entries(versions)
+        # -1: rewritten or deleted since the search matched it (the next search finds its new version).
+        kept = entries >= 0
+        briefs = Picked(held.briefs, entries[kept])
+        return Candidates(briefs, scores[kept], briefs, held.columns, entries[kept])
+
+    def briefs(self, versions: np.ndarray) -> Picked:
+        """Return the Briefs of these versions (those still there)."""
+        held, entries = self._entries(versions)
+        return Picked(held.briefs, entries[entries >= 0])
+
+    def _entries(self, versions: np.ndarray) -> tuple[_Held, np.ndarray]:
+        """Return what is held, with the entry of each of these versions there (-1: gone), read if need be."""
         entries = held.find(versions)
         unseen = versions[entries < 0]
         if len(unseen):
             held = self._read(unseen)
             entries = held.find(versions)
-        # -1: rewritten or deleted since the search matched it (the next search finds its new version).
-        kept = entries >= 0
-        briefs = Picked(held.briefs, entries[kept])
-        return Candidates(briefs, scores[kept], briefs, held.columns, entries[kept])
+        return held, entries
 
     def _read(self, unseen: np.ndarray) -> _Held:
         with self._lock:

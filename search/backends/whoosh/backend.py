@@ -14,13 +14,15 @@ weighting model, and the tests that compare the two.
 """
 
 import datetime
+import heapq
+import itertools
 from collections.abc import Callable, Iterable
 
 import numpy as np
 from whoosh import query as q
 from whoosh.scoring import BM25F
 
-from search.backends.base import SearchRequest, nearest_spellings, text_stages, typo_distance
+from search.backends.base import MAX_NAME_MATCHES, SearchRequest, nearest_spellings, text_stages, typo_distance
 from search.backends.whoosh import index
 from search.backends.whoosh.segments import Leaf, View, members
 from search.candidates import NONE, Candidates, Picked
@@ -53,6 +55,32 @@ class WhooshBackend:
             if len(found):
                 return found
         return NONE
+
+    def names_starting(
+        self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None
+    ) -> list:
+        view = index.view()
+        analysed = [token.text for token in index.ANALYZER(" ".join(words))]
+        stems = [token.text for token in index.ANALYZER(prefix)]
+        if not stems:  # a stop word
+            return []
+        # The last word may be whole ("services": stem "servic") or begun ("servi"): its stem begins both.
+        beginnings = list(itertools.islice(view.searcher.reader().expand_prefix("name", stems[0]), MAX_NAME_MATCHES))
+        verified_since = microseconds_since_epoch(verified_since)
+        found = []  # (name length, name, handle)
+        for leaf in view.leaves:
+            bits = leaf.live
+            for word in analysed:
+                bits &= leaf.term_bits("name", view.field_bytes("name", word))
+            begun = 0
+            for beginning in beginnings:
+                begun |= leaf.term_bits("name", view.field_bytes("name", beginning))
+            briefs = leaf.briefs()
+            for docnum in members(bits & begun).tolist()[: MAX_NAME_MATCHES - len(found)]:
+                brief = briefs[docnum]
+                if verified_since is None or (brief.verified is not None and brief.verified >= verified_since):
+                    found.append((len(brief.name_key), brief.name_key, (view.searcher, leaf.offset + docnum)))
+        return [handle for _length, _name, handle in heapq.nsmallest(limit, found, key=lambda item: item[:2])]
 
     def details(self, handles: list) -> list[dict]:
         return [searcher.stored_fields(docnum)["data"] for searcher, docnum in handles]
