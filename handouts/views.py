@@ -412,9 +412,11 @@ def team_list_use(request: HttpRequest, team_list_id) -> HttpResponse:
             organization=team_list.organization, created_by=request.user, title=team_list.name
         )
         request.session[selectors.CURRENT_LIST_SESSION_KEY] = str(resource_list.pk)
-    listed = team_list.services.filter(status__in=[Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED])
-    for service in listed.order_by("teamlistitem__added_at"):
-        services.resource_list_add(resource_list=resource_list, service=service)
+    listed = team_list.items.select_related("service").filter(
+        service__status__in=[Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED]
+    )
+    for item in listed:
+        services.resource_list_add(resource_list=resource_list, service=item.service)
     messages.success(request, _("The team list's services are on the list."))
     return redirect(resource_list)
 
