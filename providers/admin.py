@@ -126,7 +126,7 @@ class HoursInline(admin.TabularInline):
 
     model = Schedule
     form = HoursForm
-    fields = ["kind", "weekday", "opens_at", "closes_at", "timezone", "description"]
+    fields = ["kind", "weekday", "opens_at", "closes_at", "timezone", "description", "description_es"]
     extra = 0
     verbose_name = "opening hours"
     verbose_name_plural = "opening hours"
@@ -138,7 +138,7 @@ class HoursInline(admin.TabularInline):
 class ClosureInline(admin.TabularInline):
     model = Schedule
     form = ClosureForm
-    fields = ["kind", "valid_from", "valid_to", "description", "notes"]
+    fields = ["kind", "valid_from", "valid_to", "description", "description_es", "notes", "notes_es"]
     extra = 0
     verbose_name = "closure"
     verbose_name_plural = "closures (holidays and other days closed)"
@@ -194,13 +194,22 @@ class ServiceCapacityInline(admin.TabularInline):
 
 class CostOptionInline(admin.TabularInline):
     model = CostOption
-    fields = ["option", "amount", "currency", "amount_description", "valid_from", "valid_to"]
+    fields = [
+        "option",
+        "option_es",
+        "amount",
+        "currency",
+        "amount_description",
+        "amount_description_es",
+        "valid_from",
+        "valid_to",
+    ]
     extra = 0
 
 
 class RequiredDocumentInline(admin.TabularInline):
     model = RequiredDocument
-    fields = ["document", "uri"]
+    fields = ["document", "document_es", "uri"]
     extra = 0
 
 
@@ -353,6 +362,20 @@ class ServiceAdmin(admin.ModelAdmin):
                     "interpretation_services",
                     "accreditations",
                     "licenses",
+                ],
+            },
+        ),
+        (
+            "In Spanish",
+            {
+                "classes": ["collapse"],
+                "description": "What the agency wrote in Spanish; empty: Spanish pages show the English, marked so.",
+                "fields": [
+                    "name_es",
+                    "description_es",
+                    "eligibility_description_es",
+                    "application_process_es",
+                    "fees_description_es",
                 ],
             },
         ),

@@ -103,6 +103,7 @@ EXTRA_SUBJECTS = {
     "phone-extension": "phone",
     "taxonomy-code": "taxonomy",
     "no-organization": "location",
+    "translations": "organization, service, schedule, cost_option, required_document",
 }
 
 
