@@ -5,6 +5,7 @@ screens. Bad parameters re-render the form with the errors beside their fields a
 API answers 400: a bookmarked or hand-edited URL never gets a 500.
 """
 
+import json
 from dataclasses import dataclass
 
 from django import forms
@@ -146,6 +147,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 form, "circumstances", [(term.code, term.localized_name) for term in terms[Taxonomy.POPULATIONS]]
             ),
             "accepting_count": results.facets["capacity"].get(Service.Capacity.ACCEPTING, 0) if results else None,
+            "suggest_labels": _suggest_labels(),
         }
     )
     return render(request, "search/page.html", context, status=status)
@@ -353,3 +355,16 @@ def _filter_count(form: SearchForm) -> int:
     if not form.is_bound or not form.is_valid():
         return 0
     return sum(1 for name in FILTER_FIELDS if form.cleaned_data.get(name))
+
+
+def _suggest_labels() -> str:
+    """The words search/static/search/suggest.js shows and announces, in the page's language (JSON)."""
+    return json.dumps(
+        {
+            "list": _("Suggestions"),
+            "count": _("Suggestions: {count}"),
+            "category": _("Category"),
+            "service": _("Service"),
+            "organization": _("Organization"),
+        }
+    )
