@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from providers.access import get_service_for_user
 from providers.models import Service
+from providers.translations import listing_text
 from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
 from referrals import access_log, copies, erasure, flows, services
 from referrals.forms import (
@@ -601,7 +602,7 @@ def feedback_page(request: HttpRequest, link: ParticipantLink) -> HttpResponse:
         else:
             form = FeedbackForm(initial=FeedbackForm.initial_from(feedback))
         context = {
-            "service_name": referral.service.name,
+            "service_name": listing_text(referral.service, "name").text,  # the Spanish name for a Spanish reader
             "form": form,
             "answered": feedback is not None and feedback.participant_answered_at is not None,
             "expires_at": link.expires_at,

@@ -1,5 +1,5 @@
-"""A Spanish-speaking participant's slip reads the Spanish the agency wrote, and says which texts are only in
-English (issue 19, listings in Spanish)."""
+"""A Spanish-speaking participant's slip and feedback page read the Spanish the agency wrote, and the slip says
+which texts are only in English (issue 19, listings in Spanish)."""
 
 import datetime
 
@@ -52,3 +52,12 @@ def test_an_english_speakers_slip_keeps_the_english(client, carol, referral):
 
     assert '<h2 id="slip-service">Sunrise Daycare</h2>' in html
     assert "Guardería Amanecer" not in html and "only-in-english" not in html
+
+
+def test_a_spanish_speakers_feedback_page_names_the_service_in_spanish(client, referral):
+    Service.objects.filter(pk=referral.service_id).update(name_es="Guardería Amanecer")
+
+    response = client.get(reverse("referrals:feedback", args=[referral.participant_link.token]), follow=True)
+
+    html = response.content.decode()
+    assert "Guardería Amanecer" in html and "Sunrise Daycare" not in html
