@@ -6,7 +6,7 @@ PORT ?= 8000
 # A local checkout runs in development mode unless told otherwise (see the README's settings table).
 export DEBUG ?= True
 
-.PHONY: run setup test lint bench bench-search
+.PHONY: run setup test lint bench bench-search bench-relevance
 
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -37,6 +37,15 @@ bench: $(VENV)/.installed
 bench-search: $(VENV)/.installed
 	$(BIN)/python -m bench --demo --skip naive,edits,rebuild,hsds,ndjson,http
 	$(BIN)/python -m bench --services 10000 --skip naive,edits,rebuild,hsds,ndjson,http
+
+# Search relevance (bench/relevance/README.md): the judged queries on the demo network, nDCG@10, P@5, first result
+# relevant and zero results per class of query; Whoosh on a temporary SQLite database, and with BENCH_POSTGRES_URL
+# set, both backends on a database bench_relevance of that server too (created and dropped by the run).
+bench-relevance: $(VENV)/.installed
+	$(BIN)/python -m bench.relevance
+	if [ -n "$$BENCH_POSTGRES_URL" ]; then \
+		$(BIN)/python -m bench.relevance --backend all --database-url "$${BENCH_POSTGRES_URL%/*}/bench_relevance"; \
+	fi
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
