@@ -34,6 +34,7 @@ from providers.models import (
     TaxonomyTerm,
     validate_us_zip,
 )
+from providers.portal.merging import KEEP_LISTING, TAKE_EDIT
 
 AGE_RANGE_MESSAGE = _("The minimum age must not be greater than the maximum age.")
 ZIP_CODES_MESSAGE = _("%(value)s is not a ZIP code: a ZIP code is 5 digits, like 80219.")
@@ -723,6 +724,18 @@ class DecisionForm(forms.Form):
     @property
     def approves(self) -> bool:
         return self.cleaned_data["decision"] == self.APPROVE
+
+
+CONFLICT_PREFIX = "conflict:"
+
+
+def conflict_choices(data) -> dict[str, str]:
+    """The reviewer's choice for each field in conflict (radio buttons named "conflict:<field key>")."""
+    return {
+        name.removeprefix(CONFLICT_PREFIX): value
+        for name, value in data.items()
+        if name.startswith(CONFLICT_PREFIX) and value in (TAKE_EDIT, KEEP_LISTING)
+    }
 
 
 class ClaimForm(forms.Form):

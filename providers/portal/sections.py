@@ -42,6 +42,7 @@ from providers.models import (
     ServiceAtLocation,
 )
 from providers.portal import forms as portal_forms
+from providers.portal.merging import form_data
 
 RT = ChangeRecord.ResourceType
 RESOURCE_TYPES: dict[type[models.Model], str] = {
@@ -185,12 +186,15 @@ class Opened:
 
     at: datetime.datetime | None
     state: dict | None  # None: the version was missing or tampered with
+    # The form as it was shown (merging.form_data): the listing, or the editor's own edits waiting for review.
+    # None in a version made before forms were kept in it: the form then showed the listing as in ``state``.
+    start: dict | None = None
 
     @classmethod
     def read(cls, version: str) -> "Opened":
         try:
             data = signing.loads(version, salt=VERSION_SALT)
-            return cls(at=datetime.datetime.fromisoformat(data["at"]), state=data["state"])
+            return cls(at=datetime.datetime.fromisoformat(data["at"]), state=data["state"], start=data.get("start"))
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             return cls(at=None, state=None)
 
@@ -279,9 +283,15 @@ class Page:
     def snapshot(self) -> dict:
         return snapshot_of(self.tracked())
 
-    def version(self) -> str:
-        """A token of what the page shows now, for the form: saving compares it with the database."""
-        data = {"at": timezone.now().isoformat(), "state": self.snapshot()}
+    def version(self, start: dict[str, list[str]] | None = None) -> str:
+        """A token of what the page shows now, for the form: saving compares it with the database.
+
+        ``start`` is the form as shown, when it is not the listing as it reads (an editor's own edits waiting
+        for review); an approval writes only the fields the editor changed from it.
+        """
+        if start is None:
+            start = form_data(self) if self.data is None else form_data(type(self)(self.target))
+        data = {"at": timezone.now().isoformat(), "state": self.snapshot(), "start": start}
         return signing.dumps(data, salt=VERSION_SALT, compress=True)
 
     def posted_data(self) -> dict[str, list[str]]:
@@ -623,19 +633,30 @@ SERVICE_PAGES = [
 
 def page_for_edit(edit: PendingEdit, data: dict[str, list[str]] | None = None) -> Page:
     """Rebuild the page an edit held for review was made on, bound to its data, on the listing as it is now."""
+    return PAGES[edit.section](target_for_edit(edit), bound_data(edit.data if data is None else data))
+
+
+def unbound_page_for_edit(edit: PendingEdit) -> Page:
+    """The page an edit held for review was made on, showing the listing as it is now (queries)."""
+    return PAGES[edit.section](target_for_edit(edit))
+
+
+def target_for_edit(edit: PendingEdit) -> models.Model:
     page_class = PAGES[edit.section]
     if page_class.creates or page_class.target_model is Organization:
-        target = edit.organization
-    elif page_class.target_model is Service:
-        target = edit.service
-    elif page_class.target_model is ServiceAtLocation:
+        return edit.organization
+    if page_class.target_model is Service:
+        return edit.service
+    if page_class.target_model is ServiceAtLocation:
         # Unsaved when the service has left the location since: the page is then never valid.
-        target = ServiceAtLocation.objects.filter(service=edit.service, location=edit.location).select_related(
+        return ServiceAtLocation.objects.filter(service=edit.service, location=edit.location).select_related(
             "service__organization", "location"
         ).first() or ServiceAtLocation(service=edit.service, location=edit.location)
-    else:
-        target = edit.location
+    return edit.location
+
+
+def bound_data(data: dict[str, list[str]]) -> QueryDict:
     posted = QueryDict(mutable=True)
-    for key, values in (edit.data if data is None else data).items():
+    for key, values in data.items():
         posted.setlist(key, values)
-    return page_class(target, posted)
+    return posted

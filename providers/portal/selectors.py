@@ -10,7 +10,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from providers.access import organizations_edited_by
 from providers.models import ChangeRecord, Correction, Organization, PendingEdit, Service
-from providers.portal.forms import field_label
+from providers.portal.forms import CONFLICT_PREFIX, field_label
+from providers.portal.merging import FieldEdit, Merge
 from providers.portal.sections import Change, Page, display_value
 
 
@@ -56,6 +57,61 @@ def describe(changes: Iterable[Change | ChangeRecord | dict]) -> list[ChangeRow]
                 field_label=field_label(field_name) if field_name else "",
                 previous=display_value(resource_type, field_name, change.previous_value),
                 replacement=display_value(resource_type, field_name, change.replacement_value),
+            )
+        )
+    return rows
+
+
+@dataclasses.dataclass
+class RivalValue:
+    """Another edit waiting for review that changes the same field, and the value it gives."""
+
+    edit: PendingEdit
+    value: str
+
+
+@dataclasses.dataclass
+class ConflictRow:
+    """A field in conflict, side by side: as the edit started, as the listing reads now, as the edit sends,
+    as other edits waiting for review send; and the reviewer's choice so far."""
+
+    input_name: str
+    resource_type_label: str
+    resource_label: str
+    field_label: str
+    started: str
+    listing: str
+    edit: str
+    rivals: list[RivalValue]
+    chosen: str
+
+
+def conflict_rows(
+    listing: Page, merged: Merge, rivals: dict[str, list[tuple[PendingEdit, FieldEdit]]]
+) -> list[ConflictRow]:
+    """Describe an edit's conflicts for the reviewer (``listing``: its page on the listing as it is)."""
+    records = {entry["id"]: entry for entry in listing.snapshot().values()}
+    rows = []
+    for conflict in merged.conflicts:
+        change = conflict.edit
+        record = records.get(change.row or str(listing.target.pk), {"type": "", "label": ""})
+
+        def shown(values: list[str], record=record, change=change) -> str:
+            # A yes/no rule nobody stated is posted as "unknown": it reads "Not stated", like the history.
+            text = ", ".join(value for value in values if value != "unknown")
+            return display_value(record["type"], change.field, text) if record["type"] else text
+
+        rows.append(
+            ConflictRow(
+                input_name=f"{CONFLICT_PREFIX}{conflict.key}",
+                resource_type_label=str(ChangeRecord.ResourceType(record["type"]).label) if record["type"] else "",
+                resource_label=record["label"],
+                field_label=field_label(change.field),
+                started=shown(change.start),
+                listing=shown(conflict.listing),
+                edit=shown(change.value),
+                rivals=[RivalValue(other, shown(rival.value)) for other, rival in rivals.get(conflict.key, [])],
+                chosen=conflict.chosen,
             )
         )
     return rows

@@ -34,7 +34,26 @@ from providers.models import (
     VerificationReminder,
 )
 from providers.portal import notifications
-from providers.portal.sections import Change, Opened, Page, diff, page_for_edit, plain
+from providers.portal.merging import (
+    FieldEdit,
+    FormValues,
+    Merge,
+    edited_fields,
+    form_data,
+    merge,
+    multiple_fields,
+)
+from providers.portal.sections import (
+    PAGES,
+    Change,
+    Opened,
+    Page,
+    bound_data,
+    diff,
+    page_for_edit,
+    plain,
+    unbound_page_for_edit,
+)
 
 EDIT_CONFLICT = _(
     "This listing changed since you opened it. Compare the differences below with your edit, "
@@ -45,6 +64,9 @@ EDIT_NO_LONGER_FITS = _(
     "This edit no longer fits the listing as it is now. Reject it with a note so that the agency edits it again."
 )
 ALREADY_REVIEWED = _("This edit was already reviewed.")
+CHOOSE_IN_CONFLICTS = _(
+    "Another change touches the same field as this edit. Choose, for each such field, which value to publish."
+)
 REJECTION_NEEDS_NOTE = _("Say why, so that the agency knows what to change.")
 RESOLUTION_NEEDS_NOTE = _("Say what was done about it.")
 ALREADY_RESOLVED = _("This correction was already resolved.")
@@ -90,15 +112,30 @@ def edit_submit(*, page: Page, editor, version: str) -> EditResult:
     _lock(page)
     opened = _check_version(page, version)
     if NetworkSettings.load().holds_edits_for_review and not is_network_admin(editor):
-        changes = preview(page)
-        if not changes:
+        listing = type(page)(page.target)
+        # The version says what the form showed; the listing is as it was then (checked just above).
+        start = opened.start if opened.start is not None else form_data(listing)
+        sent = page.posted_data()
+        merged = merge(
+            FormValues.read(form_data(listing)),
+            FormValues.read(start),
+            FormValues.read(sent),
+            target_id=page_target_id(page),
+            multiple=multiple_fields(page),
+            prefer_edit=True,
+        )
+        if not merged.edits:
             return EditResult(published=False, changes=[])
+        # What this edit itself changes: a form opened on the editor's own waiting edits holds theirs too.
+        own = type(page)(page.target, bound_data(merged.data))
+        changes = preview(own) if own.is_valid() else preview(page)
         edit = PendingEdit(
             organization=page.organization,
             service=None if page.creates else page.service,
             location=None if page.creates else page.location,
             section=page.key,
-            data=page.posted_data(),
+            data=sent,
+            start_data=start,
             changes=[change.as_dict() for change in changes],
             base_state=opened.state,
             submitted_by=editor,
@@ -126,17 +163,137 @@ def preview(page: Page) -> list[Change]:
 
 
 @transaction.atomic
-def edit_approve(*, edit: PendingEdit, reviewer, version: str, note: str = "") -> list[Change]:
-    """Publish a held edit as its editor wrote it, checked against the listing the reviewer saw."""
+def edit_approve(
+    *, edit: PendingEdit, reviewer, version: str, note: str = "", choices: dict[str, str] | None = None
+) -> list[Change]:
+    """Publish the fields a held edit changed, onto the listing as the reviewer saw it; nothing else.
+
+    ``choices`` says, for each field in conflict (edit_merge), whether to publish the edit's value
+    (TAKE_EDIT) or keep the listing's (KEEP_LISTING); an approval with a conflict left unchosen is refused.
+    """
     edit = _pending(edit)
     page = page_for_edit(edit)
     _lock(page)
     _check_version(page, version)
+    merged = edit_merge(edit, choices=choices)
+    if merged.gone:
+        raise ValidationError(EDIT_NO_LONGER_FITS)
+    if merged.unresolved:
+        raise ValidationError(CHOOSE_IN_CONFLICTS)
+    page = page_for_edit(edit, merged.data)
     if not page.is_valid():
         raise ValidationError(EDIT_NO_LONGER_FITS)
     changes = _apply(page, changed_by=edit.submitted_by, pending_edit=edit)
     _decide(edit, PendingEdit.Status.APPROVED, reviewer=reviewer, note=note)
     return changes
+
+
+def edit_merge(edit: PendingEdit, *, choices: dict[str, str] | None = None) -> Merge:
+    """Return the page's form as the listing reads now with the held edit's changes written in (queries).
+
+    A field is in conflict when the listing changed it since the edit started, or another edit waiting for
+    review changes it too, to another value: it keeps the listing's value unless ``choices`` takes the edit's.
+    """
+    listing = unbound_page_for_edit(edit)
+    live = form_data(listing)
+    multiple = multiple_fields(listing)
+    start = FormValues.read(edit.start_data or live)  # an edit sent before start_data: compared with the listing
+    sent = FormValues.read(edit.data)
+    contested = set() if listing.creates else set(rival_edits(edit, multiple=multiple))
+    return merge(
+        FormValues.read(live),
+        start,
+        sent,
+        target_id=page_target_id(listing),
+        multiple=multiple,
+        choices=choices,
+        contested=contested,
+    )
+
+
+def rival_edits(edit: PendingEdit, *, multiple: set[str]) -> dict[str, list[tuple[PendingEdit, FieldEdit]]]:
+    """Other edits waiting for review that change a field this edit changes, to another value, by field key.
+
+    Edits sent before start_data was kept are left out: what they changed cannot be told from what they sent.
+    """
+    own = {
+        change.key(edit_target_id(edit)): change
+        for change in edited_fields(FormValues.read(edit.start_data), FormValues.read(edit.data), multiple=multiple)
+        if not change.adds_row and change.field not in multiple
+    }
+    if not edit.start_data or not own:
+        return {}
+    rivals: dict[str, list[tuple[PendingEdit, FieldEdit]]] = {}
+    others = (
+        PendingEdit.objects.filter(status=PendingEdit.Status.PENDING, organization_id=edit.organization_id)
+        .exclude(pk=edit.pk)
+        .exclude(start_data={})
+        .select_related("submitted_by")
+        .order_by("submitted_at")
+    )
+    for other in others:
+        if PAGES[other.section].creates:
+            continue
+        edits = edited_fields(FormValues.read(other.start_data), FormValues.read(other.data), multiple=multiple)
+        for change in edits:
+            key = change.key(edit_target_id(other))
+            if key in own and not change.adds_row and change.value != own[key].value:
+                rivals.setdefault(key, []).append((other, change))
+    return rivals
+
+
+def page_target_id(page: Page) -> str:
+    """What the fields of a page's own form belong to, named as edit_target_id names it."""
+    if page.creates:
+        return f"new:{page.organization.pk}"
+    target = page.target
+    if page.service is not None and page.location is not None and not isinstance(target, Service):
+        return f"{page.service.pk}@{page.location.pk}"
+    return str(target.pk)
+
+
+def edit_target_id(edit: PendingEdit) -> str:
+    """What the fields of the page's own form belong to (the organization, service or location), no query."""
+    page_class = PAGES[edit.section]
+    if page_class.creates:
+        return f"new:{edit.organization_id}"
+    if edit.service_id is not None and edit.location_id is not None:
+        return f"{edit.service_id}@{edit.location_id}"
+    return str(edit.service_id or edit.location_id or edit.organization_id)
+
+
+def own_pending_start(page: Page, editor) -> dict[str, list[str]] | None:
+    """The form an editor's new edit of a page starts from: the listing with their own edits still waiting.
+
+    None when they have none waiting on this page: the form then shows the listing as it reads.
+    ``page`` is unbound (it shows the listing).
+    """
+    if page.creates:
+        return None
+    waiting = PendingEdit.objects.filter(
+        status=PendingEdit.Status.PENDING,
+        submitted_by=editor,
+        section=page.key,
+        organization=page.organization,
+        service=page.service,
+        location=page.location,
+    ).order_by("submitted_at")
+    if not waiting:
+        return None
+    live = form_data(page)
+    values = FormValues.read(live)
+    multiple = multiple_fields(page)
+    for edit in waiting:
+        start = FormValues.read(edit.start_data or live)
+        values = merge(
+            values,
+            start,
+            FormValues.read(edit.data),
+            target_id=page_target_id(page),
+            multiple=multiple,
+            prefer_edit=True,
+        ).values
+    return values.as_data()
 
 
 @transaction.atomic

@@ -43,6 +43,7 @@ from providers.models import (
 )
 from providers.portal import forms as portal_forms
 from providers.portal import selectors, services
+from providers.portal.merging import KEEP_LISTING, TAKE_EDIT
 from providers.portal.sections import (
     SERVICE_PAGES,
     LocationPage,
@@ -51,7 +52,9 @@ from providers.portal.sections import (
     OrganizationPage,
     Page,
     ServiceAtLocationPage,
+    bound_data,
     page_for_edit,
+    unbound_page_for_edit,
 )
 from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
 
@@ -168,6 +171,7 @@ def _edit(
     """Show a page of edits; save it (or hold it for review) when valid and nobody changed the listing since."""
     status = 200
     conflict = None
+    own_start = None
     if request.method == "POST":
         page = page_class(target, request.POST)
         version = request.POST.get("version", "")
@@ -182,7 +186,8 @@ def _edit(
                     "entries": selectors.changes_since(page, error.since),
                 }
                 # A fresh version: saving again is a deliberate choice, made with the differences in view.
-                version = page_class(target).version()
+                listing = page_class(target)
+                version = listing.version(start=_own_start(request, listing))
             else:
                 messages.success(request, _result_message(result))
                 if result.published and page.creates and page.service is not None:
@@ -192,12 +197,17 @@ def _edit(
             status = 400
     else:
         page = page_class(target)
-        version = page.version()
+        own_start = _own_start(request, page)
+        version = page.version(start=own_start)
+        if own_start is not None:
+            # The editor's edits waiting for review are in the form: a new edit builds on them.
+            page = page_class(target, bound_data(own_start))
     context = {
         **(context or {}),
         "page": page,
         "version": version,
         "conflict": conflict,
+        "shows_own_pending": request.method != "POST" and own_start is not None,
         "invalid": status == 400,
         "back_url": back_url,
         "holds_for_review": NetworkSettings.load().holds_edits_for_review and not is_network_admin(request.user),
@@ -205,8 +215,15 @@ def _edit(
     return render(request, "providers/portal/edit.html", context, status=status)
 
 
+def _own_start(request: HttpRequest, page: Page) -> dict[str, list[str]] | None:
+    """The form an editor's edit starts from when the network reviews it: their own waiting edits in it."""
+    if not NetworkSettings.load().holds_edits_for_review or is_network_admin(request.user):
+        return None  # published at once: the form shows the listing
+    return services.own_pending_start(page, request.user)
+
+
 def _result_message(result: services.EditResult) -> str:
-    if not result.changes:
+    if not result.changes and result.pending_edit is None:
         return _("Nothing was changed.")
     if result.published:
         return _("Saved. The directory shows your changes now.")
@@ -401,6 +418,7 @@ def review_edit(request: HttpRequest, edit_id) -> HttpResponse:
     """An edit held for review, field by field against the listing as it is now; approve or reject it."""
     edit = get_or_404(PendingEdit, edit_id, select=("organization", "service", "location", "submitted_by"))
     form = portal_forms.DecisionForm(request.POST or None)
+    choices = portal_forms.conflict_choices(request.POST)
     status, conflict_message = 200, ""
     if request.method == "POST" and edit.status == PendingEdit.Status.PENDING and form.is_valid():
         try:
@@ -410,6 +428,7 @@ def review_edit(request: HttpRequest, edit_id) -> HttpResponse:
                     reviewer=request.user,
                     version=request.POST.get("version", ""),
                     note=form.cleaned_data["note"],
+                    choices=choices,
                 )
                 messages.success(request, _("Approved: the directory shows the edit now."))
             else:
@@ -422,20 +441,33 @@ def review_edit(request: HttpRequest, edit_id) -> HttpResponse:
             status = 400
             for message in error.messages:
                 form.add_error(None, message)
-    page = page_for_edit(edit)
-    valid = edit.status == PendingEdit.Status.PENDING and page.is_valid()
-    current_state = page.snapshot()
+    listing = unbound_page_for_edit(edit)
+    current_state = listing.snapshot()
+    valid, changes_now, conflicts = False, [], []
+    if edit.status == PendingEdit.Status.PENDING:
+        # The edit's changes written onto the listing as it is, conflicts as chosen so far (the listing's value
+        # until the reviewer takes the edit's).
+        merged = services.edit_merge(edit, choices=choices)
+        page = page_for_edit(edit, merged.data)
+        valid = not merged.gone and page.is_valid()
+        # What approving would change now: the merged form saved on the listing as it is (then undone).
+        changes_now = selectors.describe(services.preview(page)) if valid else []
+        conflicts = selectors.conflict_rows(listing, merged, services.rival_edits(edit, multiple=merged.multiple))
     context = {
         "edit": edit,
         "form": form,
         "conflict_message": conflict_message,
         "valid": valid,
-        "page": page,
+        "page": listing,
         "submitted_changes": selectors.describe(edit.changes),
-        # What approving would change now: the held edit replayed on the listing as it is (then undone).
-        "changes_now": selectors.describe(services.preview(page)) if valid else [],
-        "changed_since_submitted": not page.creates and edit.base_state != current_state,
-        "version": page_for_edit(edit).version(),
+        "changes_now": changes_now,
+        "conflicts": conflicts,
+        "take_edit": TAKE_EDIT,
+        "keep_listing": KEEP_LISTING,
+        "changed_since_submitted": not listing.creates and edit.base_state != current_state,
+        # Made as the approval rebuilds the page (bound to the edit), so that both read the listing alike; a
+        # reviewer's version needs no form of its own.
+        "version": page_for_edit(edit).version(start={}),
     }
     return render(request, "providers/portal/review_edit.html", context, status=status)
 
