@@ -12,16 +12,21 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from handouts.directions import directions_url
 from providers.hours import applicable_schedules, is_open_at
-from providers.models import Service
+from providers.models import Phone, Service
 from providers.views import SERVICE_DETAIL_PREFETCHES, DayHours, location_listings
 
 SPANISH = "es"
+# What a handout reads of a service: the service page's relations and the organization's own phones.
+HANDOUT_PREFETCHES = [
+    *SERVICE_DETAIL_PREFETCHES,
+    Prefetch("organization__phones", queryset=Phone.objects.order_by("created_at")),
+]
 
 
 @dataclass(frozen=True)
@@ -107,14 +112,15 @@ def cost_lines(service: Service, language: str) -> list[str]:
 
 
 def entry_for(service: Service, *, position: int, advice: str, language: str, now: datetime.datetime) -> Entry:
-    """Return what a participant reads about ``service`` (its SERVICE_DETAIL_PREFETCHES already fetched).
+    """Return what a participant reads about ``service`` (its HANDOUT_PREFETCHES already fetched).
 
     Call it with ``language`` active: the hours are written in the active language.
     """
     listings = location_listings(service, timezone.localdate(now))
     service_schedules = list(service.schedules.all())
     places = []
-    service_phones = phone_lines(service.phones.all())
+    # The most specific number there is: the place's, else the service's, else its organization's main line.
+    service_phones = phone_lines(service.phones.all()) or phone_lines(service.organization.phones.all())
     for listing in listings:
         if listing.location is None:
             open_now = is_open_at(service_schedules, now)
@@ -153,7 +159,7 @@ def entry_for(service: Service, *, position: int, advice: str, language: str, no
                 name=name,
                 address_lines=address_lines,
                 directions_url=directions,
-                phones=phone_lines(listing.phones) or service_phones,  # the service's own number, if no other
+                phones=phone_lines(listing.phones) or service_phones,
                 week=listing.week,
                 open_now=open_now,
             )
@@ -180,7 +186,7 @@ def entries_of(resource_list, *, language: str, now: datetime.datetime | None = 
     now = now or timezone.now()
     items = list(resource_list.items.select_related("service").order_by("position", "added_at"))
     services = [item.service for item in items]
-    prefetch_related_objects(services, *SERVICE_DETAIL_PREFETCHES)
+    prefetch_related_objects(services, *HANDOUT_PREFETCHES)
     with translation.override(language):
         return [
             entry_for(item.service, position=number, advice=item.advice, language=language, now=now)
@@ -193,7 +199,7 @@ def entries_for_services(
 ) -> list[Entry]:
     """The same for services with no list (a referral's slip): one entry each, no advice."""
     now = now or timezone.now()
-    prefetch_related_objects(services, *SERVICE_DETAIL_PREFETCHES)
+    prefetch_related_objects(services, *HANDOUT_PREFETCHES)
     with translation.override(language):
         return [
             entry_for(service, position=number, advice="", language=language, now=now)
