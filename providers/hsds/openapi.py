@@ -100,6 +100,7 @@ EXTRA_SUBJECTS = {
     "demo-record": "organization",
     "name-es": "taxonomy_term",
     "synonyms": "taxonomy_term",
+    "synonyms-es": "taxonomy_term",
     "phone-extension": "phone",
     "taxonomy-code": "taxonomy",
     "no-organization": "location",

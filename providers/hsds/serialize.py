@@ -166,6 +166,11 @@ EXTRAS = {
         Extra("name-es", "Name in Spanish", "The term's name as the directory shows it in Spanish."),
         Extra("synonyms", "Synonyms", "Comma-separated words that mean the term, which search matches."),
         Extra(
+            "synonyms-es",
+            "Spanish synonyms",
+            "Comma-separated Spanish words and phrases that mean the term, which search matches as Spanish.",
+        ),
+        Extra(
             "phone-extension",
             "Phone extension",
             "An extension that is not a plain number (12a, 0042); the phone's number ends with it (x12a), as HSDS "
@@ -618,7 +623,7 @@ def taxonomy_term_to_hsds(term: TaxonomyTerm, *, detail: bool = True, attributes
         record["taxonomy_detail"] = taxonomy_to_hsds(term.taxonomy)
         # The 3.0 taxonomy_term has no attributes of its own: a list like every other record's (the schema
         # allows it), the rows of attributes.csv in the CSV package.
-        extras = [("name-es", term.name_es), ("synonyms", term.synonyms)]
+        extras = [("name-es", term.name_es), ("synonyms", term.synonyms), ("synonyms-es", term.synonyms_es)]
         record["attributes"] = [
             *(_extra(term.pk, "taxonomy_term", code, value) for code, value in extras if value),
             *attributes,

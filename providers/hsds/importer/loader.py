@@ -44,7 +44,7 @@ TERM_RELATIONS = {
     Taxonomy.INSURANCE: "insurance_accepted",
 }
 # The extras of a term (serialize.taxonomy_term_to_hsds): absent, the term keeps what it has.
-TERM_EXTRAS = {"name-es": "name_es", "synonyms": "synonyms"}
+TERM_EXTRAS = {"name-es": "name_es", "synonyms": "synonyms", "synonyms-es": "synonyms_es"}
 TRANSLATIONS_MESSAGE = 'The translations value is not JSON like {"es": {"description": "..."}}.'
 ZIP_PLUS_FOUR = re.compile(r"^(\d{5})-\d{4}$")
 
