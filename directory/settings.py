@@ -367,6 +367,9 @@ PARTICIPANT_LINK_DAYS = envint("PARTICIPANT_LINK_DAYS", 60)
 # A participant's personal data is erased this many days after their last referral ended (three years,
 # the record-keeping period of US workforce programs); `manage.py purge_participant_data` does it.
 PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 1095)
+# What other apps keep of a participant is erased with them: functions called with the participant, in the
+# erasure's transaction (referrals does not import them).
+PARTICIPANT_ERASURE_HOOKS = ["handouts.services.participant_erase_handouts"]
 # The access log (referrals/access_log.py): reads by one person of one referral or participant within
 # this many minutes count once; records are kept this many days (six years, as HIPAA keeps its
 # accounting of disclosures), then `manage.py purge_access_log` deletes them.

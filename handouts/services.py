@@ -313,3 +313,15 @@ def team_list_add(*, team_list: TeamList, service: Service) -> TeamListItem:
 @transaction.atomic
 def team_list_remove(*, team_list: TeamList, service_id) -> None:
     TeamListItem.objects.filter(team_list=team_list, service_id=service_id).delete()
+
+
+# Erasure (settings.PARTICIPANT_ERASURE_HOOKS)
+
+
+def participant_erase_handouts(participant: Participant) -> None:
+    """Erase what the resource lists keep of a participant whose data is erased (referrals/erasure.py calls
+    this in its transaction): the tips on their lists, the addresses things were sent to, and the lists'
+    private links. The lists' services and the record that something was sent stay."""
+    ResourceListItem.objects.filter(resource_list__participant=participant).update(advice="")
+    Handover.objects.filter(participant=participant).update(address="")
+    ListLink.objects.filter(resource_list__participant=participant).delete()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Membership
@@ -119,6 +120,10 @@ def participant_erase(
     # The replayable answers to the API's create requests carry the participant as they were.
     pk = str(participant.pk)
     IdempotencyRecord.objects.filter(Q(body__id=pk) | Q(body__participant__id=pk)).delete()
+    # What other apps keep of the participant (resource lists' tips, the addresses things were sent to):
+    # settings.PARTICIPANT_ERASURE_HOOKS name functions called with the participant, in this transaction.
+    for hook in settings.PARTICIPANT_ERASURE_HOOKS:
+        import_string(hook)(participant)
     erasure = ParticipantErasure(participant=participant, kind=kind, reason=reason, erased_by=erased_by)
     erasure.full_clean()
     erasure.save()

@@ -230,3 +230,39 @@ def test_only_the_referring_program_emails_a_slip(client, alice, carol, particip
     client.force_login(alice)
     assert client.post(reverse("handouts:slip_send", args=[referral.pk])).status_code == 404
     assert not Handover.objects.exists()
+
+
+def test_erasure_takes_the_tips_addresses_and_link(carol, resource_list, outbox):
+    """Erasing the participant's data erases what their lists keep of them; the record of the send stays."""
+    services.resource_list_send(resource_list=resource_list, channel="email", sent_by=carol)
+    erasure.participant_erase(participant_id=resource_list.participant_id, reason="Asked us to.", erased_by=carol)
+    assert resource_list.items.get().advice == ""
+    handover = Handover.objects.get()
+    assert handover.address == ""
+    assert not ListLink.objects.exists()
+
+
+def test_key_rotation_reencrypts_the_lists_values(carol, resource_list, outbox, settings):
+    """rotate_field_encryption_key rewrites the tips and addresses under the new first key too."""
+    import io
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+    from django.db import connection
+
+    from referrals.encryption import encryption_keys
+
+    services.resource_list_send(resource_list=resource_list, channel="email", sent_by=carol)
+    old_keys = encryption_keys()
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, *old_keys]
+    out = io.StringIO()
+    call_command("rotate_field_encryption_key", stdout=out)
+    assert "handovers: 1 rows" in out.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT advice FROM handouts_resourcelistitem")
+        [(advice,)] = cursor.fetchall()
+        cursor.execute("SELECT address FROM handouts_handover")
+        [(address,)] = cursor.fetchall()
+    assert Fernet(new_key.encode()).decrypt(advice.encode()).decode() == "Ask for Ana at the front desk."
+    assert Fernet(new_key.encode()).decrypt(address.encode()).decode() == "mr@example.org"

@@ -2,7 +2,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from referrals.encryption import ENCRYPTED_FIELDS, blind_index
+from referrals.encryption import ENCRYPTED_FIELDS, EncryptedMixin, blind_index
 
 BATCH = 500
 
@@ -17,8 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         total = 0
-        for model_name, fields in ENCRYPTED_FIELDS.items():
-            model = apps.get_model("referrals", model_name)
+        # Referral data, then encrypted participant data other apps keep (resource lists: a tip, an address).
+        models = [(apps.get_model("referrals", name), fields) for name, fields in ENCRYPTED_FIELDS.items()]
+        models += encrypted_fields_elsewhere()
+        for model, fields in models:
+            model_name = model.__name__
             written = [*fields, "external_id_index"] if model_name == "Participant" else fields
             ids = list(model.objects.values_list("pk", flat=True))
             for start in range(0, len(ids), BATCH):
@@ -34,3 +37,15 @@ class Command(BaseCommand):
             total += len(ids)
             self.stdout.write(f"{model._meta.verbose_name_plural}: {len(ids)} rows")
         self.stdout.write(f"Re-encrypted {total} rows with the first key of FIELD_ENCRYPTION_KEYS.")
+
+
+def encrypted_fields_elsewhere() -> list[tuple]:
+    """Return (model, encrypted field names) for the models outside referrals/ that hold encrypted fields."""
+    found = []
+    for model in apps.get_models():
+        if model._meta.app_label == "referrals":
+            continue
+        fields = [field.name for field in model._meta.concrete_fields if isinstance(field, EncryptedMixin)]
+        if fields:
+            found.append((model, fields))
+    return found
