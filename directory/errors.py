@@ -9,9 +9,12 @@ so no query and nothing that may fail again the way the request did.
 Under /api/ (the referral API and the HSDS feed) the same errors are JSON in each API's error shape.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
@@ -29,9 +32,14 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A refused action: the site's 403 page says why (the PermissionDenied's message) and leads back.
+
+    "Back" is the page the person came from when it is one of this site's, else the home page.
+    """
     if is_api(request):
         return api_error(request, 403, exceptions.PermissionDenied.default_detail)
-    return defaults.permission_denied(request, exception)
+    context = {"reason": str(exception), "back_url": previous_page(request)}
+    return render(request, "403.html", context, status=403)
 
 
 @requires_csrf_token
@@ -53,6 +61,17 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if is_api(request):
         return api_error(request, 403, _("The CSRF check failed: %(reason)s") % {"reason": reason})
     return render(request, "403_csrf.html", status=403)
+
+
+def previous_page(request: HttpRequest) -> str:
+    """Return the page that linked here (the Referer) if it is one of this site's other pages; "" otherwise."""
+    referer = request.headers.get("Referer", "")
+    is_ours = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not referer or not is_ours or urlsplit(referer).path == request.path:
+        return ""
+    return referer
 
 
 def is_api(request: HttpRequest) -> bool:

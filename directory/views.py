@@ -2,9 +2,12 @@ from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from directory.access import roles_of_reader
+from directory.attention import attention_for
 from providers.models import Service, TaxonomyTerm
 
 
@@ -31,11 +34,15 @@ def top_categories() -> list[TaxonomyTerm]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The network in a paragraph, a search box, and its categories with how many services each lists.
+    """The network in a paragraph, a search box, and its categories with how many services each lists;
+    for a signed-in person, first what needs their attention, with counts and links.
 
     Searching is the search page's job: the box and the categories send the case manager there.
     """
-    return render(request, "directory/home.html", {"categories": top_categories()})
+    context = {"categories": top_categories()}
+    if request.user.is_authenticated:
+        context["attention"] = attention_for(request.user, roles_of_reader(request), timezone.now())
+    return render(request, "directory/home.html", context)
 
 
 @csrf_exempt  # whatever the method, the answer is this 404: there is nothing to protect

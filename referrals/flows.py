@@ -16,13 +16,12 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from directory.access import is_network_admin
-from directory.models import Membership
+from directory.access import REFERRING_ROLES, is_network_admin
 from providers.models import Location, Organization, Service, TaxonomyTerm
 from referrals import services
 from referrals.encryption import blind_index
 from referrals.models import Consent, Participant, Referral
-from referrals.selectors import organization_ids_of, referrals_visible_to, response_cutoff
+from referrals.selectors import referrals_visible_to, response_cutoff
 
 S = Referral.Status
 
@@ -40,7 +39,7 @@ def referring_organizations(user) -> QuerySet[Organization]:
         return Organization.objects.none()
     return Organization.objects.filter(
         memberships__user=user,
-        memberships__role__in=[Membership.Role.CASE_MANAGER, Membership.Role.NETWORK_ADMIN],
+        memberships__role__in=REFERRING_ROLES,
     ).order_by("name")
 
 
@@ -190,17 +189,20 @@ AWAITING_RESPONSE = [S.SENT, S.RECEIVED]
 
 
 def sent_by(user) -> QuerySet[Referral]:
-    """Referrals of the programs ``user`` works for (all of them for a network admin)."""
+    """Referrals of the programs ``user`` works for (all of them for a network admin; a query to decide).
+
+    A part of selectors.referrals_visible_to, read with the user's organizations as a subquery.
+    """
     if is_network_admin(user):
         return referrals_visible_to(user)
-    return referrals_visible_to(user).filter(referring_organization__in=organization_ids_of(user))
+    return Referral.objects.filter(referring_organization__in=user.memberships.values("organization_id"))
 
 
 def received_by(user) -> QuerySet[Referral]:
-    """Referrals to the organizations ``user`` works for (all of them for a network admin)."""
+    """Referrals to the organizations ``user`` works for (all of them for a network admin; a query to decide)."""
     if is_network_admin(user):
         return referrals_visible_to(user)
-    return referrals_visible_to(user).filter(receiving_organization__in=organization_ids_of(user))
+    return Referral.objects.filter(receiving_organization__in=user.memberships.values("organization_id"))
 
 
 def dashboard_filters(now: datetime.datetime) -> dict[str, Q | None]:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from directory.access import is_network_admin
@@ -59,6 +60,9 @@ from providers.portal.sections import (
 from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
 
 HISTORY_PAGE_SIZE = 100
+ONLY_NETWORK_ADMINS = gettext_lazy(
+    "Only network administrators review edits, decide requests and change the network's settings."
+)
 
 # --- Access: the getters per object type are in directory/access.py ----------------------------------------
 
@@ -68,7 +72,7 @@ def network_admin_required(view):
     @login_required
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not is_network_admin(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(ONLY_NETWORK_ADMINS)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -3,7 +3,6 @@ form for everyone else who is signed in."""
 
 from django import template
 
-from directory.access import is_network_admin
 from providers.access import can_edit_service
 from providers.models import Service
 from providers.portal.forms import ReportProblemForm
@@ -24,9 +23,3 @@ def listing_tools(context, service: Service) -> dict:
         "form": ReportProblemForm(auto_id="report-%s"),
         "csrf_token": context.get("csrf_token"),
     }
-
-
-@register.simple_tag(takes_context=True)
-def network_admin(context) -> bool:
-    """Whether the reader is a network admin, for the portal's menu (a query)."""
-    return is_network_admin(context["request"].user)
