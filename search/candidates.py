@@ -251,11 +251,32 @@ class Candidates:
     handles: Sequence
     columns: Columns
     entries: np.ndarray
+    # The share of the query's content words each matched (search/needs.py: a need it meets counts for the
+    # words its phrase covered), and whether it meets a need the query names. Not given: every word
+    # matched (a search without text), no need named.
+    coverage: np.ndarray | None = None  # float64
+    meets_need: np.ndarray | None = None  # bool
+
+    def __post_init__(self) -> None:
+        if self.coverage is None:
+            object.__setattr__(self, "coverage", np.ones(len(self.briefs)))
+        if self.meets_need is None:
+            object.__setattr__(self, "meets_need", np.zeros(len(self.briefs), bool))
 
     @classmethod
-    def of(cls, briefs: list[Brief], scores: Sequence[float], handles: Sequence) -> "Candidates":
+    def of(
+        cls,
+        briefs: list[Brief],
+        scores: Sequence[float],
+        handles: Sequence,
+        coverage: Sequence[float] | None = None,
+        meets_need: Sequence[bool] | None = None,
+    ) -> "Candidates":
+        """Candidates with their own Columns."""
         scores = np.asarray(scores, dtype=np.float64)
-        return cls(briefs, scores, handles, Columns.of(briefs), np.arange(len(briefs)))
+        coverage = None if coverage is None else np.asarray(coverage, dtype=np.float64)
+        meets_need = None if meets_need is None else np.asarray(meets_need, dtype=bool)
+        return cls(briefs, scores, handles, Columns.of(briefs), np.arange(len(briefs)), coverage, meets_need)
 
     def __len__(self) -> int:
         return len(self.briefs)

@@ -42,6 +42,9 @@ MAX_CELLS = 400
 # Searched in any of them. Backends weigh them differently but alike: the name most, then keywords and
 # category names (with their synonyms: "daycare" finds child care), then the organization.
 TEXT_FIELDS = ("name", "organization", "description", "keywords", "categories_text", "populations_text")
+# Text in Spanish, analysed as Spanish (search.needs.SPANISH_ANALYZER): category names and Spanish
+# synonyms, and the agency's Spanish texts of the listing.
+SPANISH_TEXT_FIELDS = ("categories_text_es", "text_es")
 
 
 # --- Coarse terms the backends prefilter on -------------------------------------------------------
@@ -143,7 +146,7 @@ AREA_FIELDS = (
     "polygon",
 )
 ADDRESS_FIELDS = ("address_1", "city", "state_province", "postal_code")  # what str(address) shows
-TERM_FIELDS = ("pk", "code", "name", "name_es", "synonyms", "parent_id")
+TERM_FIELDS = ("pk", "code", "name", "name_es", "synonyms", "synonyms_es", "parent_id")
 SCHEDULE_ORDER = ("kind", "weekday", "opens_at")
 
 
@@ -292,8 +295,10 @@ def document_for(service: Service, tree: TermTree) -> dict:
         "description": service.description,
         "keywords": service.keywords,
         # Names and synonyms of the service's categories and all their ancestors: "daycare" → child care.
-        "categories_text": " ".join(
-            f"{term.name} {term.name_es} {term.synonyms.replace(',', ' ')}" for term in categories
+        "categories_text": " ".join(f"{term.name} {term.synonyms.replace(',', ' ')}" for term in categories),
+        "categories_text_es": " ".join(f"{term.name_es} {term.synonyms_es.replace(',', ' ')}" for term in categories),
+        "text_es": " ".join(
+            text for text in (service.name_es, service.organization.name_es, service.description_es) if text
         ),
         "populations_text": " ".join(f"{term.name} {term.synonyms.replace(',', ' ')}" for term in populations),
         "categories": [term.code for term in categories],  # with ancestors: a parent includes its children

@@ -5,12 +5,19 @@ category, population, language, cost, capacity, and coarse prefilters for distan
 opening hours); Python then checks the exact distance, area and hours, evaluates eligibility against
 the participant profile, counts facets and ranks, here, the same whichever backend found them.
 
-Text: every word exactly; when that finds nothing, every word allowing typos; then any word allowing
-typos (search.backends.base: ``text_stages``, ``typo_distance``). Typo tolerance only when needed:
-expanding every word to its near spellings is the costly part.
+Text (search/needs.py): the query is read as a need. Its words that matter (not function words, not the
+filler of asking for help) are each searched in the English fields with English stems and, unless the
+query is English, in the Spanish fields with Spanish stems; compound and split spellings meet; and the
+taxonomy's phrases name categories whose services meet the need. Candidates have any of those words or
+meet a need; each has a coverage, the share of the words it matched. A word that no candidate has is
+tried again allowing typos (search.backends.base.typo_distance): expanding a word to its near spellings
+is the costly part, so only when needed.
 
 Ranking (the one place it is decided): results are ordered by, in turn,
-1. text relevance band: a strong match (at least a third of the best score) before a weak one;
+1. text match, when there is text: the share of the query's words that matter it matches, all before
+   some (search/needs.py: filler and function words do not count; a need the query names, such as
+   "light bill" for utility assistance, counts for the words of its phrase), and among equal shares a
+   service that meets a need the query names first;
 2. eligibility verdict, when a profile is given: eligible, then maybe, then not eligible;
 3. serving the participant's area, when a place is given: in the area (or no area) first;
 4. capacity: accepting new clients, then waitlist, then not stated, then not accepting;
@@ -52,6 +59,7 @@ if TYPE_CHECKING:
     from search.visitors import Visitor
 
 STRONG_MATCH = 1 / 3
+RELEVANT_COVERAGE = 1 / 2  # a result relevant to a query matches more than this share of its words (_found_relevant)
 # What one search may cost, whatever it is asked: the form refuses more words (search.forms); other
 # callers' text (the HSDS feed's) is cut to them.
 MAX_WORDS = 10
@@ -133,8 +141,8 @@ def search(
 
     Every candidate is checked, ranked and counted from its Brief and Columns; the page's results then get
     their ``data``, location, reasons and hours. ``details=False`` leaves those out (ids in order, for the
-    HSDS feed). A search that finds nothing is recorded as an unmet need, once a day per ``visitor``
-    (search.visitors.visitor_of; None: every time).
+    HSDS feed). A search that finds nothing relevant (_found_relevant) is recorded as an unmet need, once a
+    day per ``visitor`` (search.visitors.visitor_of; None: every time).
     """
     backend = get_backend()
     request = replace(request, text=bounded_text(request.text))
@@ -144,7 +152,7 @@ def search(
     order, strong = _rank(candidates, fits)
     facets = _facets(candidates, fits, order)
     count = len(order)
-    if count == 0 and log_unmet:
+    if log_unmet and not _found_relevant(candidates, fits):
         _log_unmet(request, visitor)
     start = (request.page - 1) * request.page_size
     page = [_result(candidates, fits, fit, strong) for fit in order[start : start + request.page_size].tolist()]
@@ -363,9 +371,24 @@ def _rank(candidates: Candidates, fits: _Fits) -> tuple[np.ndarray, float]:
         columns.capacity[entries],
         fits.serves_area == 0,  # in the area, or no area, or no place given, first
         np.maximum(fits.verdict, 0),  # no profile: all alike
-        relevance < strong,  # first: a strong match before a weak one
+        ~candidates.meets_need[positions],  # within a share: meeting a need the query names first
+        -candidates.coverage[positions],  # first: all the words that matter before some (search/needs.py)
     )
     return np.lexsort(keys), strong
+
+
+def _found_relevant(candidates: Candidates, fits: _Fits) -> bool:
+    """Whether the search found something relevant, or else counts as an unmet need (UnmetSearch).
+
+    A result is relevant when it meets a need the query names (search/needs.py), or matches more than
+    half of the query's words that matter (all of them for one or two words; every result of a search
+    without text). So a sentence that found only passing matches of one of its words ("my dog ate my
+    homework": a homework club) is an unmet need, and a sentence that the taxonomy's phrases understood
+    is not, however many other words it has.
+    """
+    positions = fits.positions
+    relevant = candidates.meets_need[positions] | (candidates.coverage[positions] > RELEVANT_COVERAGE)
+    return bool(relevant.any())
 
 
 def _facets(candidates: Candidates, fits: _Fits, order: np.ndarray) -> dict[str, dict[str, int]]:

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from providers.models import Service
@@ -43,12 +44,13 @@ from search.backends.base import (
     SearchRequest,
     edit_distance,
     nearest_spellings,
-    text_stages,
     typo_distance,
 )
 from search.candidates import NONE, Candidates, Columns, Picked, collecting_no_garbage, freeze_if_large, look_up
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
+    SPANISH_TEXT_FIELDS,
+    TEXT_FIELDS,
     Brief,
     Briefs,
     TermTree,
@@ -63,6 +65,7 @@ from search.documents import (
     slot_terms,
 )
 from search.models import DataDecoder, DataEncoder, SearchDocument, SearchDocumentData, SearchTerm
+from search.needs import Understood, fold, spanish_terms, understand
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +84,12 @@ WEIGHTED_FIELDS = {
     "D": ("description",),
 }
 RANK_WEIGHTS = [0.1, 0.4, 0.2, 1.0]
+# Spanish text (search/needs.py): its Spanish terms (SPANISH_ANALYZER, as the Whoosh index's Spanish fields),
+# each marked with SPANISH_MARK and kept as they are ('simple' configuration), in the same vector. The mark
+# keeps a Spanish stem from meeting the same letters as an English one ("care" is "car" in Spanish): no
+# English lexeme holds it, as English text is folded (search.needs.fold: no ñ).
+SPANISH_WEIGHTED_FIELDS = {"B": ("categories_text_es",), "D": ("text_es",)}
+SPANISH_MARK = "ñ"
 VERSIONS = "search_document_version"  # the sequence each write takes a document's version from (migration 0003)
 # A search that meets this many documents its process has not seen (or not in their latest version: after
 # a rebuild, all of them) reads the whole table's Briefs at once; so does the first search of a process.
@@ -113,13 +122,13 @@ class PostgresBackend:
         text = request.text.strip()
         if not text:
             versions, scores = _matches(documents.annotate(score=Value(1.0, FloatField())))
+            coverage, meets_need = np.ones(len(versions)), np.zeros(len(versions), bool)
         else:
-            versions, scores = _text_candidates(documents, text)
+            versions, scores, coverage, meets_need = _text_candidates(documents, understand(text))
         if not len(versions) and not SearchDocument.objects.exists() and Service.objects.listed().exists():
             raise IndexMissing(EMPTY_TABLE)
-        return self.known.candidates(versions, scores)
+        return self.known.candidates(versions, scores, coverage, meets_need)
 
-    def details(self, handles: list) -> list[dict | None]:
     def names_starting(
         self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None
     ) -> list:
@@ -139,6 +148,7 @@ class PostgresBackend:
         briefs = list(self.known.briefs(versions))
         return heapq.nsmallest(limit, briefs, key=lambda brief: (len(brief.name_key), brief.name_key))
 
+    def details(self, handles: list) -> list[dict | None]:
         """A candidate's handle is its Brief: its id names the service."""
         ids = [brief.id for brief in handles]
         datas = dict(SearchDocumentData.objects.filter(service_id__in=ids).values_list("service_id", "data"))
@@ -244,14 +254,22 @@ class Known:
         self._shared = Briefs()  # equal parts are one object: less memory, and checks worked out per value
         self._lock = threading.Lock()
 
-    def candidates(self, versions: np.ndarray, scores: np.ndarray) -> Candidates:
-        """Return the Candidates of a search's matches: their versions and text scores."""
-        held = self._held
+    def candidates(
+        self,
+        versions: np.ndarray,
+        scores: np.ndarray,
+        coverage: np.ndarray | None = None,
+        meets_need: np.ndarray | None = None,
+    ) -> Candidates:
+        """Return the Candidates of a search's matches: their versions, text scores, coverage and whether
+        they meet a need (without coverage: every word matched, no need named)."""
         held, entries = self._entries(versions)
         # -1: rewritten or deleted since the search matched it (the next search finds its new version).
         kept = entries >= 0
         briefs = Picked(held.briefs, entries[kept])
-        return Candidates(briefs, scores[kept], briefs, held.columns, entries[kept])
+        coverage = np.ones(len(versions)) if coverage is None else coverage
+        meets_need = np.zeros(len(versions), bool) if meets_need is None else meets_need
+        return Candidates(briefs, scores[kept], briefs, held.columns, entries[kept], coverage[kept], meets_need[kept])
 
     def briefs(self, versions: np.ndarray) -> Picked:
         """Return the Briefs of these versions (those still there)."""
@@ -260,6 +278,7 @@ class Known:
 
     def _entries(self, versions: np.ndarray) -> tuple[_Held, np.ndarray]:
         """Return what is held, with the entry of each of these versions there (-1: gone), read if need be."""
+        held = self._held
         entries = held.find(versions)
         unseen = versions[entries < 0]
         if len(unseen):
@@ -338,14 +357,26 @@ FILTER_COLUMNS = {
 }
 
 
+def _spanish_lexemes(text: str) -> str:
+    """Return a Spanish text as the lexemes the vector holds for it: its Spanish terms, each marked."""
+    return " ".join(SPANISH_MARK + term for term in spanish_terms(text))
+
+
 def _upsert_sql() -> str:
     """One statement writes a batch into both tables: the searched row and the data read beside it."""
     table = SearchDocument._meta.db_table
     text_names = [name for names in WEIGHTED_FIELDS.values() for name in names]
+    text_names += [name for names in SPANISH_WEIGHTED_FIELDS.values() for name in names]
     vector = " || ".join(
-        f"setweight(to_tsvector(%(config)s::regconfig, concat_ws(' ', {', '.join(f'd.{n}' for n in names)})), "
-        f"'{weight}')"
-        for weight, names in WEIGHTED_FIELDS.items()
+        [
+            f"setweight(to_tsvector(%(config)s::regconfig, concat_ws(' ', {', '.join(f'd.{n}' for n in names)})), "
+            f"'{weight}')"
+            for weight, names in WEIGHTED_FIELDS.items()
+        ]
+        + [
+            f"setweight(to_tsvector('simple', concat_ws(' ', {', '.join(f'd.{n}' for n in names)})), '{weight}')"
+            for weight, names in SPANISH_WEIGHTED_FIELDS.items()
+        ]
     )
     record = ", ".join(
         ["id uuid", *(f"{name} text" for name in text_names)]
@@ -373,6 +404,8 @@ def _save(documents: list[dict]) -> int:
     rows = [
         {
             **document,
+            **{name: fold(document[name]) for name in TEXT_FIELDS},
+            **{name: _spanish_lexemes(document[name]) for name in SPANISH_TEXT_FIELDS},
             "last_verified": document["last_verified"].isoformat() if document["last_verified"] else None,
             "brief": brief_values(document["data"]),
             "timezones": None,
@@ -432,25 +465,110 @@ def _filtered(request: SearchRequest, verified_since: datetime.datetime | None) 
     return documents
 
 
-def _text_candidates(documents: QuerySet, text: str) -> tuple[np.ndarray, np.ndarray]:
-    # The exact stage straight from the text (no query to split it first): the common case costs one query.
-    found = _matching(documents, SearchQuery(text, config=CONFIG))
-    if len(found[0]):
-        return found
-    near = _near_words(text)  # a query, only when the exact words found nothing
-    words = list(near)
-    for _fuzzy, every in text_stages(words)[1:]:  # the stages after the exact one all allow typos
-        joiner = " & " if every else " | "
-        query = joiner.join("(" + " | ".join(_quoted(term) for term in sorted(near[word])) + ")" for word in words)
-        found = _matching(documents, Lexemes(query))
-        if len(found[0]):
-            return found
-    return found
+def _text_candidates(
+    documents: QuerySet, understood: Understood
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the versions, scores, coverage and whether they meet a need of the documents that have any
+    content word in any of its forms or meet a need the query names (search/needs.py), as the Whoosh
+    backend finds them. A word no document has is tried again with typos. Two queries; four with typos."""
+    if not understood.words:
+        return np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0, bool)
+    words = _word_forms(understood)  # a query
+    found = _matching(documents, understood, [" | ".join([*stems, *compounds]) for stems, compounds in words])
+    missing = [number for number in range(len(words)) if not found[2][:, number].any()]
+    near = _near_words([stem for number in missing for stem in words[number][0]])  # a query
+    if any(len(spellings) > 1 for spellings in near.values()):
+        alternatives = []
+        for number, (stems, compounds) in enumerate(words):
+            if number in missing:
+                stems = [spelling for stem in stems for spelling in sorted(near.get(stem, {stem}))]
+            alternatives.append(" | ".join([*stems, *compounds]))
+        found = _matching(documents, understood, alternatives)
+    versions, scores, words_found, needs_met = found
+    covered = words_found.copy()
+    for number, need in enumerate(understood.needs):
+        for word in need.words:
+            covered[:, word] |= needs_met[:, number]
+    coverage = covered.sum(axis=1) / len(understood.words)
+    return versions, scores, coverage, needs_met.any(axis=1)
 
 
-def _matching(documents: QuerySet, query: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
-    rank = SearchRank(F("vector"), query, weights=RANK_WEIGHTS)
-    return _matches(documents.filter(vector=query).annotate(score=rank))
+def _word_forms(understood: Understood) -> list[tuple[list[str], list[str]]]:
+    """Return each content word's forms as tsquery text: its stems (the English lexemes of the ``english``
+    configuration, and unless the query is English its marked Spanish stem), then its compounds (written
+    together with the word before or after it; cut in two, both halves). A query."""
+    texts = sorted(
+        {word.text for word in understood.words}
+        | {text for _first, text in understood.joined}
+        | {half for word in understood.words for split in word.splits for half in split}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT texts.text, array_agg(words.lexeme ORDER BY words.lexeme) "
+            "FROM unnest(%s::text[]) AS texts(text), unnest(to_tsvector(%s::regconfig, texts.text)) AS words "
+            "GROUP BY texts.text",
+            [texts, CONFIG],
+        )
+        lexemes = dict(cursor.fetchall())
+
+    def quoted(text: str) -> str:
+        return " & ".join(_quoted(lexeme) for lexeme in lexemes[text])
+
+    forms = []
+    for number, word in enumerate(understood.words):
+        stems = [quoted(word.text)] if word.text in lexemes else []
+        if understood.spanish:
+            stems.append(_quoted(SPANISH_MARK + word.spanish))
+        compounds = [
+            quoted(text) for first, text in understood.joined if number in (first, first + 1) and text in lexemes
+        ]
+        compounds += [
+            f"({quoted(left)} & {quoted(right)})" for left, right in word.splits if left in lexemes and right in lexemes
+        ]
+        forms.append((stems, compounds))
+    return forms
+
+
+def _matching(
+    documents: QuerySet, understood: Understood, words: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the documents that have any of these words (each tsquery text) or meet a need: their versions
+    and ts_rank scores, best first, which words each has and which needs it meets (arrays of booleans)."""
+    searched = [f"({word})" for word in words if word]
+    query = Lexemes(" | ".join(searched)) if searched else None
+    codes = [need.category for need in understood.needs]
+    condition = Q(pk__in=[])
+    if query is not None:
+        condition |= Q(vector=query)
+    if codes:
+        condition |= Q(categories__has_any_keys=codes)
+    score = SearchRank(F("vector"), query, weights=RANK_WEIGHTS) if query is not None else Value(0.0, FloatField())
+    table = SearchDocument._meta.db_table
+    flags = {
+        f"word_{number}": RawSQL(f'"{table}"."vector" @@ %s::tsquery', [word], output_field=BooleanField())
+        if word
+        else Value(False, BooleanField())
+        for number, word in enumerate(words)
+    }
+    flags |= {
+        f"need_{number}": RawSQL(f'jsonb_exists("{table}"."categories", %s)', [code], output_field=BooleanField())
+        for number, code in enumerate(codes)
+    }
+    matches = documents.filter(condition).annotate(score=score, **flags).values_list("version", "score", *flags)
+    sql, params = matches.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    table_of = np.array(rows, dtype=object).reshape(len(rows), 2 + len(flags))
+    versions = table_of[:, 0].astype(np.int64)
+    scores = table_of[:, 1].astype(np.float64)
+    order = np.argsort(-scores, kind="stable")
+    return (
+        versions[order],
+        scores[order],
+        table_of[order, 2 : 2 + len(words)].astype(bool),
+        table_of[order, 2 + len(words) :].astype(bool),
+    )
 
 
 def _matches(documents: QuerySet) -> tuple[np.ndarray, np.ndarray]:
@@ -467,31 +585,48 @@ def _matches(documents: QuerySet) -> tuple[np.ndarray, np.ndarray]:
     return found["version"], found["score"]
 
 
-def _near_words(text: str) -> dict[str, set[str]]:
-    """Return each word of the text as the index stems it, with the lexicon's words within its typo distance.
+def _near_words(stems: list[str]) -> dict[str, set[str]]:
+    """Return each of these quoted lexemes (a word's stems; one with ``&`` is left as it is) with the
+    lexicon's lexemes within its typo distance, each quoted.
 
-    One query: the text's lexemes, each with the lexicon words of the same first letter and a length
-    within two; the edit distances are checked here.
+    One query: each lexeme with the lexicon words of the same first letter (after SPANISH_MARK, for a
+    Spanish stem) and a length within two; the edit distances are checked here.
     """
+    lexemes = sorted({_unquoted(stem) for stem in stems if " & " not in stem})
+    if not lexemes:
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT words.lexeme, terms.term "
-            f"FROM unnest(to_tsvector(%s::regconfig, %s)) AS words LEFT JOIN {SearchTerm._meta.db_table} AS terms "
-            "ON terms.kind = %s AND left(terms.term, 1) = left(words.lexeme, 1) "
+            f"FROM unnest(%s::text[]) AS words(lexeme) LEFT JOIN {SearchTerm._meta.db_table} AS terms "
+            "ON terms.kind = %s "
+            "AND left(terms.term, 1 + (left(words.lexeme, 1) = %s)::int) "
+            "= left(words.lexeme, 1 + (left(words.lexeme, 1) = %s)::int) "
             "AND length(terms.term) BETWEEN length(words.lexeme) - 2 AND length(words.lexeme) + 2",
-            [CONFIG, text, SearchTerm.Kind.WORD.value],
+            [lexemes, SearchTerm.Kind.WORD.value, SPANISH_MARK, SPANISH_MARK],
         )
         rows = cursor.fetchall()
     near: dict[str, set[str]] = {}
     for word, term in rows:
         terms = near.setdefault(word, {word})
-        limit = typo_distance(word)
+        limit = typo_distance(word.removeprefix(SPANISH_MARK))
         if term is not None and term != word and limit and edit_distance(word, term, limit) <= limit:
             terms.add(term)
     return {
-        word: {word, *nearest_spellings(word, sorted(terms - {word}), typo_distance(word))}
+        _quoted(word): {
+            _quoted(spelling)
+            for spelling in [
+                word,
+                *nearest_spellings(word, sorted(terms - {word}), typo_distance(word.removeprefix(SPANISH_MARK))),
+            ]
+        }
         for word, terms in near.items()
     }
+
+
+def _unquoted(quoted: str) -> str:
+    """_quoted's lexeme."""
+    return quoted[1:-1].replace("''", "'").replace("\\\\", "\\")
 
 
 def _quoted(lexeme: str) -> str:

@@ -17,23 +17,26 @@ import datetime
 import heapq
 import itertools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as q
 from whoosh.scoring import BM25F
 
-from search.backends.base import MAX_NAME_MATCHES, SearchRequest, nearest_spellings, text_stages, typo_distance
+from search.backends.base import MAX_NAME_MATCHES, SearchRequest, nearest_spellings, typo_distance
 from search.backends.whoosh import index
 from search.backends.whoosh.segments import Leaf, View, members
 from search.candidates import NONE, Candidates, Picked
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
+    SPANISH_TEXT_FIELDS,
     TEXT_FIELDS,
     cells_within,
     county_term,
     microseconds_since_epoch,
     slot_terms,
 )
+from search.needs import Understood, english_stem, understand
 
 
 class WhooshBackend:
@@ -48,13 +51,12 @@ class WhooshBackend:
         text = request.text.strip()
         if not text:
             return _every(view, filters, verified_since)
-        words = [token.text for token in index.ANALYZER(request.text)]
+        understood = understand(text)  # a query: the taxonomy's phrases
+        if not understood.words:
+            return NONE
+        allowed = _allowed(view, filters, verified_since)
         search = _matches if _scores_like_whoosh(view) else _whoosh_search
-        for fuzzy, every in text_stages(words):
-            found = search(view, words, fuzzy, every, filters, verified_since)
-            if len(found):
-                return found
-        return NONE
+        return search(view, understood, allowed)
 
     def names_starting(
         self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None
@@ -149,25 +151,48 @@ def _filters(view: View, request: SearchRequest) -> list[int] | None:
 
 def _every(view: View, filters: list[int] | None, verified_since: int | None) -> Candidates:
     """No text: every live document that passes the filters, in index order, each with score 1."""
-    found = [members(leaf.live if filters is None else filters[number]) for number, leaf in enumerate(view.leaves)]
-    return _candidates(view, found, [np.ones(len(docnums)) for docnums in found], verified_since)
+    found = [members(bits) for bits in _allowed(view, filters, verified_since)]
+    ones = [np.ones(len(docnums)) for docnums in found]
+    return _candidates(view, found, ones, ones, [np.zeros(len(docnums), bool) for docnums in found])
+
+
+def _allowed(view: View, filters: list[int] | None, verified_since: int | None) -> list[int]:
+    """Return, for each leaf, the live documents that pass the filters and were verified since ``verified_since``."""
+    allowed = [leaf.live if filters is None else filters[number] for number, leaf in enumerate(view.leaves)]
+    verified = view.columns().verified_since(verified_since)
+    if verified is None:
+        return allowed
+    return [
+        bits
+        & int.from_bytes(
+            np.packbits(verified[leaf.offset : leaf.offset + leaf.cache.size], bitorder="little"), "little"
+        )
+        for bits, leaf in zip(allowed, view.leaves, strict=True)
+    ]
 
 
 def _candidates(
-    view: View, docnums: list[np.ndarray], scores: list[np.ndarray], verified_since: int | None
+    view: View,
+    docnums: list[np.ndarray],
+    scores: list[np.ndarray],
+    coverage: list[np.ndarray],
+    meets_need: list[np.ndarray],
 ) -> Candidates:
-    """Return these documents of each leaf, with their scores, as Candidates: best first, then in index order
-    (as Whoosh orders hits), leaving out those not verified since ``verified_since``."""
+    """Return these documents of each leaf, with their scores, coverage and whether they meet a need, as
+    Candidates: best score first, then in index order (as Whoosh orders hits)."""
     numbers = np.concatenate([found + leaf.offset for leaf, found in zip(view.leaves, docnums, strict=True)])
     scores = np.concatenate(scores)
-    columns = view.columns()
-    verified = columns.verified_since(verified_since)
-    if verified is not None:
-        keep = verified[numbers]
-        numbers, scores = numbers[keep], scores[keep]
     order = np.argsort(-scores, kind="stable")
     numbers, scores = numbers[order], scores[order]
-    return Candidates(Picked(view.briefs(), numbers), scores, _Handles(view.searcher, numbers), columns, numbers)
+    return Candidates(
+        Picked(view.briefs(), numbers),
+        scores,
+        _Handles(view.searcher, numbers),
+        view.columns(),
+        numbers,
+        np.concatenate(coverage)[order],
+        np.concatenate(meets_need)[order],
+    )
 
 
 class _Handles:
@@ -192,12 +217,20 @@ def _scores_like_whoosh(view: View) -> bool:
 class _Term:
     """A term's share of a document's score: BM25F of the term (``boost`` applied to the sum of ``terms``)."""
 
-    def __init__(self, terms: list[tuple[str, bytes, int, np.ndarray, np.ndarray]], boost: float | None = 1.0) -> None:
+    def __init__(
+        self,
+        terms: list[tuple[str, bytes, int, np.ndarray, np.ndarray]],
+        boost: float | None = 1.0,
+        only: int | None = None,
+    ) -> None:
         self.terms = terms  # (fieldname, btext, bits, document numbers, weights)
         self.boost = boost  # None: a constant 1 (Whoosh's unscored union of a typo's spellings)
+        self.only = only  # scored in these documents only (both halves of a split word: Whoosh's And)
         self.bits = 0
         for term in terms:
             self.bits |= term[2]
+        if only is not None:
+            self.bits &= only
 
     def add(self, scores: np.ndarray, slots: np.ndarray, view: View, leaf: Leaf) -> None:
         """Add the term's score to ``scores``: document n's at ``slots[n]`` (-1: not scored)."""
@@ -208,6 +241,11 @@ class _Term:
         sums = np.zeros(len(scores))
         for term in self.terms:
             _add_bm25(sums, slots, term, view, leaf)
+        if self.only is not None:
+            at = slots[members(self.only)] if self.only else np.empty(0, np.int64)
+            inside = np.zeros(len(scores), bool)
+            inside[at[at >= 0]] = True
+            sums[~inside] = 0.0
         scores += sums if self.boost == 1.0 else sums * self.boost  # + 0.0 where a document has none: the same
 
 
@@ -232,10 +270,11 @@ def _add_bm25(scores: np.ndarray, slots: np.ndarray, term: tuple, view: View, le
     scores[at[having]] += idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / average)))
 
 
-def _word_terms(view: View, leaf: Leaf, word: str, *, fuzzy: bool) -> list[_Term]:
-    """What _word_query(word) matches in one segment, scored as Whoosh scores it in an index of one segment.
+def _word_terms(view: View, leaf: Leaf, word: str, fields: tuple[str, ...], *, fuzzy: bool) -> list[_Term]:
+    """What a stem matches in these fields of one segment (_stem_queries), scored as Whoosh scores it in an
+    index of one segment.
 
-    The word in each text field; with typos allowed, also each field's spellings within the typo
+    The word in each field; with typos allowed, also each field's spellings within the typo
     distance (Whoosh's FuzzyTerm, boost 0.5): one spelling scores as a plain term, several as their
     sum times 0.5, except in an index of 5,000 documents or fewer where more than two spellings score a
     constant 1 (Whoosh then preloads an unscored union). The spellings are the whole index's: Whoosh
@@ -244,14 +283,14 @@ def _word_terms(view: View, leaf: Leaf, word: str, *, fuzzy: bool) -> list[_Term
     """
     cache, reader = leaf.cache, leaf.reader
     found = []
-    for fieldname in TEXT_FIELDS:
+    for fieldname in fields:
         btext = view.field_bytes(fieldname, word)
         term = cache.text_term(reader, fieldname, btext)
         if term[0]:
             found.append(_Term([(fieldname, btext, *term)]))
     distance = typo_distance(word) if fuzzy else 0
     if distance:
-        for fieldname in TEXT_FIELDS:
+        for fieldname in fields:
             spellings = nearest_spellings(word, view.spellings(fieldname, word, distance), distance)
             terms = []
             for spelling in spellings:
@@ -270,86 +309,167 @@ def _word_terms(view: View, leaf: Leaf, word: str, *, fuzzy: bool) -> list[_Term
     return found
 
 
-def _matches(
-    view: View,
-    words: list[str],
-    fuzzy: bool,
-    every: bool,
-    filters: list[int] | None,
-    verified_since: int | None,
-) -> Candidates:
-    """The documents that have every word (or any word) in some text field, scored as Whoosh would score
-    _word_query's And (or Or), best first.
+@dataclass(frozen=True)
+class _Forms:
+    """How one content word of the query (search.needs.Word) is matched in the index."""
 
-    A document's score is the sum of its terms' BM25F scores (search.backends.whoosh._word_terms): what
-    Whoosh's matchers add up for the same query, added in another order.
+    stems: tuple[tuple[tuple[str, ...], str], ...]  # (fields, stem): the word as typed, typos allowed when needed
+    joined: tuple[str, ...]  # English stems of it written together with the word before or after it
+    splits: tuple[tuple[str, str], ...]  # English stems of two words it may be written as
+
+
+def _forms(understood: Understood) -> list[_Forms]:
+    forms = []
+    for number, word in enumerate(understood.words):
+        stems = [(TEXT_FIELDS, word.english)] if word.english else []
+        if understood.spanish:
+            stems.append((SPANISH_TEXT_FIELDS, word.spanish))
+        joined = tuple(
+            stem
+            for first, text in understood.joined
+            if number in (first, first + 1)
+            for stem in [english_stem(text)]
+            if stem
+        )
+        splits = tuple(
+            (english_stem(left), english_stem(right))
+            for left, right in word.splits
+            if english_stem(left) and english_stem(right)
+        )
+        forms.append(_Forms(tuple(stems), joined, splits))
+    return forms
+
+
+def _word_match(view: View, leaf: Leaf, forms: _Forms, *, fuzzy: bool) -> tuple[int, list[_Term]]:
+    """Return the documents of one segment that have a content word in any of its forms, and its terms."""
+    terms = []
+    for fields, stem in forms.stems:
+        terms += _word_terms(view, leaf, stem, fields, fuzzy=fuzzy)
+    for stem in forms.joined:
+        terms += _word_terms(view, leaf, stem, TEXT_FIELDS, fuzzy=False)
+    for left, right in forms.splits:
+        halves = [_word_terms(view, leaf, stem, TEXT_FIELDS, fuzzy=False) for stem in (left, right)]
+        both = _bits_of(halves[0]) & _bits_of(halves[1])
+        if both:
+            terms.append(_Term([term for half in halves for found in half for term in found.terms], only=both))
+    return _bits_of(terms), terms
+
+
+def _bits_of(terms: list[_Term]) -> int:
+    bits = 0
+    for term in terms:
+        bits |= term.bits
+    return bits
+
+
+def _matches(view: View, understood: Understood, allowed: list[int]) -> Candidates:
+    """The allowed documents that have any content word in any of its forms or meet a need the query
+    names, each scored as Whoosh would score _whoosh_search's query (the sum of the BM25F scores of
+    the terms it has; 0 for a document that only meets a need), with its coverage, best first.
+
+    A word is tried with typos (search.backends.base.typo_distance) when no allowed document has it.
     """
-    found, scores = [], []
+    forms = _forms(understood)
+    matched = [[_word_match(view, leaf, word, fuzzy=False) for word in forms] for leaf in view.leaves]
+    for number, word in enumerate(forms):
+        if not any(leaf_matches[number][0] & bits for leaf_matches, bits in zip(matched, allowed, strict=True)):
+            for leaf, leaf_matches in zip(view.leaves, matched, strict=True):
+                leaf_matches[number] = _word_match(view, leaf, word, fuzzy=True)
+    need_bits = [view.any_of("categories", [need.category]) for need in understood.needs]
+    found, scores, coverage, meets_need = [], [], [], []
     for number, leaf in enumerate(view.leaves):
-        allowed = leaf.live if filters is None else filters[number]
-        terms: list[_Term] = []
-        matching = None
-        for word in words:
-            word_terms = _word_terms(view, leaf, word, fuzzy=fuzzy)
-            word_bits = 0
-            for term in word_terms:
-                word_bits |= term.bits
-            terms += word_terms
-            if matching is None:
-                matching = word_bits
-            elif every:
-                matching &= word_bits
-            else:
-                matching |= word_bits
-        matching = (matching or 0) & allowed
-        docnums = members(matching)
+        words = [bits & allowed[number] for bits, _terms in matched[number]]
+        needs = [bits[number] & allowed[number] for bits in need_bits]
+        matching = 0
+        for bits in words + needs:
+            matching |= bits
+        docnums = members(matching) if matching else np.empty(0, np.int64)
+        slots = np.full(leaf.cache.size, -1, np.int64)
+        slots[docnums] = np.arange(len(docnums))
         leaf_scores = np.zeros(len(docnums))
-        if matching:
-            slots = np.full(leaf.cache.size, -1, np.int64)
-            slots[docnums] = np.arange(len(docnums))
+        for _bits, terms in matched[number]:
             for term in terms:
                 term.add(leaf_scores, slots, view, leaf)
         found.append(docnums)
         scores.append(leaf_scores)
-    return _candidates(view, found, scores, verified_since)
+        coverage.append(_coverage(understood, words, needs, slots, len(docnums)))
+        met = 0
+        for bits in needs:
+            met |= bits
+        meets = np.zeros(len(docnums), bool)
+        if met:
+            meets[slots[members(met)]] = True
+        meets_need.append(meets)
+    return _candidates(view, found, scores, coverage, meets_need)
+
+
+def _coverage(understood: Understood, words: list[int], needs: list[int], slots: np.ndarray, count: int) -> np.ndarray:
+    """Return the share of the content words each matching document has (by ``slots``): a word counts when
+    the document has it, or meets a need whose phrase covered it."""
+    covered = np.zeros(count)
+    for number, bits in enumerate(words):
+        for need, need_bits in zip(understood.needs, needs, strict=True):
+            if number in need.words:
+                bits |= need_bits
+        if bits:
+            covered[slots[members(bits)]] += 1
+    return covered / len(words)
 
 
 # --- Whoosh's own search: for another weighting model ----------------------------------------------------
 
 
-def _whoosh_search(
-    view: View,
-    words: list[str],
-    fuzzy: bool,
-    every: bool,
-    filters: list[int] | None,
-    verified_since: int | None,
-) -> Candidates:
+def _whoosh_search(view: View, understood: Understood, allowed: list[int]) -> Candidates:
+    """_matches with Whoosh's own matchers and weighting: the documents that match any word's query
+    (_word_query) or meet a need, with Whoosh's score of their Or."""
     searcher = view.searcher
-    allowed = None
-    if filters is not None:
-        allowed = {
-            leaf.offset + docnum
-            for leaf, bits in zip(view.leaves, filters, strict=True)
-            for docnum in members(bits).tolist()
-        }
-    parts = [_word_query(word, fuzzy=fuzzy) for word in words]
-    hits = searcher.search(q.And(parts) if every else q.Or(parts), filter=allowed, limit=None)
-    briefs, scores, handles = [], [], []
-    for docnum, score in hits.items():
-        leaf: Leaf = view.leaf_of(docnum)
-        brief = leaf.briefs()[docnum - leaf.offset]
-        if verified_since is None or (brief.verified is not None and brief.verified >= verified_since):
-            briefs.append(brief)
-            scores.append(score)
-            handles.append((searcher, docnum))
-    return Candidates.of(briefs, scores, handles)
+    permitted = {
+        leaf.offset + docnum
+        for leaf, bits in zip(view.leaves, allowed, strict=True)
+        for docnum in members(bits).tolist()
+    }
+
+    def documents(query: q.Query) -> set[int]:
+        return {docnum for docnum in query.docs(searcher) if docnum in permitted}
+
+    queries = []
+    for word in _forms(understood):
+        query = _word_query(word, fuzzy=False)
+        if not documents(query):
+            query = _word_query(word, fuzzy=True)
+        queries.append(query)
+    words = [documents(query) for query in queries]
+    needs = [documents(q.Term("categories", need.category)) for need in understood.needs]
+    scores = dict(searcher.search(q.Or(queries), filter=permitted, limit=None).items())
+    covered = []
+    for number, docs in enumerate(words):
+        for need, need_docs in zip(understood.needs, needs, strict=True):
+            if number in need.words:
+                docs = docs | need_docs
+        covered.append(docs)
+    found = sorted(set().union(*words, *needs))
+    found.sort(key=lambda docnum: -scores.get(docnum, 0.0))
+    briefs = view.briefs()
+    return Candidates.of(
+        [briefs[docnum] for docnum in found],
+        [scores.get(docnum, 0.0) for docnum in found],
+        [(searcher, docnum) for docnum in found],
+        [sum(docnum in docs for docs in covered) / len(words) for docnum in found],
+        [any(docnum in docs for docs in needs) for docnum in found],
+    )
 
 
-def _word_query(word: str, *, fuzzy: bool) -> q.Query:
-    """Match a word exactly in any text field, or also with a typo or two when it is long enough."""
-    alternatives = [q.Term(name, word) for name in TEXT_FIELDS]
-    distance = typo_distance(word) if fuzzy else 0
-    if distance:
-        alternatives += [q.FuzzyTerm(name, word, maxdist=distance, prefixlength=1, boost=0.5) for name in TEXT_FIELDS]
+def _word_query(word: _Forms, *, fuzzy: bool) -> q.Query:
+    """Match a content word in any of its forms (_Forms); its stems also with a typo or two when allowed
+    and long enough."""
+    alternatives = []
+    for fields, stem in word.stems:
+        alternatives += [q.Term(name, stem) for name in fields]
+        distance = typo_distance(stem) if fuzzy else 0
+        if distance:
+            alternatives += [q.FuzzyTerm(name, stem, maxdist=distance, prefixlength=1, boost=0.5) for name in fields]
+    for stem in word.joined:
+        alternatives += [q.Term(name, stem) for name in TEXT_FIELDS]
+    for halves in word.splits:
+        alternatives.append(q.And([q.Or([q.Term(name, stem) for name in TEXT_FIELDS]) for stem in halves]))
     return q.Or(alternatives)

@@ -24,7 +24,6 @@ import whoosh.util
 from django.conf import settings
 from whoosh import columns
 from whoosh import index as whoosh_index
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.codec import whoosh3
 from whoosh.fields import BOOLEAN, COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
@@ -39,6 +38,7 @@ from search.documents import (
     listed_service_ids,
     services_to_index,
 )
+from search.needs import ENGLISH_ANALYZER, SPANISH_ANALYZER
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,8 @@ def _cached_reader(self, fieldname, column, _original=whoosh3.W3PerDocReader._ca
 
 whoosh3.W3PerDocReader._cached_reader = _cached_reader
 
-ANALYZER = StemmingAnalyzer()
+# English text as Whoosh's StemmingAnalyzer reads it, accents folded; Spanish text as Spanish (search/needs.py).
+ANALYZER = ENGLISH_ANALYZER
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     # phrase=False: no word positions (no phrase queries here); the same weights and scores, written faster.
@@ -70,6 +71,8 @@ SCHEMA = Schema(
     keywords=TEXT(analyzer=ANALYZER, field_boost=2.0, phrase=False),
     categories_text=TEXT(analyzer=ANALYZER, field_boost=2.0, phrase=False),
     populations_text=TEXT(analyzer=ANALYZER, phrase=False),
+    categories_text_es=TEXT(analyzer=SPANISH_ANALYZER, field_boost=2.0, phrase=False),
+    text_es=TEXT(analyzer=SPANISH_ANALYZER, phrase=False),
     categories=KEYWORD(commas=True),
     populations=KEYWORD(commas=True),
     languages=KEYWORD(commas=True),
