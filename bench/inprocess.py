@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.queries import SEARCH_PATH
+from bench.queries import SEARCH_PATH, SUGGEST_PATH
 from bench.urls import FLOOR_API_PATH, FLOOR_PATH
 from providers.models import Service, ServiceAtLocation
 from providers.poverty import percent_of_guideline
@@ -245,6 +245,31 @@ def floor(count: int, *, warmup: int) -> dict:
         assert response.status_code == 200, response.status_code
         drf.append(elapsed)
     return {"django": summary(plain), "drf": summary(drf)}
+
+
+def suggest_latency(count: int, *, warmup: int, seed: int = 11) -> dict:
+    """GET /api/v1/search/suggest/ with what people type: the first 2 to 6 letters of a word of a listed
+    service's or a category's name, sometimes after a whole first word ("child ca")."""
+    from providers.models import TaxonomyTerm
+
+    chooser = random.Random(seed)
+    names = list(Service.objects.listed().order_by("?").values_list("name", flat=True)[:500])
+    names += list(TaxonomyTerm.objects.categories().values_list("name", flat=True))
+    typed = []
+    for _ in range(count + warmup):
+        words = [word for word in chooser.choice(names).split() if word.isalpha()] or ["care"]
+        start = chooser.randrange(len(words))
+        prefix = words[start][: chooser.randint(2, 6)]
+        typed.append(f"{words[start - 1]} {prefix}" if start and chooser.random() < 0.3 else prefix)
+    client = Client()
+    for text in typed[:warmup]:
+        client.get(SUGGEST_PATH, {"q": text})
+    samples = []
+    for text in typed[warmup:]:
+        elapsed, response = timed(client.get, SUGGEST_PATH, {"q": text})
+        assert response.status_code == 200, response.content
+        samples.append(elapsed)
+    return summary(samples)
 
 
 # --- The index ---------------------------------------------------------------------------------------------

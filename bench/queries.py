@@ -8,6 +8,7 @@ import random
 from urllib.parse import urlencode
 
 SEARCH_PATH = "/api/v1/search/"
+SUGGEST_PATH = "/api/v1/search/suggest/"
 TEXTS = [
     "daycare",
     "child care",

@@ -60,6 +60,16 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                         _verdict(ratio >= 10),
                     )
                 )
+        if measured.get("suggest"):
+            suggest = measured["suggest"]
+            table.append(
+                (
+                    f"Suggestions API{label}: median / p95 ms",
+                    _ms(suggest),
+                    "p95 < 30 ms",
+                    _verdict(suggest["p95_ms"] < 30),
+                )
+            )
         if measured.get("rebuild"):
             rebuild = measured["rebuild"]
             table.append(

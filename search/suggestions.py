@@ -1,16 +1,19 @@
 """Suggestions as one types: categories, services and organizations whose names fit what was typed so far.
 
 What was typed fits a name when each of its words begins a word of the name, the last one perhaps
-unfinished ("child ca" fits "Child care"). Categories also fit by their Spanish names and their synonyms
-(named in the suggestion), in either language, accents optional. Services are found by the search
+unfinished ("child ca" fits "Child care"). Categories also fit by their names in the other language and their
+synonyms, English or Spanish (named in the suggestion), accents optional. Services are found by the search
 backend (``names_starting``: the index's words, so as fast as a search), organizations by their services'
 documents' names read from the database. Shortest names first: the closest to what was typed.
 """
 
+import bisect
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -23,6 +26,7 @@ MIN_LETTERS = 2  # fewer would suggest half the directory
 MAX_CATEGORIES = 5
 MAX_SERVICES = 5
 MAX_ORGANIZATIONS = 3
+MAX_ORGANIZATION_MATCHES = 200  # whose name has the longest word typed, looked at for the best fits
 WORD = re.compile(r"\w+")
 
 
@@ -42,10 +46,16 @@ def folded(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def fits(typed: list[str], name: str) -> bool:
-    """True when each typed word begins a word of the name (accents optional), each a word of its own."""
-    free = WORD.findall(folded(name))
-    for word in map(folded, typed):
+@functools.lru_cache(maxsize=8192)
+def words_of(name: str) -> tuple[str, ...]:
+    """Return the name's words, folded (kept: the same names, synonyms above all, come with every keystroke)."""
+    return tuple(WORD.findall(folded(name)))
+
+
+def fits(typed: list[str], name_words: tuple[str, ...]) -> bool:
+    """True when each typed word (folded) begins a word of the name (words_of), each a word of its own."""
+    free = list(name_words)
+    for word in typed:
         match = next((candidate for candidate in free if candidate.startswith(word)), None)
         if match is None:
             return False
@@ -58,32 +68,58 @@ def suggest(text: str) -> list[Suggestion]:
     typed = WORD.findall(text.lower())
     if sum(len(word) for word in typed) < MIN_LETTERS:
         return []
-    return [*categories(typed), *services(typed), *organizations(typed)]
+    words = [folded(word) for word in typed]
+    return [*categories(words), *services(typed), *organizations(words)]
 
 
 def categories(typed: list[str]) -> list[Suggestion]:
-    """Categories whose name, Spanish name or a synonym fits, by their name first, shortest first."""
+    """Categories whose name, other language's name or a synonym (English or Spanish) fits the words typed
+    (folded): by name first, then shortest first."""
     spanish = get_language() == "es"
-    found = []
-    for term in TaxonomyTerm.objects.categories().only("code", "name", "name_es", "synonyms"):
-        name, other = (term.name_es or term.name, term.name) if spanish else (term.name, term.name_es)
-        synonyms = [synonym.strip() for synonym in term.synonyms.split(",") if synonym.strip()]
-        # (how well it fits: 0 by name, 1 by the other language's name, 2 by a synonym; the text that fitted)
-        fitted = next(
-            (
-                (rank, label)
-                for rank, labels in ((0, [name]), (1, [other]), (2, synonyms))
-                for label in labels
-                if label and fits(typed, label)
-            ),
-            None,
-        )
-        if fitted is not None:
-            rank, label = fitted
-            detail = other if rank < 2 else label
-            url = f"{reverse('search:page')}?{urlencode({'category': term.code})}"
-            found.append(((rank, len(name), name), Suggestion("category", name, detail, url, code=term.code)))
-    return [suggestion for _key, suggestion in sorted(found, key=lambda item: item[0])[:MAX_CATEGORIES]]
+    rows = tuple(TaxonomyTerm.objects.categories().values_list("code", "name", "name_es", "synonyms", "synonyms_es"))
+    words, owners, labels = _category_labels(rows)
+    key = max(typed, key=len)
+    candidates = set()
+    for position in range(bisect.bisect_left(words, key), len(words)):
+        if not words[position].startswith(key):
+            break
+        candidates.update(owners[position])
+    best: dict[str, tuple] = {}  # code: (how well it fits: 0 by name, 1 other name, 2 synonym; length; suggestion)
+    for number in candidates:
+        code, english, spanish_name, kind, text, label_words = labels[number]
+        if not fits(typed, label_words):
+            continue
+        name, other = (spanish_name or english, english) if spanish else (english, spanish_name)
+        rank = 2 if kind == SYNONYM else 0 if text == name else 1
+        if code not in best or rank < best[code][0]:
+            url = f"{reverse('search:page')}?{urlencode({'category': code})}"
+            detail = other if rank < 2 else text
+            best[code] = (rank, len(name), name, Suggestion("category", name, detail, url, code=code))
+    return [item[-1] for item in sorted(best.values(), key=lambda item: item[:3])[:MAX_CATEGORIES]]
+
+
+NAME, SYNONYM = "name", "synonym"
+
+
+@functools.lru_cache(maxsize=4)
+def _category_labels(rows: tuple) -> tuple[list[str], list[set[int]], list[tuple]]:
+    """Every name and synonym of the categories, with its folded words: ``labels`` (code, English name,
+    Spanish name, NAME or SYNONYM, the text, its words), the words in order, and the labels holding each.
+    Worked out once for the same rows (an edit of the taxonomy gives other rows)."""
+    labels = []
+    holders: dict[str, set[int]] = {}
+    for code, english, spanish_name, synonyms, synonyms_es in rows:
+        texts = [(NAME, english), (NAME, spanish_name)]
+        texts += [(SYNONYM, synonym.strip()) for synonym in f"{synonyms},{synonyms_es}".split(",")]
+        for kind, text in texts:
+            label_words = words_of(text)
+            if not label_words:
+                continue
+            for word in label_words:
+                holders.setdefault(word, set()).add(len(labels))
+            labels.append((code, english, spanish_name, kind, text, label_words))
+    words = sorted(holders)
+    return words, [holders[word] for word in words], labels
 
 
 def services(typed: list[str]) -> list[Suggestion]:
@@ -106,14 +142,19 @@ def services(typed: list[str]) -> list[Suggestion]:
 def organizations(typed: list[str]) -> list[Suggestion]:
     """Organizations with a listed service whose name fits, shortest first; choosing one searches for its name."""
     longest = max(typed, key=len)
+    listed = Service.objects.listed().filter(organization=OuterRef("pk"))
     candidates = (
-        Organization.objects.filter(name__icontains=longest, services__in=Service.objects.listed())
-        .distinct()
+        Organization.objects.filter(name__icontains=longest)
+        .filter(Exists(listed))
         .order_by()
-        .values_list("id", "name")[:200]
+        .values_list("id", "name")[:MAX_ORGANIZATION_MATCHES]
     )
     found = sorted(
-        ((len(name), name, str(organization_id)) for organization_id, name in candidates if fits(typed, name)),
+        (
+            (len(name), name, str(organization_id))
+            for organization_id, name in candidates
+            if fits(typed, words_of(name))
+        ),
     )[:MAX_ORGANIZATIONS]
     return [
         Suggestion("organization", name, "", f"{reverse('search:page')}?{urlencode({'q': name})}", id=organization_id)
