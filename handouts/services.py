@@ -189,11 +189,16 @@ def check_may_send(participant: Participant | None, channel: str) -> str:
     return participant.phone
 
 
-def case_manager_of(user) -> dict:
-    """The case manager's name and e-mail, as a handout shows them."""
+def case_manager_of(user, organization: Organization) -> dict:
+    """The case manager's name and e-mail and their program's phone, as a handout shows them (a query)."""
+    phones = listing.phone_lines(organization.phones.order_by("created_at")[:1])
     if user is None:
-        return {"name": "", "email": ""}
-    return {"name": user.get_full_name() or user.get_username(), "email": user.email}
+        return {"name": "", "email": "", "phone": phones[0] if phones else None}
+    return {
+        "name": user.get_full_name() or user.get_username(),
+        "email": user.email,
+        "phone": phones[0] if phones else None,
+    }
 
 
 @transaction.atomic
@@ -217,7 +222,7 @@ def resource_list_send(*, resource_list: ResourceList, channel: str, sent_by) ->
     context = {
         "resource_list": resource_list,
         "organization": resource_list.organization,
-        "case_manager": case_manager_of(sent_by),
+        "case_manager": case_manager_of(sent_by, resource_list.organization),
         "link_url": link_url(link),
         "expires_at": link.expires_at,
     }
@@ -259,7 +264,7 @@ def slip_send(*, referral: Referral, sent_by) -> Handover:
         "referral": referral,
         "entry": entries[0],
         "organization": referral.referring_organization,
-        "case_manager": case_manager_of(referral.referred_by),
+        "case_manager": case_manager_of(referral.referred_by, referral.referring_organization),
         "feedback_url": feedback_url,
         "feedback_expires_at": feedback_link.expires_at if feedback_link is not None else None,
     }

@@ -215,7 +215,7 @@ def handout_context(resource_list: ResourceList, language: str) -> dict:
     return {
         "resource_list": resource_list,
         "entries": listing.entries_of(resource_list, language=language),
-        "case_manager": services.case_manager_of(resource_list.created_by),
+        "case_manager": services.case_manager_of(resource_list.created_by, resource_list.organization),
         "organization": resource_list.organization,
         "language": language,
     }

@@ -102,7 +102,11 @@ def test_it_opens_the_private_link_without_an_account(client, resource_list):
     assert response["Location"] == reverse("handouts:shared_page")
     page = client.get(response["Location"])
     assert page.status_code == 200
-    assert "Guardería Amanecer" in page.content.decode()
+    text = page.content.decode()
+    assert "Guardería Amanecer" in text
+    assert 'href="tel:3035550100;ext=12"' in text
+    assert "Abierto ahora" in text or "Cerrado ahora" in text
+    assert link.token not in text
 
 
 def test_it_says_clearly_when_the_link_has_expired(client, resource_list):

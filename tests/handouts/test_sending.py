@@ -15,7 +15,7 @@ from directory.mail import deliver_due
 from directory.models import OutgoingMail
 from handouts import services
 from handouts.models import Handover, ListLink
-from providers.models import TaxonomyTerm
+from providers.models import Phone, TaxonomyTerm
 from referrals import erasure
 from referrals import services as referral_services
 from referrals.models import Participant
@@ -78,6 +78,7 @@ def test_it_emails_the_list_in_the_participants_language(client, carol, resource
     the private link to the participant's address; the send is on their timeline."""
     carol.first_name, carol.last_name = "Carol", "Case"
     carol.save()
+    Phone.objects.create(organization=resource_list.organization, number="303-555-0199")
     client.force_login(carol)
     response = client.post(reverse("handouts:send", args=[resource_list.pk]), {"channel": "email"})
     assert response.status_code == 302
@@ -100,7 +101,7 @@ def test_it_emails_the_list_in_the_participants_language(client, carol, resource
     assert "https://www.openstreetmap.org/directions?route=%3B39.695600%2C-105.034100" in body
     link = ListLink.objects.get(resource_list=resource_list)
     assert reverse("handouts:shared", args=[link.token]) in body
-    assert "Carol Case, carol@example.org (Workforce Program)" in body
+    assert "Carol Case, carol@example.org (Workforce Program), 303-555-0199" in body
 
 
 def test_it_records_sends_on_the_participants_timeline(client, carol, resource_list, outbox):
