@@ -82,3 +82,17 @@ def handout_shortcuts(context) -> dict:
         "current": state["current"],
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("handouts/_referral_sends.html", takes_context=True)
+def handout_referral_sends(context, referral) -> dict:
+    """On a referral's page, for the referring program's case managers: what was sent to the participant about
+    this referral (the slip by e-mail), and a way to their lists and everything sent to them (two queries)."""
+    request = context["request"]
+    participant = referral.participant
+    show = participant.organization_id in case_manager_organization_ids(request.user)
+    return {
+        "show": show,
+        "participant": participant,
+        "handovers": list(referral.handovers.select_related("sent_by", "referral__service")) if show else [],
+    }

@@ -267,3 +267,19 @@ def test_key_rotation_reencrypts_the_lists_values(carol, resource_list, outbox, 
         [(address,)] = cursor.fetchall()
     assert Fernet(new_key.encode()).decrypt(advice.encode()).decode() == "Ask for Ana at the front desk."
     assert Fernet(new_key.encode()).decrypt(address.encode()).decode() == "mr@example.org"
+
+
+def test_the_referral_page_shows_the_slip_sent(client, carol, alice, participant, daycare, outbox):
+    """The referring case manager sees the e-mailed slip on the referral's page; the provider does not."""
+    referral = referral_services.referral_send(
+        participant=participant, service=daycare, need=TaxonomyTerm.objects.get(code="child-care"), referred_by=carol
+    )
+    services.slip_send(referral=referral, sent_by=carol)
+    client.force_login(carol)
+    text = client.get(referral.get_absolute_url()).content.decode()
+    assert "Slip for Sunrise Daycare" in text
+    assert reverse("handouts:participant", args=[participant.pk]) in text
+    client.force_login(alice)
+    text = client.get(referral.get_absolute_url()).content.decode()
+    assert "Slip for Sunrise Daycare" not in text
+    assert "Sent to the participant" not in text
