@@ -91,3 +91,16 @@ def names_in_reader_language(service_ids: list[str]) -> dict[str, tuple[str, str
         str(pk): (name_es or name, organization_name_es or organization_name)
         for pk, name, name_es, organization_name, organization_name_es in rows
     }
+
+
+def spanish_search_text(service: Service) -> str:
+    """The Spanish texts of a service and of its organization, one per line, for search's Spanish analysis.
+
+    Meant for the search document's ``text_es`` field (search/documents.py ``document_for``); empty when the
+    agency wrote no Spanish. Reads the service's organization (select it).
+    """
+    texts = [
+        *translations_of(service, "service").values(),
+        *translations_of(service.organization, "organization").values(),
+    ]
+    return "\n".join(texts)

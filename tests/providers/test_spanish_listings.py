@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 
-from providers.models import CostOption, Language, RequiredDocument, Schedule
+from providers.models import CostOption, Language, RequiredDocument, Schedule, Service
+from providers.translations import spanish_search_text
 
 ONLY_IN_ENGLISH = "Solo en inglés: la agencia no lo ha escrito en español."
 
@@ -102,3 +103,16 @@ def test_language_chips_name_the_languages_in_the_pages_language(client, transla
 
     assert '<li class="tag">Español</li>' in spanish and '<li class="tag">Inglés</li>' in spanish
     assert '<li class="tag">Spanish</li>' in english and '<li class="tag">English</li>' in english
+
+
+def test_search_gets_the_spanish_texts_of_a_listing_to_analyse(translated):
+    """What the search document's text_es holds: the Spanish the agency wrote, nothing of the English."""
+    text = spanish_search_text(Service.objects.select_related("organization").get(pk=translated.pk))
+
+    assert text.splitlines() == [
+        "Guardería Amanecer",
+        "Cuidado infantil de día completo para padres que trabajan.",
+        "Familias con niños menores de 6 años.",
+        "Llame para reservar una visita.",
+        "Agencia A en español",
+    ]
