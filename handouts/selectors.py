@@ -83,4 +83,4 @@ def current_list(request) -> ResourceList | None:
     list_id = request.session.get(CURRENT_LIST_SESSION_KEY)
     if not list_id:
         return None
-    return lists_visible_to(request.user).filter(pk=list_id).first()
+    return lists_visible_to(request.user).select_related("participant").filter(pk=list_id).first()

@@ -291,10 +291,8 @@ def shared_link(request: HttpRequest, token: str) -> HttpResponse:
 def shared_page(request: HttpRequest) -> HttpResponse:
     """The list as the participant reads it on their phone, in their language: no sign-in, nothing about them."""
     list_id = request.session.get(SHARED_SESSION_KEY)
-    link = ListLink.objects.select_related("resource_list__organization", "resource_list__created_by").filter(
-        pk=list_id
-    )
-    link = link.first() if list_id else None
+    links = ListLink.objects.select_related("resource_list__organization", "resource_list__created_by")
+    link = links.filter(pk=list_id).first() if list_id else None
     if link is None or link.is_expired:
         return link_unusable(request, expired=link is not None)
     resource_list = link.resource_list

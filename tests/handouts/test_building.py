@@ -37,6 +37,12 @@ def test_it_starts_a_list_with_the_first_service_added(signed_in, daycare, shelt
     assert "Add to “Resource list”" in text
 
 
+def test_a_participants_list_is_named_for_them_on_the_buttons(signed_in, participant, daycare):
+    signed_in.post(reverse("handouts:create"), {"participant": str(participant.pk), "title": ""})
+    text = signed_in.get(reverse("providers:service_detail", args=[daycare.pk])).content.decode()
+    assert "Add to the list for M. R." in text
+
+
 def test_it_reorders_advises_and_removes(signed_in, resource_list, shelter):
     services.resource_list_add(resource_list=resource_list, service=shelter)
     daycare_item, shelter_item = resource_list.items.all()
