@@ -478,6 +478,19 @@ class Phone(Record):
     def __str__(self) -> str:
         return f"{self.number} x{self.extension}" if self.extension else self.number
 
+    @property
+    def reader_label(self) -> str:
+        """Name the line as a participant would: HSDS's "voice" is a plain phone ("Voz" in Spanish reads as
+        an untranslated calque), "text" a number for text messages, "video" one for video calls."""
+        return str(PHONE_READER_LABELS.get(self.type, self.get_type_display()))
+
+
+PHONE_READER_LABELS = {
+    Phone.Type.VOICE: _("Phone"),
+    Phone.Type.TEXT: _("Text messages"),
+    Phone.Type.VIDEO: _("Video call"),
+}
+
 
 class Schedule(Record):
     """Weekly opening hours, or a closure on given dates.
