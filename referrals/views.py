@@ -136,13 +136,17 @@ def refer(request: HttpRequest) -> HttpResponse:
 
 
 def refer_initial(query: QueryDict, service: Service) -> dict:
-    """Carry the search's profile over: the ZIP and language into their fields, the rest into the note."""
+    """Carry the search's profile over: the need, the ZIP and the language into their fields.
+
+    Nothing else of the search (age, household, income, circumstances) goes into the note: the note
+    reaches the provider, and those eligibility facts are the participant's to share, not the search's.
+    """
     data = query.copy()
     data["speaks"] = ",".join(query.getlist("speaks"))  # the search page sends one checkbox per language
     facts = SearchProfileForm(data).facts()
     categories = list(service.categories.order_by("name"))
     need = next((term for term in categories if term.code == facts.get("category")), None)
-    initial = {"need": need or (categories[0] if categories else None), "note": profile_note(facts)}
+    initial = {"need": need or (categories[0] if categories else None)}
     if facts.get("zip"):
         initial["zip_code"] = facts["zip"]
     if "es" in facts.get("speaks", "").split(","):
@@ -150,19 +154,6 @@ def refer_initial(query: QueryDict, service: Service) -> dict:
     if query.get("location"):
         initial["location"] = query["location"]
     return initial
-
-
-def profile_note(facts: dict) -> str:
-    parts = []
-    if "age" in facts:
-        parts.append(_("age %(age)s") % {"age": facts["age"]})
-    if "household_size" in facts:
-        parts.append(_("household of %(size)s") % {"size": facts["household_size"]})
-    if "annual_income" in facts:
-        parts.append(_("yearly household income $%(income)s") % {"income": f"{facts['annual_income']:,}"})
-    if not parts:
-        return ""
-    return _("From the search: %(facts)s.") % {"facts": "; ".join(parts)}
 
 
 def query_url(query: QueryDict, **changes) -> str:

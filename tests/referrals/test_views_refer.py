@@ -46,7 +46,7 @@ def nothing_saved() -> bool:
 
 
 def test_it_carries_the_search_profile_into_the_form(client, carol, service_a):
-    """From a search for ZIP 80219, age 29, household of 3, Spanish: the ZIP, language and a note are filled in."""
+    """From a search for ZIP 80219, age 29, household of 3, Spanish: the need, ZIP and language are filled in."""
     client.force_login(carol)
     location = Location.objects.get()
 
@@ -60,12 +60,31 @@ def test_it_carries_the_search_profile_into_the_form(client, carol, service_a):
     assert form["preferred_language"].value() == "es"
     assert form["need"].value() == TaxonomyTerm.objects.get(code="daycare").pk
     assert str(form["location"].value()) == str(location.pk)
-    assert form["note"].value() == "From the search: age 29; household of 3."
+    assert form["note"].value() in (None, "")
     html = response.content.decode()
     assert "Refer to Sunrise Daycare" in html
     assert "Back to the search results" in html
     assert "/search/?q=daycare&amp;zip=80219" in html
     assert inline_code(html) == []
+
+
+def test_it_does_not_put_the_searchs_eligibility_facts_in_the_note(client, carol, service_a, workforce_program):
+    """The note goes to the provider: a search's income, age and household never land in it unasked,
+    on the page or in the referral sent with the note as the page filled it."""
+    client.force_login(carol)
+    url = refer_url(service_a, q="daycare", zip="80219", age=29, household_size=3, annual_income=23500)
+
+    response = client.get(url)
+
+    form = response.context["form"]
+    assert form["note"].value() in (None, "")
+    html = response.content.decode()
+    assert "23,500" not in html and "23500" not in html.replace("annual_income=23500", "")
+    assert "household of" not in html
+
+    client.post(url, {**NEW_PARTICIPANT, **CONSENT, **referral_data(note=form["note"].value() or "")})
+
+    assert Referral.objects.get().note == ""
 
 
 def test_it_reads_the_languages_as_the_search_page_sends_them(client, carol, service_a, participant):
@@ -90,7 +109,7 @@ def test_it_ignores_bad_profile_values(client, carol, service_a):
     assert response.status_code == 200
     form = response.context["form"]
     assert form["zip_code"].value() is None
-    assert form["note"].value() == ""
+    assert form["note"].value() is None
     assert form["need"].value() == TaxonomyTerm.objects.get(code="daycare").pk  # the service's first category
 
 
