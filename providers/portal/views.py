@@ -446,7 +446,9 @@ def review_edit(request: HttpRequest, edit_id) -> HttpResponse:
             for message in error.messages:
                 form.add_error(None, message)
     listing = unbound_page_for_edit(edit)
-    current_state = listing.snapshot()
+    # Read as the approval reads it, rebuilt bound to the edit, so that the version and the warning agree with it.
+    reviewed = page_for_edit(edit)
+    current_state = reviewed.snapshot()
     valid, changes_now, conflicts = False, [], []
     if edit.status == PendingEdit.Status.PENDING:
         # The edit's changes written onto the listing as it is, conflicts as chosen so far (the listing's value
@@ -469,9 +471,7 @@ def review_edit(request: HttpRequest, edit_id) -> HttpResponse:
         "take_edit": TAKE_EDIT,
         "keep_listing": KEEP_LISTING,
         "changed_since_submitted": not listing.creates and edit.base_state != current_state,
-        # Made as the approval rebuilds the page (bound to the edit), so that both read the listing alike; a
-        # reviewer's version needs no form of its own.
-        "version": page_for_edit(edit).version(start={}),
+        "version": reviewed.version(start={}),  # a reviewer's version needs no form of its own
     }
     return render(request, "providers/portal/review_edit.html", context, status=status)
 
