@@ -395,3 +395,19 @@ def test_it_opens_a_network_admins_page_on_the_listing(client, alice, admin, ser
     form = open_form(client, hours_url(service_a))
 
     assert form["hours-0-description"] == [""]
+
+
+def test_it_refuses_a_choice_that_is_neither_value(client, alice, admin, service_a, review_mode):
+    """A conflict answered with anything but "this edit's" or "the listing's" is not a choice: nothing is
+    published and the edit keeps waiting."""
+    edit = send_for_review(client, alice, hours_url(service_a), hours__0__description="Closed 12–1")
+    url, form = monday_note_url_and_form(client, admin, service_a)
+    post_form(client, url, form, hours__0__description="Closed 12–2")
+
+    response = approve(client, admin, edit, **{f"conflict:{monday_hours(service_a).pk}:description": "both"})
+
+    assert response.status_code == 400
+    edit.refresh_from_db()
+    assert edit.status == PendingEdit.Status.PENDING
+    assert monday_hours(service_a).description == "Closed 12–2"
+    assert not ChangeRecord.objects.filter(pending_edit=edit).exists()
