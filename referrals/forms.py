@@ -208,6 +208,17 @@ class ReferForm(ServiceErrorsMixin, forms.Form):
         names = ("need", "location", "urgency", "note", "share_contact")
         return [self[name] for name in names if name in self.fields]
 
+    def error_items(self) -> list[dict]:
+        """Return each field's errors for the summary above the form, named by the field's label and
+        linked to where the page shows it (a group of radio buttons is shown as a fieldset with the id)."""
+        items = []
+        for field in (*self.participant_fields(), *self.consent_fields(), *self.referral_fields()):
+            if not field.errors:
+                continue
+            anchor = field.auto_id if field.widget_type == "radioselect" else field.id_for_label
+            items.extend({"label": field.label, "anchor": anchor, "message": message} for message in field.errors)
+        return items
+
 
 class MoveForm(forms.Form):
     """One step in a referral's life, from the inbox or the referral's page."""
