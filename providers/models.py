@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -773,9 +773,29 @@ class RequiredDocument(Record):
 
 
 class Accessibility(Record):
-    """An accessibility feature of a location."""
+    """An accessibility feature of a location: one of a few known features, or one described in words.
+
+    A known feature is what search filters on ("wheelchair accessible") and what pages show in the
+    reader's language; in HSDS it travels as an ``accessibility`` record whose description is the
+    feature's English label (providers/hsds/serialize.py), read back by that label on import.
+    """
+
+    class Feature(models.TextChoices):
+        STEP_FREE_ENTRANCE = "step_free_entrance", _("Step-free entrance")
+        ELEVATOR = "elevator", _("Elevator")
+        ACCESSIBLE_RESTROOM = "accessible_restroom", _("Accessible restroom")
+        ACCESSIBLE_PARKING = "accessible_parking", _("Accessible parking")
+        TTY = "tty", _("TTY (text telephone)")
+        HEARING_LOOP = "hearing_loop", _("Hearing loop")
+        SIGN_LANGUAGE = "sign_language", _("Sign language interpreting")
+        LARGE_PRINT_BRAILLE = "large_print_braille", _("Large print or braille")
+
+    # What a person using a wheelchair needs to get in: the search filter "wheelchair accessible".
+    WHEELCHAIR_FEATURES = frozenset({Feature.STEP_FREE_ENTRANCE})
 
     location = models.ForeignKey(Location, models.CASCADE, related_name="accessibility")
+    # Blank for a feature described only in words (as other directories' data often has it).
+    feature = models.CharField(max_length=30, choices=Feature.choices, blank=True)
     description = models.TextField(blank=True)  # HSDS requires none of the three: details or a URL may say it
     details = models.TextField(blank=True)
     url = WebAddressField(blank=True)
@@ -784,7 +804,25 @@ class Accessibility(Record):
         verbose_name_plural = "accessibility features"
 
     def __str__(self) -> str:
-        return self.description
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The feature's name in the reader's language, or the description it was given in words."""
+        return self.get_feature_display() if self.feature else self.description
+
+    @classmethod
+    def feature_for(cls, description: str) -> str:
+        """Return the known feature a description names by its English or Spanish label or code, or ""."""
+        wanted = " ".join(description.split()).casefold()
+        for feature in cls.Feature:
+            names = {feature.value, str(feature.label)}
+            for language in ("en", "es"):
+                with translation.override(language):
+                    names.add(str(feature.label))
+            if wanted in {name.casefold() for name in names}:
+                return feature.value
+        return ""
 
 
 class AdditionalUrl(Record):
@@ -1022,6 +1060,7 @@ class ChangeRecord(models.Model):
         LANGUAGE = "language", _("Language")
         COST_OPTION = "cost_option", _("Cost")
         REQUIRED_DOCUMENT = "required_document", _("Document to bring")
+        ACCESSIBILITY = "accessibility", _("Accessibility")
 
     class Action(models.TextChoices):
         CREATE = "create", _("Added")
