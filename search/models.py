@@ -111,6 +111,9 @@ class SearchDocument(models.Model):
     area_counties = models.JSONField(default=list)
     area_kinds = models.JSONField(default=list)
     hour_slots = models.JSONField(default=list)
+    # Known accessibility features of the service's locations (providers.models.Accessibility.Feature):
+    # the "wheelchair accessible" filter. No index of its own: it narrows what the other filters found.
+    accessibility = models.JSONField(default=list)
     last_verified_at = models.DateTimeField(null=True, blank=True)
     # A new number from the search_document_version sequence each time the row is written (migration
     # 0003; never reused, even by a rolled-back write): how a process knows its Brief is out of date.
