@@ -520,11 +520,26 @@ def slip(request: HttpRequest, referral_id) -> HttpResponse:
             "feedback_url": url,
             "link": link,
             "qr_code": mark_safe(qr_svg(url)) if url else "",  # segno's own SVG, checked in qr_svg
+            "case_manager": case_manager_contact(referral),
         }
         html = render_to_string("referrals/slip.html", context, request=request)
     response = HttpResponse(html)
     response["Content-Language"] = language
     return response
+
+
+def case_manager_contact(referral: Referral) -> dict:
+    """Return how the participant reaches whoever referred them: the case manager's name and e-mail, and
+    their program's name and main phone (people have no phone of their own here). A query for the phone.
+    """
+    program = referral.referring_organization
+    user = referral.referred_by
+    return {
+        "name": (user.get_full_name() or user.get_username()) if user is not None else "",
+        "email": user.email if user is not None else "",
+        "program": program.name,
+        "phone": program.phones.order_by("created_at").first(),
+    }
 
 
 # The participant's feedback page (no account)
