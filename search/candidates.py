@@ -135,6 +135,9 @@ class Columns:
     """
 
     name: np.ndarray  # Brief.name_key, UTF-8
+    organization: np.ndarray  # Brief.organization_key, UTF-8
+    name_length: np.ndarray  # Brief.name_key's length in characters (search.names compares lengths first)
+    organization_length: np.ndarray  # Brief.organization_key's
     id: np.ndarray  # Brief.id, UTF-8
     name_rank: np.ndarray  # the name's place among the distinct names
     id_rank: np.ndarray  # the id's place among the ids
@@ -152,6 +155,9 @@ class Columns:
         ids = np.array([brief.id.encode() for brief in briefs], dtype="S")
         return cls(
             name=name,
+            organization=np.array([brief.organization_key.encode() for brief in briefs], dtype="S"),
+            name_length=np.fromiter((len(brief.name_key) for brief in briefs), np.int32, count),
+            organization_length=np.fromiter((len(brief.organization_key) for brief in briefs), np.int32, count),
             id=ids,
             name_rank=_ranks(name),
             id_rank=_ranks(ids),
@@ -183,6 +189,9 @@ class Columns:
         ids = np.concatenate([part.id for part in parts])
         return Columns(
             name,
+            np.concatenate([part.organization for part in parts]),
+            np.concatenate([part.name_length for part in parts]),
+            np.concatenate([part.organization_length for part in parts]),
             ids,
             _ranks(name),
             _ranks(ids),

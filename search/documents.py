@@ -31,6 +31,7 @@ from providers.models import (
 )
 from search.eligibility import Area, Criteria, check_keys, hashable
 from search.geography import Place, bounding_box
+from search.names import name_form
 
 BATCH_SIZE = 500  # services read from the database at a time
 FINE_CELL = 0.1  # degrees: about 7 by 5 miles in Denver
@@ -370,7 +371,7 @@ class Brief(NamedTuple):
     """
 
     id: str
-    name_key: str  # the name in lower case: the last ranking key
+    name_key: str  # the name in search.names.name_form: matched with the text, and the last ranking key but the id
     capacity: str
     verified: int | None  # last_verified_at as microseconds since the epoch (microseconds_since_epoch)
     categories: tuple[str, ...]  # codes, with ancestors, as data["categories"]
@@ -381,6 +382,10 @@ class Brief(NamedTuple):
     areas: tuple[Area, ...]  # the service areas
     checks: tuple  # search.eligibility.check_keys of its criteria: what each eligibility check reads
     facets: tuple  # (categories, populations, languages, (capacity,)): what search/query.py counts
+    organization_key: str  # the organization's name in search.names.name_form: matched with the text
+
+
+BRIEF_VALUES = 11  # how many values brief_values returns: a Brief stored with fewer is made again from ``data``
 
 
 def brief_values(data: dict) -> tuple:
@@ -390,7 +395,7 @@ def brief_values(data: dict) -> tuple:
     locations = data["locations"]
     return (
         data["id"],
-        data["name"].lower(),
+        name_form(data["name"]),
         data["capacity"],
         microseconds_since_epoch(data["last_verified_at"]),
         tuple(data["categories"]),
@@ -425,13 +430,15 @@ def brief_values(data: dict) -> tuple:
             data["interpretation"],
             tuple(data["insurance"]),
         ),
+        name_form(data["organization"]),
     )
 
 
 def brief_from_json(values: list) -> tuple:
     """Return brief_values's tuple from its JSON, which reads every tuple back as a list (the PostgreSQL
     table keeps it so: search.models.SearchDocumentData.brief)."""
-    service_id, name_key, capacity, verified, categories, populations, languages, points, hours, criteria = values
+    (service_id, name_key, capacity, verified, categories, populations, languages, points, hours, criteria,
+     organization_key) = values  # fmt: skip
     (minimum_age, maximum_age, income, gender, criteria_populations, required, residency, areas, criteria_languages,
      interpretation, insurance) = criteria  # fmt: skip
     return (
@@ -460,6 +467,7 @@ def brief_from_json(values: list) -> tuple:
             interpretation,
             tuple(insurance),
         ),
+        organization_key,
     )
 
 
@@ -489,7 +497,8 @@ class Briefs:
         self._shared: dict = {}
 
     def make(self, values: tuple) -> Brief:
-        service_id, name_key, capacity, verified, categories, populations, languages, points, hours, criteria = values
+        (service_id, name_key, capacity, verified, categories, populations, languages, points, hours, criteria,
+         organization_key) = values  # fmt: skip
         categories = self._share("terms", categories)
         populations = self._share("terms", populations)
         languages = self._share("terms", languages)
@@ -507,6 +516,7 @@ class Briefs:
             criteria.areas,
             self._share("checks", tuple(self._share("check", key) for key in check_keys(criteria))),
             self._share("facets", (categories, populations, languages, (capacity,))),
+            self._share("organization", organization_key),  # an organization's services share it
         )
 
     def _share(self, kind: str, value, make=None):

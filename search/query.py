@@ -13,19 +13,32 @@ meet a need; each has a coverage, the share of the words it matched. A word that
 tried again allowing typos (search.backends.base.typo_distance): expanding a word to its near spellings
 is the costly part, so only when needed.
 
-Ranking (the one place it is decided): results are ordered by, in turn,
-1. text match, when there is text: the share of the query's words that matter it matches, all before
+Ranking (the one place it is decided; ``RANKING`` names the steps, and the results page says the ones
+a search uses, in this order: search.views.ORDER_STEPS): results are ordered by, in turn,
+1. the name typed, when there is text: a service whose name, or whose organization's name, is the text
+   (search.names.name_form: case, accents, punctuation, "&" for "and" and spaces aside) first; then one
+   whose name is within a typo or two of it (search.names.typos_forgiven), or whose organization's and
+   service's names together are the text; a case manager who types a name wants that service;
+2. not eligible last, when a profile is given: a service the participant does not qualify for comes
+   after every other (unless its name was typed), so none comes before one they qualify for or may.
+   Only what the service requires counts: a language the staff do not speak (unless the participant
+   speaks no other), or an area the service does not keep to its residents, is a note beside the
+   verdict (search.eligibility), not a failure;
+3. text match, when there is text: the share of the query's words that matter it matches, all before
    some (search/needs.py: filler and function words do not count; a need the query names, such as
    "light bill" for utility assistance, counts for the words of its phrase), and among equal shares a
    service that meets a need the query names first;
-2. eligibility verdict, when a profile is given: eligible, then maybe, then not eligible;
-3. serving the participant's area, when a place is given: in the area (or no area) first;
-4. capacity: accepting new clients, then waitlist, then not stated, then not accepting;
-5. responsiveness (``responsiveness``): median answer within REFERRAL_RESPONSE_DAYS over 5+ referrals, unknown, slower;
-6. distance to the nearest fitting location, nearest first;
-7. name;
-8. and between services alike in all of these, the better text match, then the service id (so that
-   the order does not depend on where documents sit in the index).
+4. eligibility, when a profile is given: eligible before maybe (facts missing); after the text match, so
+   that a service the participant surely qualifies for but that matches fewer of the words does not
+   come before one that matches them all and needs a fact the profile does not give;
+5. serving the participant's area, when a place is given: in the area (or no area) first;
+6. capacity: accepting new clients, then waitlist, then not stated, then not accepting;
+7. responsiveness (``responsiveness``): median answer within REFERRAL_RESPONSE_DAYS over 5+ referrals, unknown, slower;
+8. distance to the nearest fitting location, nearest first (to a tenth of a mile), when a place is given;
+9. text relevance, when there is text: the better match first (the backend's score), so that results
+   alike in all of the above are never in alphabetical order;
+10. name (A to Z), then the service id (so that the order does not depend on where documents sit in the
+   index).
 Bands rather than a weighted sum, so that an order can be explained in a sentence.
 """
 
@@ -54,11 +67,26 @@ from search.documents import Brief
 from search.eligibility import Area, Criteria, Eligibility, Outcome, Verdict, Verdicts, evaluate
 from search.geography import distances_miles
 from search.models import UnmetSearch
+from search.names import name_matches
 
 if TYPE_CHECKING:
     from search.visitors import Visitor
 
 STRONG_MATCH = 1 / 3
+# The steps of the ranking, in order (the module's docstring says each): which of them a search uses is
+# ranking_steps'.
+RANKING = (
+    "name_typed",
+    "not_eligible_last",
+    "text_match",
+    "verdict",
+    "area",
+    "capacity",
+    "responsiveness",
+    "distance",
+    "relevance",
+    "name",
+)
 RELEVANT_COVERAGE = 1 / 2  # a result relevant to a query matches more than this share of its words (_found_relevant)
 # What one search may cost, whatever it is asked: the form refuses more words (search.forms); other
 # callers' text (the HSDS feed's) is cut to them.
@@ -96,6 +124,22 @@ class SearchResults:
     results: list[Result]
     facets: dict[str, dict[str, int]]
     page_count: int
+
+
+def ranking_steps(request: SearchRequest) -> list[str]:
+    """Return the steps of RANKING that order this search's results: those that tell results apart (the
+    verdict needs a profile, the area and distance a place, the text steps text)."""
+    text = bool(request.text.strip())
+    uses = {
+        "name_typed": text,
+        "not_eligible_last": not request.participant.is_empty,
+        "text_match": text,
+        "verdict": not request.participant.is_empty,
+        "area": request.place is not None,
+        "distance": request.place is not None,
+        "relevance": text,
+    }
+    return [step for step in RANKING if uses.get(step, True)]
 
 
 def responsiveness(service_id: str) -> int:
@@ -149,7 +193,7 @@ def search(
     candidates = backend.candidates(request, verified_since=verified_since())
     now = timezone.now()
     fits = _Checks(request).fits(candidates)
-    order, strong = _rank(candidates, fits)
+    order, strong = _rank(candidates, fits, request.text)
     facets = _facets(candidates, fits, order)
     count = len(order)
     if log_unmet and not _found_relevant(candidates, fits):
@@ -353,9 +397,9 @@ def _explain(page: list[Result], datas: list[dict], request: SearchRequest, now:
             result.open_now = is_open_at(result.brief.hours[result.location_index or 0], now)
 
 
-def _rank(candidates: Candidates, fits: _Fits) -> tuple[np.ndarray, float]:
-    """Order the fits by the bands of the module's docstring: return their order (indices into the fits)
-    and the least relevance of a strong match."""
+def _rank(candidates: Candidates, fits: _Fits, text: str) -> tuple[np.ndarray, float]:
+    """Order the fits by the bands of the module's docstring (``text``: the words searched for): return
+    their order (indices into the fits) and the least relevance of a strong match."""
     positions = fits.positions
     relevance = candidates.scores[positions]
     best = (relevance.max() if len(relevance) else 0) or 1
@@ -363,16 +407,18 @@ def _rank(candidates: Candidates, fits: _Fits) -> tuple[np.ndarray, float]:
     columns = candidates.columns
     entries = candidates.entries[positions]
     keys = (  # the last first, as np.lexsort takes them
-        columns.id_rank[entries],
-        -relevance,  # ties: the better text match, then the service id, whatever the index's layout
+        columns.id_rank[entries],  # ties: the service id, whatever the index's layout
         columns.name_rank[entries],
+        -relevance,  # the better text match before the name: no A to Z among matches of unequal strength
         fits.distance,
         _responsiveness_of(columns.id, entries),
         columns.capacity[entries],
         fits.serves_area == 0,  # in the area, or no area, or no place given, first
-        np.maximum(fits.verdict, 0),  # no profile: all alike
+        np.maximum(fits.verdict, 0),  # eligible before maybe (no profile: all alike)
         ~candidates.meets_need[positions],  # within a share: meeting a need the query names first
-        -candidates.coverage[positions],  # first: all the words that matter before some (search/needs.py)
+        -candidates.coverage[positions],  # all the words that matter before some (search/needs.py)
+        fits.verdict == VERDICT_ORDER[Verdict.NOT_ELIGIBLE],  # not eligible after all the others
+        name_matches(columns, entries, text),  # first: the service or organization whose name was typed
     )
     return np.lexsort(keys), strong
 

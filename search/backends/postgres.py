@@ -49,6 +49,7 @@ from search.backends.base import (
 from search.candidates import NONE, Candidates, Columns, Picked, collecting_no_garbage, freeze_if_large, look_up
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
+    BRIEF_VALUES,
     SPANISH_TEXT_FIELDS,
     TEXT_FIELDS,
     Brief,
@@ -310,11 +311,13 @@ class Known:
         where = "" if versions is None else "WHERE s.version = ANY(%s::bigint[])"
         with connection.cursor() as cursor:
             cursor.execute(
-                # The data only where there is no brief: written before the column existed (until a rebuild).
-                "SELECT s.version, d.brief, CASE WHEN d.brief IS NULL THEN d.data END "
+                # The data only where there is no brief, or an older one: written before the column existed, or
+                # before a Brief held what it holds now (until a rebuild).
+                "SELECT s.version, d.brief, "
+                "CASE WHEN d.brief IS NULL OR jsonb_array_length(d.brief) <> %s THEN d.data END "
                 f"FROM {SearchDocument._meta.db_table} AS s "
                 f"JOIN {SearchDocumentData._meta.db_table} AS d ON d.service_id = s.service_id {where}",
-                [] if versions is None else [versions.tolist()],
+                [BRIEF_VALUES] if versions is None else [BRIEF_VALUES, versions.tolist()],
             )
             make = self._shared.make
             numbers, briefs = [], []
@@ -327,8 +330,8 @@ class Known:
 
 
 def _brief_values(brief: str | None, data: str | None) -> tuple:
-    """Return a Brief's values from the stored JSON, or from the data where there is none."""
-    if brief is None:
+    """Return a Brief's values from the stored JSON, or from the data where there is none (or an older one)."""
+    if data is not None:
         return brief_values(json.loads(data, cls=DataDecoder))
     return brief_from_json(json.loads(brief))
 

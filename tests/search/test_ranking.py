@@ -11,9 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search import query
+from search.backends.base import edit_distance
 from search.candidates import CAPACITY_ORDER, Candidates, Columns
 from search.documents import Brief
 from search.eligibility import Criteria, Verdict, check_keys
+from search.names import name_form, typos_forgiven
 
 BANDS: dict[str, int] = {}  # what the test's SEARCH_RESPONSIVENESS answers
 
@@ -22,13 +24,19 @@ def responsiveness_bands() -> dict[str, int]:
     return BANDS
 
 
-NAMES = st.sampled_from(["", "z", "é", "zé", "z é"])  # few, so that they tie; "é" sorts after "z"
+# Few, so that they tie ("é" sorts after "z"); long ones a typo or two apart, and an organization's.
+NAMES = st.sampled_from(["", "z", "é", "zé", "z é", "family resource center", "family resorce center", "hope house"])
+ORGANIZATIONS = st.sampled_from(["", "hope house", "hope houses of the valley", "z"])
+TEXTS = st.sampled_from(["", "Z", "Family Resource Center", "HOPE HOUSE family resource center", "hope housse"])
 CODES = st.lists(st.sampled_from(["child-care", "housing", "food", "legal"]), max_size=3, unique=True)
 CANDIDATE = st.fixed_dictionaries(
     {
         "name": NAMES,
+        "organization": ORGANIZATIONS,
         "capacity": st.sampled_from(list(CAPACITY_ORDER)),
         "score": st.sampled_from([0.0, 0.5, 1.0, 3.0, 7.25]),  # ties, weak matches beside strong, 1 = 3 / 3
+        "coverage": st.sampled_from([1.0, 0.5]),  # every word that matters, or half of them
+        "meets_need": st.booleans(),
         "band": st.sampled_from([0, 2, None]),  # None: not among the known bands (unknown, 1)
         "categories": CODES,
         "fits": st.none()
@@ -56,6 +64,7 @@ def brief(number: int, candidate: dict) -> Brief:
         areas=(),
         checks=check_keys(Criteria()),
         facets=(categories, (), (), (candidate["capacity"],)),
+        organization_key=candidate.get("organization", ""),
     )
 
 
@@ -68,15 +77,17 @@ def bands(settings):
 
 # The fixture points settings at BANDS once; each example fills BANDS anew and forgets the cached bands.
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(candidates=st.lists(CANDIDATE, max_size=25))
-def test_it_ranks_and_counts_as_the_rules_say(bands, candidates):
+@given(candidates=st.lists(CANDIDATE, max_size=25), text=TEXTS)
+def test_it_ranks_and_counts_as_the_rules_say(bands, candidates, text):
     briefs = [brief(number, candidate) for number, candidate in enumerate(candidates)]
     # The Columns of more documents than the candidates, in another order (as the Whoosh backend's are).
     decoy = brief(len(briefs), {"name": "", "capacity": "waitlist", "categories": ["food"]})
     columns = Columns.of([*reversed(briefs), decoy])
     scores = np.array([candidate["score"] for candidate in candidates], np.float64)
     entries = np.arange(len(briefs))[::-1].copy()
-    found = Candidates(briefs, scores, list(range(len(briefs))), columns, entries)
+    coverage = np.array([candidate["coverage"] for candidate in candidates], np.float64)
+    meets_need = np.array([candidate["meets_need"] for candidate in candidates], bool)
+    found = Candidates(briefs, scores, list(range(len(briefs))), columns, entries, coverage, meets_need)
     bands.clear()
     bands.update({b.id: c["band"] for b, c in zip(briefs, candidates, strict=True) if c["band"] is not None})
     query.forget_responsiveness()
@@ -91,24 +102,38 @@ def test_it_ranks_and_counts_as_the_rules_say(bands, candidates):
         np.array([query.VERDICT_ORDER[verdict] if verdict else query.UNKNOWN for _d, _s, verdict in checked], np.int8),
     )
 
-    order, strong = query._rank(found, fits)
+    order, strong = query._rank(found, fits, text)
     ranked = [positions[fit] for fit in order.tolist()]
 
     scores = [candidate["score"] for candidate in candidates]
     best = max((scores[n] for n in positions), default=0) or 1
     assert strong == best * query.STRONG_MATCH
 
+    def name_typed(candidate: dict) -> int:
+        typed, name, organization = name_form(text), candidate["name"], candidate["organization"]
+        if not typed:
+            return 2
+        both = [f"{organization} {name}", f"{name} {organization}"] if name and organization else []
+        if typed in {name, organization, *both}:
+            return 0
+        typos = typos_forgiven(typed)
+        whole = [name, organization] + ([*both] if name in typed or organization in typed else [])
+        return 1 if typos and any(edit_distance(typed, form, typos) <= typos for form in whole) else 2
+
     def key(number: int) -> tuple:
         candidate, distance, serves_area, verdict = candidates[number], *candidates[number]["fits"]
         return (
-            scores[number] < strong,
+            name_typed(candidate),
+            verdict == Verdict.NOT_ELIGIBLE,
+            -candidate["coverage"],
+            not candidate["meets_need"],
             query.VERDICT_ORDER[verdict] if verdict else 0,
             0 if serves_area in (True, None) else 1,
             CAPACITY_ORDER[candidate["capacity"]],
             query.UNKNOWN_RESPONSIVENESS if candidate["band"] is None else candidate["band"],
             math.inf if distance is None else distance,
-            candidate["name"],
             -scores[number],
+            candidate["name"],
             briefs[number].id,
         )
 

@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
 from search.candidates import Columns, collecting_no_garbage, freeze_if_large
-from search.documents import Brief, Briefs, brief_values
+from search.documents import BRIEF_VALUES, Brief, Briefs, brief_values
 
 MAX_TERM_BITSETS = 4096  # per segment: 50 MB at most at 100,000 documents (12.5 KB each)
 MAX_TEXT_TERMS_BYTES = 64 * 1024 * 1024  # per segment: text terms' bitsets and postings
@@ -119,8 +119,9 @@ class SegmentCache:
         return term
 
     def load_briefs(self, reader) -> list[Brief]:
-        """Read every document's Brief from the ``brief`` column (from ``data`` where there is none: an index
-        written before the column existed, slower but the same)."""
+        """Read every document's Brief from the ``brief`` column (from ``data`` where there is none, or an older
+        one: an index written before the column existed, or before a Brief held what it holds now; slower but
+        the same)."""
         with self._lock:
             if self.briefs is None:
                 make = self.shared.make
@@ -130,10 +131,10 @@ class SegmentCache:
                 with collecting_no_garbage():
                     for docnum in range(self.size):
                         pickled = next(values, b"")
-                        if pickled:
-                            briefs.append(make(pickle.loads(pickled)))
-                        else:
-                            briefs.append(make(brief_values(reader.stored_fields(docnum)["data"])))
+                        stored_values = pickle.loads(pickled) if pickled else ()
+                        if len(stored_values) != BRIEF_VALUES:
+                            stored_values = brief_values(reader.stored_fields(docnum)["data"])
+                        briefs.append(make(stored_values))
                     self.columns = Columns.of(briefs)
                 self.briefs = briefs
                 freeze_if_large(self.size)
