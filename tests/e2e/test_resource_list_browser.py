@@ -107,6 +107,17 @@ def test_carol_hands_a_spanish_list_to_a_participant(page, live_server, spanish_
     expect(page.locator(".messages")).to_contain_text("The list is saved.")
     fits_the_screen(page)
     screenshot(page, "resource-list-builder.png")
+    list_url = page.url
+
+    # The print handout and the program's lists fit the phone too.
+    page.get_by_role("link", name="Print the handout").click()
+    expect(page.locator(".handout-entry")).to_have_count(3)
+    assert page.locator("html").get_attribute("lang") == "es"
+    fits_the_screen(page)
+    page.goto(f"{live_server.url}/lists/")
+    expect(page.locator(".handout-index").first).to_contain_text("R. G. Ñ.")
+    fits_the_screen(page)
+    page.goto(list_url)
 
     # She sends it by e-mail; the outbox delivers it to the participant, in Spanish.
     page.get_by_role("button", name="E-mail it to the participant").click()
