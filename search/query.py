@@ -426,15 +426,13 @@ def _rank(candidates: Candidates, fits: _Fits, text: str) -> tuple[np.ndarray, f
 def _found_relevant(candidates: Candidates, fits: _Fits) -> bool:
     """Whether the search found something relevant, or else counts as an unmet need (UnmetSearch).
 
-    A result is relevant when it meets a need the query names (search/needs.py), or matches more than
-    half of the query's words that matter (all of them for one or two words; every result of a search
-    without text). So a sentence that found only passing matches of one of its words ("my dog ate my
-    homework": a homework club) is an unmet need, and a sentence that the taxonomy's phrases understood
-    is not, however many other words it has.
+    A result is relevant when it matches more than half of the query's words that matter (all of them for
+    one or two words; every result of a search without text), a need the query names counting for the
+    words of its phrase (search/needs.py). So a sentence that found only passing matches of one of its
+    words ("my dog ate my homework": a homework club) is an unmet need, and a sentence whose need the
+    taxonomy's phrases name ("estoy triste todo el tiempo") is not.
     """
-    positions = fits.positions
-    relevant = candidates.meets_need[positions] | (candidates.coverage[positions] > RELEVANT_COVERAGE)
-    return bool(relevant.any())
+    return bool((candidates.coverage[fits.positions] > RELEVANT_COVERAGE).any())
 
 
 def _facets(candidates: Candidates, fits: _Fits, order: np.ndarray) -> dict[str, dict[str, int]]:

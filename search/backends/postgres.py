@@ -540,6 +540,8 @@ def _matching(
     searched = [f"({word})" for word in words if word]
     query = Lexemes(" | ".join(searched)) if searched else None
     codes = [need.category for need in understood.needs]
+    if query is None and not codes:  # only stop words of the english configuration: nothing to match
+        return np.empty(0, np.int64), np.empty(0), np.empty((0, len(words)), bool), np.empty((0, 0), bool)
     condition = Q(pk__in=[])
     if query is not None:
         condition |= Q(vector=query)

@@ -268,8 +268,8 @@ def test_it_leaves_out_a_service_deleted_after_it_matched(taxonomy, settings, mo
     assert sorted(found_names("learners")) == ["Downtown Learners", "Westwood Little Learners"]
     matched = backend.known.candidates
 
-    def deleted_meanwhile(versions, scores):
-        candidates = matched(versions, scores)
+    def deleted_meanwhile(versions, scores, *found):
+        candidates = matched(versions, scores, *found)
         SearchDocument.objects.filter(service_id=gone.pk).delete()
         SearchDocumentData.objects.filter(service_id=gone.pk).delete()
         return candidates
