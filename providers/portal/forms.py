@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.jsonlimits import LimitedJSONDecoder
 from providers.languages import NETWORK_LANGUAGES, language_name
 from providers.models import (
+    Accessibility,
     Address,
     Correction,
     CostOption,
@@ -436,6 +437,48 @@ class RequiredDocumentForm(PortalFormMixin, forms.ModelForm):
         fields = ["document", "document_es", "uri"]
 
 
+ACCESSIBILITY_SAY_WHAT_MESSAGE = _("Choose a feature, or say in the details what there is.")
+ACCESSIBILITY_TWICE_MESSAGE = _("%(feature)s is listed twice: keep it once.")
+
+
+class AccessibilityForm(PortalFormMixin, forms.ModelForm):
+    """One accessibility feature of a place: a known one (which search filters on), or one said in words."""
+
+    class Meta:
+        model = Accessibility
+        fields = ["feature", "details"]
+        labels = {"feature": _("Feature"), "details": _("Details")}
+        help_texts = {"details": _("Where it is or how to ask for it, like 'ramp at the side door on 5th St'.")}
+        widgets = {"details": forms.TextInput}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["feature"].choices = [("", _("Other (say what in the details)")), *Accessibility.Feature.choices]
+        self.fields["details"].help_text = self._meta.help_texts["details"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # An imported feature described in words keeps its description; a new row needs a feature or words.
+        said = cleaned.get("feature") or cleaned.get("details") or self.instance.description
+        if not said and self.has_changed():
+            raise forms.ValidationError(ACCESSIBILITY_SAY_WHAT_MESSAGE, code="say_what")
+        return cleaned
+
+
+class AccessibilityRowFormSet(RowFormSet):
+    def clean(self) -> None:
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            feature = form.cleaned_data.get("feature")
+            if feature and feature in seen:
+                label = Accessibility.Feature(feature).label
+                raise forms.ValidationError(ACCESSIBILITY_TWICE_MESSAGE % {"feature": label}, code="twice")
+            seen.add(feature)
+
+
 class ListTextField(forms.CharField):
     """A list kept as JSON, typed as text: ZIP codes separated by commas, counties one per line."""
 
@@ -681,6 +724,9 @@ RequiredDocumentFormSet = row_formset(Service, RequiredDocument, RequiredDocumen
 ServiceAreaFormSet = row_formset(Service, ServiceArea, ServiceAreaForm, ServiceAreaForm.Meta.fields)
 AddressFormSet = row_formset(Location, Address, AddressForm, AddressForm.Meta.fields)
 LocationPhoneFormSet = row_formset(Location, Phone, PhoneForm, PhoneForm.Meta.fields)
+AccessibilityFormSet = row_formset(
+    Location, Accessibility, AccessibilityForm, AccessibilityForm.Meta.fields, formset=AccessibilityRowFormSet
+)
 # A service's own hours and closures at one of its locations (HSDS: schedules of the service at location).
 SiteHoursFormSet = row_formset(ServiceAtLocation, Schedule, HoursForm, HoursForm.Meta.fields, formset=HoursRowFormSet)
 SiteClosureFormSet = row_formset(

@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import (
+    Accessibility,
     Address,
     ChangeRecord,
     CostOption,
@@ -57,6 +58,7 @@ RESOURCE_TYPES: dict[type[models.Model], str] = {
     Language: RT.LANGUAGE,
     CostOption: RT.COST_OPTION,
     RequiredDocument: RT.REQUIRED_DOCUMENT,
+    Accessibility: RT.ACCESSIBILITY,
 }
 MODELS = {resource_type: model for model, resource_type in RESOURCE_TYPES.items()}
 VERSION_SALT = "providers.portal.version"
@@ -555,15 +557,25 @@ class LocationPage(Page):
             Part(_("The place"), form=portal_forms.LocationForm(data, instance=self.place)),
             Part(_("Address"), formset=portal_forms.AddressFormSet(data, instance=self.place, prefix="addresses")),
             Part(_("Phones"), formset=portal_forms.LocationPhoneFormSet(data, instance=self.place, prefix="phones")),
+            Part(
+                _("Getting in: accessibility"),
+                formset=portal_forms.AccessibilityFormSet(data, instance=self.place, prefix="accessibility"),
+                hint=_(
+                    "What the place has for people with disabilities. Searches for wheelchair-accessible "
+                    "services find places with a step-free entrance."
+                ),
+            ),
         ]
 
     def tracked(self):
         addresses = Address.objects.filter(location_id=self.place.pk).order_by("created_at")
         phones = Phone.objects.filter(location_id=self.place.pk).order_by("created_at")
+        features = Accessibility.objects.filter(location_id=self.place.pk).order_by("created_at")
         return (
             [(record, self.FIELDS) for record in fresh(Location, self.place.pk)]
             + [(address, portal_forms.AddressForm.Meta.fields) for address in addresses]
             + [(phone, portal_forms.PhoneForm.Meta.fields) for phone in phones]
+            + [(feature, portal_forms.AccessibilityForm.Meta.fields) for feature in features]
         )
 
     def save(self) -> None:
