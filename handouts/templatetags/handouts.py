@@ -10,6 +10,7 @@ from django import template
 
 from handouts.models import Favourite, TeamList
 from handouts.selectors import case_manager_organization_ids, current_list
+from referrals.models import ParticipantErasure
 
 register = template.Library()
 
@@ -87,7 +88,8 @@ def handout_shortcuts(context) -> dict:
 @register.inclusion_tag("handouts/_referral_sends.html", takes_context=True)
 def handout_referral_sends(context, referral) -> dict:
     """On a referral's page, for the referring program's case managers: what was sent to the participant about
-    this referral (the slip by e-mail), and a way to their lists and everything sent to them (two queries)."""
+    this referral (the slip by e-mail), a way to their lists and everything sent to them, and a button that
+    starts a list for them (three queries)."""
     request = context["request"]
     participant = referral.participant
     show = participant.organization_id in case_manager_organization_ids(request.user)
@@ -95,4 +97,5 @@ def handout_referral_sends(context, referral) -> dict:
         "show": show,
         "participant": participant,
         "handovers": list(referral.handovers.select_related("sent_by", "referral__service")) if show else [],
+        "erased": show and ParticipantErasure.objects.filter(participant=participant).exists(),
     }

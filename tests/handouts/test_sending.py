@@ -279,6 +279,7 @@ def test_the_referral_page_shows_the_slip_sent(client, carol, alice, participant
     text = client.get(referral.get_absolute_url()).content.decode()
     assert "Slip for Sunrise Daycare" in text
     assert reverse("handouts:participant", args=[participant.pk]) in text
+    assert "Start a resource list for them" in text
     client.force_login(alice)
     text = client.get(referral.get_absolute_url()).content.decode()
     assert "Slip for Sunrise Daycare" not in text
