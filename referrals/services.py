@@ -347,6 +347,7 @@ def _participant_correction(link: ParticipantLink, *, kind: str, note: str, prev
     does not reopen what the listing's editors resolved.
     """
     from providers.models import Correction
+    from providers.portal.notifications import correction_raised
 
     service = link.referral.service
     # Locked so that a second answer at the same moment waits, then changes this one.
@@ -366,3 +367,4 @@ def _participant_correction(link: ParticipantLink, *, kind: str, note: str, prev
     )
     correction.full_clean()
     correction.save()
+    correction_raised(correction.pk)  # once, when raised: editing the open one above tells nobody again

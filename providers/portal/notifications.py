@@ -2,10 +2,12 @@
 in the transaction of the change they tell about."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from directory import mail
-from providers.models import PendingEdit, Service
+from directory.models import Membership
+from providers.models import Correction, PendingEdit, Service
 from providers.portal.sections import PAGES
 
 
@@ -54,3 +56,33 @@ def edit_reviewed(edit_id) -> None:
         "url": listing_portal_url(edit),
     }
     mail.send_templated("providers/portal/email/edit_reviewed", context, to=editor.email, language=language)
+
+
+def correction_raised(correction_id) -> None:
+    """Tell each editor of the listing's agency that a correction was raised on it, in their language, with
+    a link to the portal's corrections. Called once, when the correction is made: a change to an open one
+    (a participant answering again) tells nobody twice. Names what is wrong and who said so, never who the
+    participant is: the note is read in the portal."""
+    correction = Correction.objects.select_related("service__organization").get(pk=correction_id)
+    editors = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Membership.Role.AGENCY_EDITOR,
+            memberships__organization=correction.service.organization_id,
+        )
+        .exclude(email="")
+        .select_related("preference")
+        .distinct()
+        .order_by("pk")
+    )
+    for editor in editors:
+        context = {
+            "editor": editor,
+            "correction": correction,
+            "listing": correction.service.name,
+            "url": absolute(reverse("portal:corrections")),
+        }
+        mail.send_templated(
+            "providers/portal/email/correction_raised", context, to=editor.email, language=mail.language_of(editor)
+        )

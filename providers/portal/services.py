@@ -459,12 +459,14 @@ def listing_confirm(*, service: Service, confirmed_by) -> Service:
 
 @transaction.atomic
 def correction_report(*, service: Service, reported_by, kind: str, note: str = "") -> Correction:
-    """A case manager says the listing is wrong; its editors see it in their portal."""
+    """A case manager says the listing is wrong; its editors see it in their portal and get an e-mail."""
     correction = Correction(
         service=service, kind=kind, source=Correction.Source.CASE_MANAGER, note=note.strip(), reported_by=reported_by
     )
     correction.full_clean()
     correction.save()
+    # Queued with the correction: one that is rolled back tells nobody anything.
+    notifications.correction_raised(correction.pk)
     return correction
 
 
