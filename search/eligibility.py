@@ -7,8 +7,17 @@ per criterion the service sets, in the active language. The verdict follows from
 - otherwise ``maybe`` when a fact needed by a criterion is unknown (the reason names it);
 - otherwise ``eligible``.
 
-Criteria the service does not set are not mentioned. Residency is checked only where the service
-requires it; where a service merely serves an area, the search's "serves me" filter uses the area.
+Criteria the service does not set are not mentioned. A reason may also be a note (Outcome.NOTE), which
+tells the case manager something that makes a service a poorer fit for this participant without being
+a rule they fail, and leaves the verdict as it is; "hide not eligible" keeps such services:
+
+- Language: staff who speak none of the participant's languages, without interpretation, are a note,
+  unless the participant speaks only those languages (``Participant.speaks_only``, the search form's
+  "Speaks only these languages"): then they cannot be served there, and the criterion is not met.
+- Area: a participant who lives outside every area a service lists reads "Lives outside the service
+  area (ZIP)" in every case, followed by what the service stated: residents only (not met), not stated
+  (unknown), or people from other areas served too (a note). The search's "serves me" filter and its
+  ranking use the area whatever the service requires.
 
 A rule nobody stated (the gender served, whether only the listed populations or only residents qualify)
 is never met by default: it is met only when the participant fits it either way (in the populations,
@@ -35,6 +44,7 @@ class Outcome(models.TextChoices):
     MET = "met", gettext_lazy("Met")
     UNKNOWN = "unknown", gettext_lazy("Unknown")
     NOT_MET = "not_met", gettext_lazy("Not met")
+    NOTE = "note", gettext_lazy("Note")  # worth knowing, not a rule: the verdict is as without it
 
 
 NOT_STATED = "not_stated"  # Service.Gender.NOT_STATED
@@ -94,6 +104,9 @@ class Participant:
     household_size: int | None = None
     annual_income: float | None = None
     languages: frozenset[str] = frozenset()
+    # True: the participant speaks no language but ``languages`` (staff who speak none of them cannot serve
+    # them); False: they may get by in another, and a service without their language is only a note.
+    speaks_only: bool = False
     populations: frozenset[str] = frozenset()
     gender: str | None = None  # "female", "male", "another"
     insurance: str | None = None  # an insurance taxonomy code
@@ -196,7 +209,9 @@ class Verdicts:
 
     def outcome(self, number: int, keys: tuple, areas: tuple[Area, ...]) -> str:
         """Return the outcome of CHECKS[number] ("" when it does not apply) for the criteria with these
-        check_keys and areas: worked out once per distinct ``keys[number]``."""
+        check_keys and areas: worked out once per distinct ``keys[number]``. A note and no reason are not
+        told apart (either leaves the verdict as it is), so a key may leave out what only a note reads: the
+        areas of a service that does not keep to its residents."""
         outcomes = self._outcomes[number]
         outcome = outcomes.get(keys[number])
         if outcome is None:
@@ -295,9 +310,18 @@ def _populations(criteria: Criteria, participant: Participant) -> Reason | None:
 
 
 def _residency(criteria: Criteria, participant: Participant) -> Reason | None:
-    if criteria.residency_required is False or not criteria.areas:
+    if not criteria.areas:
         return None
     serves = criteria.serves(participant.place)
+    if criteria.residency_required is False:
+        if serves is not False:
+            return None
+        where = participant.place.zip_code or participant.place.county
+        return Reason(
+            "residency",
+            Outcome.NOTE,
+            _("Lives outside the service area (%(where)s); serves people from other areas too") % {"where": where},
+        )
     stated = criteria.residency_required is not None
     if serves is None:
         if not stated:
@@ -313,7 +337,11 @@ def _residency(criteria: Criteria, participant: Participant) -> Reason | None:
             _("Lives outside the service area (%(where)s); not stated whether only its residents qualify")
             % {"where": where},
         )
-    return Reason("residency", Outcome.NOT_MET, _("Lives outside the service area (%(where)s)") % {"where": where})
+    return Reason(
+        "residency",
+        Outcome.NOT_MET,
+        _("Lives outside the service area (%(where)s); serves its residents only") % {"where": where},
+    )
 
 
 def _languages(criteria: Criteria, participant: Participant) -> Reason | None:
@@ -324,11 +352,10 @@ def _languages(criteria: Criteria, participant: Participant) -> Reason | None:
         return Reason("languages", Outcome.MET, _("Speaks %(languages)s") % {"languages": ", ".join(shared)})
     if criteria.interpretation:
         return Reason("languages", Outcome.MET, _("Interpretation available"))
-    return Reason(
-        "languages",
-        Outcome.NOT_MET,
-        _("No shared language: staff speak %(languages)s") % {"languages": ", ".join(criteria.languages.values())},
-    )
+    staff = {"languages": ", ".join(criteria.languages.values())}
+    if participant.speaks_only:
+        return Reason("languages", Outcome.NOT_MET, _("No shared language: staff speak %(languages)s") % staff)
+    return Reason("languages", Outcome.NOTE, _("Staff speak %(languages)s; no interpretation listed") % staff)
 
 
 def _insurance(criteria: Criteria, participant: Participant) -> Reason | None:

@@ -124,6 +124,14 @@ class SearchForm(forms.Form):
         label=_("Yearly household income ($)"), required=False, min_value=0, max_value=10_000_000
     )
     speaks = CodeListField(label=_("Languages the participant speaks"), required=False)
+    speaks_only = YesNoField(
+        label=_("Speaks only these languages"),
+        required=False,
+        help_text=_(
+            "Tick when the participant cannot be served in any other language: a service whose staff speak none "
+            "of them, without interpretation, then counts as not eligible. Otherwise it only gets a note."
+        ),
+    )
     circumstances = CodeListField(label=_("Circumstances"), required=False)
     gender = forms.ChoiceField(
         label=_("Gender"),
@@ -221,6 +229,7 @@ class SearchForm(forms.Form):
             household_size=data.get("household_size"),
             annual_income=data.get("annual_income"),
             languages=frozenset(data.get("speaks") or ()),
+            speaks_only=bool(data.get("speaks_only") and data.get("speaks")),  # only of languages given
             populations=frozenset(data.get("circumstances") or ()),
             gender=data.get("gender") or None,
             insurance=data.get("insurance") or None,

@@ -25,13 +25,23 @@ from search.backends.base import IndexMissing
 from search.eligibility import Eligibility, Outcome, Verdict
 from search.forms import SearchForm
 from search.geography import Place
-from search.query import Result, SearchResults, search
+from search.query import Result, SearchResults, ranking_steps, search
 from search.visitors import AnonymousSearchThrottle, visitor_of
 
 RADIUS_MILES = [1, 2, 5, 10, 25, 50, 100]
 # Checkboxes on the page send one value each; the form (and the API) read a comma-separated list.
 LIST_FIELDS = ("speaks", "circumstances")
-PROFILE_FIELDS = ("address", "age", "household_size", "annual_income", "speaks", "circumstances", "gender", "insurance")
+PROFILE_FIELDS = (
+    "address",
+    "age",
+    "household_size",
+    "annual_income",
+    "speaks",
+    "speaks_only",
+    "circumstances",
+    "gender",
+    "insurance",
+)
 FILTER_FIELDS = (
     "category",
     "population",
@@ -43,6 +53,25 @@ FILTER_FIELDS = (
     "free",
     "hide_ineligible",
 )
+# What the page says of each step of the ranking (search.query.RANKING), in its order; %(zip)s is the
+# participant's ZIP code. Only the steps a search uses are said (search.query.ranking_steps).
+ORDER_STEPS = {
+    "name_typed": gettext_lazy("A service or organization whose name you typed, exactly or nearly."),
+    "not_eligible_last": gettext_lazy("Services the participant does not qualify for after all the others."),
+    "text_match": gettext_lazy(
+        "Services that match all the words that matter before those that match some; among them, those in a "
+        "category your words name first."
+    ),
+    "verdict": gettext_lazy("Services the participant qualifies for, then those where facts are missing."),
+    "area": gettext_lazy("Services that serve ZIP %(zip)s (or anywhere), then those that do not list it."),
+    "capacity": gettext_lazy("Accepting new clients, then waitlist, then not stated, then not accepting."),
+    "responsiveness": gettext_lazy(
+        "Services that answer referrals quickly, then those with too few referrals to tell, then slower ones."
+    ),
+    "distance": gettext_lazy("Nearest first."),
+    "relevance": gettext_lazy("The closer match of your words."),
+    "name": gettext_lazy("Name, A to Z."),
+}
 # Taxonomy terms indent under their parent in the category list; no-break spaces survive in <option>.
 INDENT = "\N{NO-BREAK SPACE}" * 4
 HINTS = {
@@ -183,10 +212,17 @@ def _results_context(request: HttpRequest, results: SearchResults) -> dict:
         "rows": rows,
         "has_profile": not search_request.participant.is_empty,
         "place": search_request.place,
+        "order_steps": order_steps(search_request),
         "previous_url": page_url(request.GET, page - 1) if page > 1 else "",
         "next_url": page_url(request.GET, page + 1) if page < results.page_count else "",
         "map_data": _map_data(rows, search_request.place),
     }
+
+
+def order_steps(search_request) -> list[str]:
+    """Return what the page says of the order of this search's results: each step it uses, in order."""
+    zip_code = search_request.place.zip_code if search_request.place else ""
+    return [str(ORDER_STEPS[step]) % {"zip": zip_code} for step in ranking_steps(search_request)]
 
 
 def _map_data(rows: list[Row], place: Place | None) -> dict:
@@ -265,6 +301,7 @@ def _dress_form(form: SearchForm) -> None:
     for name in ("age", "household_size", "annual_income"):
         fields[name].widget.attrs.update({"inputmode": "numeric"})
     fields["annual_income"].widget.attrs["step"] = "any"
+    fields["speaks_only"].widget.attrs["aria-describedby"] = "id_speaks_only_hint"
 
 
 def _set_choices(form: SearchForm, terms: dict[str, list[TaxonomyTerm]], facets: dict) -> None:
@@ -347,6 +384,8 @@ def _profile_summary(form: SearchForm, populations: list[TaxonomyTerm]) -> str:
         parts.append(_("$%(income)s a year") % {"income": number_format(data["annual_income"], force_grouping=True)})
     names = {term.code: term.localized_name for term in populations}
     parts += [language_name(code) for code in data.get("speaks") or ()]
+    if data.get("speaks_only") and data.get("speaks"):
+        parts.append(_("no other language"))
     parts += [names.get(code, code) for code in data.get("circumstances") or ()]
     return ", ".join(parts)
 

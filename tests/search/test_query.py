@@ -160,7 +160,8 @@ def test_it_explains_eligibility_and_hides_the_ineligible_on_request(taxonomy):
 
 
 def test_it_ranks_eligible_and_area_serving_services_before_nearer_ones(taxonomy):
-    """Among equally relevant services: eligible before not, in-area before out, then nearest."""
+    """Among equally relevant services: eligible before not (staff who do not speak the only language of the
+    participant), in-area before out, then nearest."""
     make_service("Near English Only", point=(39.6956, -105.0341))
     make_service("Mid Spanish", point=(39.70, -105.00), languages=("en", "es"))
     make_service("Far Spanish", point=(39.75, -104.95), languages=("en", "es"))
@@ -171,7 +172,7 @@ def test_it_ranks_eligible_and_area_serving_services_before_nearer_ones(taxonomy
         area={"extent_type": "postal_codes", "postal_codes": ["80010"]},
     )
     rebuild()
-    participant = Participant(languages=frozenset({"es"}), place=WESTWOOD)
+    participant = Participant(languages=frozenset({"es"}), speaks_only=True, place=WESTWOOD)
     assert names(text="daycare", place=WESTWOOD, participant=participant) == [
         "Mid Spanish",
         "Far Spanish",

@@ -2,13 +2,18 @@
 participant qualifies for before those they do not, the service whose name was typed first, and the
 better text match before the name among results otherwise alike."""
 
+import re
+
 import pytest
+from django.utils import translation
+from django.utils.html import escape
 
 from providers.models import Organization, Service
 from search.backends.base import SearchRequest
 from search.eligibility import Participant, Verdict
 from search.geography import place_for_zip
-from search.query import search
+from search.query import RANKING, search
+from search.views import ORDER_STEPS
 
 from .conftest import make_service, rebuild
 
@@ -126,3 +131,56 @@ def test_it_puts_the_better_text_match_before_the_name_among_results_otherwise_a
     rebuild()
 
     assert [result.data["name"] for result in ranked(text="daycare")] == ["Zebra Daycare", "Aardvark Daycare"]
+
+
+ALWAYS = ["capacity", "responsiveness"]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "steps"),
+    [
+        ({"q": "daycare"}, ["name_typed", "text_match", *ALWAYS, "relevance", "name"]),
+        (
+            {"q": "daycare", "zip": "80219"},
+            ["name_typed", "text_match", "area", *ALWAYS, "distance", "relevance", "name"],
+        ),
+        (
+            {"q": "daycare", "zip": "80219", "age": "29"},
+            [
+                "name_typed",
+                "not_eligible_last",
+                "text_match",
+                "verdict",
+                "area",
+                *ALWAYS,
+                "distance",
+                "relevance",
+                "name",
+            ],
+        ),
+        (
+            {"q": "daycare", "age": "29"},
+            ["name_typed", "not_eligible_last", "text_match", "verdict", *ALWAYS, "relevance", "name"],
+        ),
+        ({"zip": "80219", "age": "29"}, ["not_eligible_last", "verdict", "area", *ALWAYS, "distance", "name"]),
+        ({"zip": "80219"}, ["area", *ALWAYS, "distance", "name"]),
+        ({"age": "29"}, ["not_eligible_last", "verdict", *ALWAYS, "name"]),
+        ({"category": "daycare"}, [*ALWAYS, "name"]),
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_it_says_how_the_results_are_ordered(client, taxonomy, parameters, steps, language):
+    """The page lists the steps of the ranking that order this search, in the ranking's order (search.query's
+    RANKING, which _rank follows), with or without text, a place and a profile, in English and Spanish;
+    it no longer promises "best matches first" over an order that put others first."""
+    make_service("Westwood Daycare")
+    rebuild()
+
+    html = client.get("/search/", parameters, headers={"accept-language": language}).content.decode()
+
+    listed = re.search(r'<ol class="results-order__steps">(.*?)</ol>', html, re.S).group(1)
+    with translation.override(language):
+        expected = [str(ORDER_STEPS[step]) % {"zip": "80219"} for step in steps]
+    assert re.findall(r"<li>(.*?)</li>", listed) == [escape(step) for step in expected]
+    assert [step for step in RANKING if step in steps] == steps
+    assert "Best matches first" not in html and "Primero los más adecuados" not in html
