@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handouts import services as handout_services
-from providers.models import Service
+from providers.models import NetworkSettings, PendingEdit, Service
 from referrals.models import ParticipantLink, Referral
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
@@ -75,8 +75,8 @@ def axe_violations(page) -> list[dict]:
     )
 
 
-def check_pages(page, live_server, paths: dict[str, str], expected_status: dict[str, int] | None = None) -> None:
-    """Open each page once and run axe on it; fail listing every violation on every page, by page."""
+def check_pages(page, live_server, paths: dict[str, str], expected_status: dict[str, int] | None = None) -> list[str]:
+    """Open each page once and run axe on it; return every violation on every page, a line each."""
     expected_status = expected_status or {}
     report = []
     for kind, path in paths.items():
@@ -90,6 +90,10 @@ def check_pages(page, live_server, paths: dict[str, str], expected_status: dict[
                 f"{kind} ({path}): {violation['id']} [{violation['impact']}] {violation['help']}"
                 f" — {targets}{f' (and {more} more)' if more > 0 else ''}"
             )
+    return report
+
+
+def assert_no_violations(report: list[str]) -> None:
     assert not report, "axe-core found accessibility violations:\n" + "\n".join(report)
 
 
@@ -108,7 +112,7 @@ def test_signed_out_pages_pass_axe(page, live_server, live_demo_network):
     )
     handout_services.resource_list_add(resource_list=resource_list, service=service)
     list_link = handout_services.list_link_for(resource_list)
-    check_pages(
+    report = check_pages(
         page,
         live_server,
         {
@@ -123,6 +127,20 @@ def test_signed_out_pages_pass_axe(page, live_server, live_demo_network):
         },
         {"expired feedback link": 410, "404": 404},
     )
+    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    report += check_pages(
+        page,
+        live_server,
+        {
+            "home in Spanish": reverse("home"),
+            "search results in Spanish": f"{reverse('search:page')}?q=guarderia",
+            "service page in Spanish": service_path(service),
+            "feedback page in Spanish": reverse("referrals:feedback", args=[feedback_link.token]),
+            "private list page in Spanish": reverse("handouts:shared", args=[list_link.token]),
+            "sign-in in Spanish": reverse("login"),
+        },
+    )
+    assert_no_violations(report)
 
 
 def test_case_manager_pages_pass_axe(page, live_server, live_demo_network):
@@ -135,7 +153,7 @@ def test_case_manager_pages_pass_axe(page, live_server, live_demo_network):
     resource_list = handout_services.resource_list_create(organization=program, created_by=carol, title="Child care")
     handout_services.resource_list_add(resource_list=resource_list, service=service)
     sign_in(page, live_server, "carol")
-    check_pages(
+    report = check_pages(
         page,
         live_server,
         {
@@ -152,11 +170,13 @@ def test_case_manager_pages_pass_axe(page, live_server, live_demo_network):
             "handout": reverse("handouts:handout", args=[resource_list.pk]),
             "team lists": reverse("handouts:team_lists"),
             "participant": reverse("handouts:participant", args=[referral.participant_id]),
+            "change password": reverse("password_change"),
             "403": reverse("portal:review_queue"),
             "404": NOWHERE,
         },
         {"403": 403, "404": 404},
     )
+    assert_no_violations(report)
 
 
 def test_agency_editor_pages_pass_axe(page, live_server, live_demo_network):
@@ -164,8 +184,9 @@ def test_agency_editor_pages_pass_axe(page, live_server, live_demo_network):
     listing, its edit and hours pages, the corrections, a refused page and a missing one."""
     service = Service.objects.get(name=SERVICE_NAME)
     referral = Referral.objects.filter(receiving_organization=service.organization).order_by("sent_at").first()
+    location = service.locations.order_by("name").first()
     sign_in(page, live_server, "alice")
-    check_pages(
+    report = check_pages(
         page,
         live_server,
         {
@@ -179,6 +200,13 @@ def test_agency_editor_pages_pass_axe(page, live_server, live_demo_network):
             "listing": reverse("portal:service", args=[service.pk]),
             "listing edit": reverse("portal:service_edit", args=[service.pk, "details"]),
             "hours": reverse("portal:service_edit", args=[service.pk, "hours"]),
+            **{
+                f"listing {section}": reverse("portal:service_edit", args=[service.pk, section])
+                for section in ("eligibility", "locations", "languages", "documents", "costs", "areas")
+            },
+            "organization edit": reverse("portal:organization_edit", args=[service.organization_id]),
+            "location edit": reverse("portal:location_edit", args=[location.pk]),
+            "new service": reverse("portal:service_new", args=[service.organization_id]),
             "history": reverse("portal:history", args=[service.pk]),
             "corrections": reverse("portal:corrections"),
             "403": f"{reverse('referrals:new')}?service={service.pk}",
@@ -186,14 +214,23 @@ def test_agency_editor_pages_pass_axe(page, live_server, live_demo_network):
         },
         {"403": 403, "404": 404},
     )
+    assert_no_violations(report)
 
 
 def test_network_admin_pages_pass_axe(page, live_server, live_demo_network):
-    """The network admin: home, search, a service page, the dashboard, reports, the portal, the review queue,
-    access requests and the network's settings, and a missing page."""
+    """The network admin: home, search, a service page, the dashboard, reports, the portal, the review queue
+    and an edit held in it (alice's, with edits held for review), access requests, the network's settings,
+    and a missing page."""
     service = Service.objects.get(name=SERVICE_NAME)
+    NetworkSettings.objects.create(publishing_mode=NetworkSettings.PublishingMode.REVIEW)
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}{reverse('portal:service_edit', args=[service.pk, 'details'])}")
+    page.get_by_label("Description", exact=True).fill("Full-day care for infants and toddlers, 6 weeks to 3 years.")
+    page.get_by_role("button", name="Send for review").click()
+    held_edit = PendingEdit.objects.get(service=service, status=PendingEdit.Status.PENDING)
+    page.context.clear_cookies()
     sign_in(page, live_server, "admin")
-    check_pages(
+    report = check_pages(
         page,
         live_server,
         {
@@ -205,9 +242,11 @@ def test_network_admin_pages_pass_axe(page, live_server, live_demo_network):
             "portal": reverse("portal:home"),
             "listing edit": reverse("portal:service_edit", args=[service.pk, "details"]),
             "review": reverse("portal:review_queue"),
+            "held edit": reverse("portal:review_edit", args=[held_edit.pk]),
             "requests": reverse("portal:requests"),
             "network settings": reverse("portal:network_settings"),
             "404": NOWHERE,
         },
         {"404": 404},
     )
+    assert_no_violations(report)
