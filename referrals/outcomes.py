@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from providers.models import TaxonomyTerm
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Feedback, Referral, ReferralEvent
 from referrals.selectors import response_cutoff
 from search.geography import place_for_zip
 from search.models import UnmetSearch
@@ -219,6 +219,21 @@ def decline_reasons(referrals: QuerySet[Referral]) -> list[tuple[str, str, int]]
         .values_list("decline_reason", "count")
     )
     return [(reason, label, counts.get(reason, 0)) for reason, label in Referral.DeclineReason.choices]
+
+
+def participant_barriers(referrals: QuerySet[Referral]) -> list[tuple[str, str, int]]:
+    """Return (barrier, label, count) for every answer to the participant's "what got in the way?", in the
+    order of the choices, over the feedback on ``referrals`` (a query). Counts only: nobody's answer is named.
+    """
+    counts = dict(
+        Feedback.objects.filter(referral__in=referrals.values("pk"))
+        .exclude(participant_barrier="")
+        .order_by()
+        .values("participant_barrier")
+        .annotate(count=Count("pk"))
+        .values_list("participant_barrier", "count")
+    )
+    return [(barrier, label, counts.get(barrier, 0)) for barrier, label in Feedback.Barrier.choices]
 
 
 # ---- unmet needs ----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ MONTH_FORMAT = "%Y-%m"
 RECEIVED_FILL = "#6a93c0"
 COMPLETED_FILL = "#0b4f8a"
 DECLINED_FILL = "#b45309"
+BARRIERS_FILL = "#8a4b08"
 SEARCHES_FILL = "#6b4fa3"
 NO_CAPACITY_FILL = "#c2410c"
 NOT_ELIGIBLE_FILL = "#0b4f8a"
@@ -490,6 +491,29 @@ class Report:
             empty=_("No referral was declined in these months."),
         )
 
+    def barriers(self) -> Table:
+        barriers = outcomes.participant_barriers(self.visible())
+        answers = sum(count for _barrier, _label, count in barriers)
+        return Table(
+            key="barriers",
+            title=_("What got in the way, as participants said"),
+            description=_(
+                "How many participants who answered their feedback link gave each answer to "
+                "“what got in the way?”. Counts only: no answer is shown with who gave it."
+            ),
+            headers=[_("Answer"), _("Participants"), Column(_("Share"), "%")],
+            rows=[[label, count, Percent(count / answers)] for _barrier, label, count in barriers] if answers else [],
+            chart=bar_chart(
+                _("What got in the way, per answer"),
+                _("How many participants gave each answer."),
+                [(str(label), count, None) for _barrier, label, count in barriers],
+                [(BARRIERS_FILL, _("Participants"))],
+            )
+            if answers
+            else None,
+            empty=_("No participant said what got in the way in these months."),
+        )
+
     def unmet_needs(self) -> Table:
         needs = outcomes.unmet_needs(
             self.scope.visible,
@@ -557,6 +581,7 @@ TABLES: dict[str, Callable[[Report], Table]] = {
     "services": Report.services,
     "referrers": Report.referrers,
     "decline-reasons": Report.decline_reasons,
+    "barriers": Report.barriers,
     "unmet-needs": Report.unmet_needs,
     "unmet-searches": Report.unmet_searches,
 }

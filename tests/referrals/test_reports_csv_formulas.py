@@ -13,6 +13,7 @@ import pytest
 
 from directory.csvsafe import TRIGGERS, neutralise
 from providers.models import Organization, Service, TaxonomyTerm
+from referrals.models import Feedback
 from referrals.reports import TABLES
 from search.models import UnmetSearch
 
@@ -36,6 +37,7 @@ def hostile_names(example):
     for prefix, service in zip(["+", "\t="], Service.objects.order_by("name"), strict=False):
         Service.objects.filter(pk=service.pk).update(name=f"{prefix}1+1 {service.name}")
     TaxonomyTerm.objects.filter(code="child-care").update(name="\r=1+1 Child care")
+    Feedback.objects.filter(participant_rating__isnull=False).update(participant_barrier="hours")  # a row of barriers
     searches = UnmetSearch.objects.bulk_create(
         [
             UnmetSearch(query=HYPERLINK, category="daycare", zip_code="80219", county="@SUM(A1:A9)"),
