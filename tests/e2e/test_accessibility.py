@@ -144,14 +144,16 @@ def test_signed_out_pages_pass_axe(page, live_server, live_demo_network):
 
 
 def test_case_manager_pages_pass_axe(page, live_server, live_demo_network):
-    """carol: her home, search, a service, the refer form, a referral, its slip, the dashboard, reports,
-    resource lists and their handout, team lists, a refused page and a missing one."""
+    """carol: her home, search, a service, the refer form (blank and for a participant), a referral, its slip,
+    the dashboard, reports, resource lists and their handout, team lists, a refused page and a missing one."""
     carol = get_user_model().objects.get(username="carol")
     program = carol.memberships.get().organization
     service = Service.objects.get(name=SERVICE_NAME)
     referral = Referral.objects.filter(referring_organization=program).order_by("sent_at").first()
     resource_list = handout_services.resource_list_create(organization=program, created_by=carol, title="Child care")
     handout_services.resource_list_add(resource_list=resource_list, service=service)
+    team_list = handout_services.team_list_create(organization=program, name="Our go-to child care", created_by=carol)
+    handout_services.team_list_add(team_list=team_list, service=service)
     sign_in(page, live_server, "carol")
     report = check_pages(
         page,
@@ -161,6 +163,9 @@ def test_case_manager_pages_pass_axe(page, live_server, live_demo_network):
             "search results": f"{reverse('search:page')}?q=daycare",
             "service page": service_path(service),
             "new referral form": f"{reverse('referrals:new')}?service={service.pk}",
+            "new referral for a participant": (
+                f"{reverse('referrals:new')}?service={service.pk}&participant={referral.participant_id}"
+            ),
             "referral detail": reverse("referrals:detail", args=[referral.pk]),
             "referral slip": reverse("referrals:slip", args=[referral.pk]),
             "dashboard": reverse("referrals:dashboard"),
@@ -169,6 +174,7 @@ def test_case_manager_pages_pass_axe(page, live_server, live_demo_network):
             "resource list": reverse("handouts:detail", args=[resource_list.pk]),
             "handout": reverse("handouts:handout", args=[resource_list.pk]),
             "team lists": reverse("handouts:team_lists"),
+            "team list": reverse("handouts:team_list", args=[team_list.pk]),
             "participant": reverse("handouts:participant", args=[referral.participant_id]),
             "change password": reverse("password_change"),
             "403": reverse("portal:review_queue"),
