@@ -121,7 +121,13 @@ SEARCH_SCHEMAS = {
                             "required": ["criterion", "outcome", "text"],
                             "properties": {
                                 "criterion": {"type": "string"},
-                                "outcome": {"type": "string", "enum": ["met", "unknown", "not_met"]},
+                                "outcome": {
+                                    "type": "string",
+                                    "enum": ["met", "unknown", "not_met", "note"],
+                                    "description": "note: worth knowing, not a rule; the verdict is as without it "
+                                    "(staff who do not speak the participant's language, an area the service does "
+                                    "not keep to its residents).",
+                                },
                                 "text": {"type": "string"},
                             },
                         },

@@ -125,3 +125,14 @@ def test_it_documents_the_answers_as_sent(client, document, daycares, settings):
     assert document["paths"][URL]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/SearchResults"
     }
+
+
+def test_it_documents_a_note_among_the_reasons(client, document, taxonomy):
+    """A reason that is only a note (staff who do not speak the participant's language) is documented too."""
+    make_service("English Only Daycare")
+    rebuild()
+
+    body = client.get(URL, {"q": "daycare", "speaks": "vi"}).json()
+
+    assert [reason["outcome"] for reason in body["results"][0]["eligibility"]["reasons"]] == ["note"]
+    validate(document, "200", body)
