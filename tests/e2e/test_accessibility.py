@@ -83,14 +83,30 @@ def check_pages(page, live_server, paths: dict[str, str], expected_status: dict[
         response = page.goto(f"{live_server.url}{path}")
         status = expected_status.get(kind, 200)
         assert response.status == status, f"{kind} ({path}) answered {response.status}, not {status}"
-        for violation in axe_violations(page):
-            targets = ", ".join(violation["targets"][:5])
-            more = len(violation["targets"]) - 5
-            report.append(
-                f"{kind} ({path}): {violation['id']} [{violation['impact']}] {violation['help']}"
-                f" — {targets}{f' (and {more} more)' if more > 0 else ''}"
-            )
+        report += [describe(f"{kind} ({path})", violation) for violation in axe_violations(page)]
     return report
+
+
+def describe(where: str, violation: dict) -> str:
+    """One line of the report: the page, axe's rule, its impact, and the first few elements it found."""
+    targets = ", ".join(violation["targets"][:5])
+    more = len(violation["targets"]) - 5
+    return (
+        f"{where}: {violation['id']} [{violation['impact']}] {violation['help']}"
+        f" — {targets}{f' (and {more} more)' if more > 0 else ''}"
+    )
+
+
+def check_open_suggestions(page, live_server) -> list[str]:
+    """The search page with its suggestions open and one chosen with the arrow key: the combobox's ARIA state."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}{reverse('search:page')}")
+    box = page.get_by_role("combobox", name="What help is needed?")
+    box.press_sequentially("dayc")
+    expect(page.get_by_role("listbox", name="Suggestions").get_by_role("option").first).to_be_visible()
+    box.press("ArrowDown")
+    return [describe("search suggestions open", violation) for violation in axe_violations(page)]
 
 
 def assert_no_violations(report: list[str]) -> None:
@@ -127,6 +143,7 @@ def test_signed_out_pages_pass_axe(page, live_server, live_demo_network):
         },
         {"expired feedback link": 410, "404": 404},
     )
+    report += check_open_suggestions(page, live_server)
     page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
     report += check_pages(
         page,
