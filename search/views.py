@@ -22,6 +22,7 @@ from providers.models import Service, Taxonomy, TaxonomyTerm, listing_is_stale
 from providers.translations import names_in_reader_language
 from providers.views import track_records_for
 from search.backends.base import IndexMissing
+from search.contacts import CardContact, contacts_for
 from search.eligibility import Eligibility, Outcome, Verdict
 from search.forms import SearchForm
 from search.geography import Place
@@ -97,6 +98,7 @@ class Row:
     # The service's and its organization's names in the reader's language (the index stores the English).
     name: str = ""
     organization: str = ""
+    contact: CardContact | None = None  # its phones and weekly hours, which printed results carry
 
     @property
     def data(self) -> dict:
@@ -115,7 +117,12 @@ class Row:
         if self.result.eligibility is None:
             return []
         return [
-            {"outcome": reason.outcome, "outcome_label": Outcome(reason.outcome).label, "text": reason.text}
+            {
+                "outcome": reason.outcome,
+                "outcome_label": Outcome(reason.outcome).label,
+                "text": reason.text,
+                "criterion": reason.criterion,  # printed results leave out the income one (search.css)
+            }
             for reason in self.result.eligibility.reasons
         ]
 
@@ -206,6 +213,10 @@ def _results_context(request: HttpRequest, results: SearchResults) -> dict:
     for row in rows:
         row.track_record = track_records.get(row.data["id"], "")
         row.name, row.organization = names.get(row.data["id"], (row.data["name"], row.data["organization"]))
+    places = [(row.data["id"], row.result.location["id"] if row.result.location else None) for row in rows]
+    contacts = contacts_for(places)  # three queries for the page
+    for row in rows:
+        row.contact = contacts.get(row.data["id"])
     page = search_request.page
     return {
         "results": results,

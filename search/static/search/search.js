@@ -1,4 +1,5 @@
-/* The search page's enhancements: a map of the results, and the form's sections open on wide screens.
+/* The search page's enhancements: a map of the results (markers clustered with Leaflet.markercluster),
+   and the form and its sections open on wide screens.
    The page works without this file: the list is the result, and the map stays hidden. */
 (function () {
   "use strict";
@@ -40,6 +41,34 @@
     return L.divIcon({ className: "result-marker", html: pin, iconSize: [28, 28], iconAnchor: [14, 34], popupAnchor: [0, -32] });
   }
 
+  // A cluster of markers that would overlap: its count, and what that count is for screen readers.
+  function clusterIconFor(cluster, label) {
+    var badge = document.createElement("span");
+    badge.className = "result-cluster__badge";
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = label + " ";
+    var count = document.createElement("span");
+    count.className = "result-cluster__count";
+    count.textContent = String(cluster.getChildCount());
+    badge.appendChild(words);
+    badge.appendChild(count);
+    return L.divIcon({ className: "result-cluster", html: badge, iconSize: [40, 40] });
+  }
+
+  // Leaflet's own words are English: the page's language comes from the container's data attributes.
+  function speakThePageLanguage(map, container) {
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    L.control.zoom({ zoomInTitle: container.dataset.zoomInLabel, zoomOutTitle: container.dataset.zoomOutLabel }).addTo(map);
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) {
+        close.setAttribute("aria-label", container.dataset.closeLabel);
+        close.title = container.dataset.closeLabel;
+      }
+    });
+  }
+
   function addTiles(map, container) {
     var url = container.dataset.tileUrl;
     if (!url) {
@@ -63,7 +92,7 @@
   function drawMap() {
     var container = document.getElementById("results-map");
     var source = document.getElementById("search-results");
-    if (!container || !source || !window.L) {
+    if (!container || !source || !window.L || !L.markerClusterGroup) {
       return;
     }
     var data = JSON.parse(source.textContent);
@@ -71,17 +100,26 @@
       return;
     }
     container.hidden = false; // Leaflet measures the container: show it first.
-    var map = L.map(container, { scrollWheelZoom: false });
+    // Clustering needs a highest zoom even with no tiles; 19 is the tiles' own.
+    var map = L.map(container, { scrollWheelZoom: false, zoomControl: false, maxZoom: 19 });
+    speakThePageLanguage(map, container);
     addTiles(map, container);
+    // Markers that would overlap gather into one numbered cluster; a click (or Enter) zooms in to them,
+    // and those at the very same address spread out at the highest zoom.
+    var clusters = L.markerClusterGroup({
+      maxClusterRadius: 36,
+      showCoverageOnHover: false,
+      iconCreateFunction: function (cluster) {
+        return clusterIconFor(cluster, container.dataset.clusterLabel);
+      },
+    });
     var points = [];
     data.markers.forEach(function (marker) {
       var point = [marker.latitude, marker.longitude];
       points.push(point);
-      // The first results stay on top where markers overlap.
+      // The first results stay on top where markers come close.
       var options = { icon: iconFor(marker.number), title: marker.number + ". " + marker.name, zIndexOffset: -marker.number };
-      L.marker(point, options)
-        .bindPopup(popupFor(marker))
-        .addTo(map);
+      clusters.addLayer(L.marker(point, options).bindPopup(popupFor(marker)));
     });
     if (data.origin) {
       var origin = [data.origin.latitude, data.origin.longitude];
@@ -91,6 +129,7 @@
         .addTo(map);
     }
     map.fitBounds(L.latLngBounds(points), { padding: [36, 36], maxZoom: 15 });
+    map.addLayer(clusters); // after the view is set: the clusters are made for its zoom
   }
 
   function start() {
