@@ -320,7 +320,13 @@ def load_location(entry: dict, organization: Organization, network: NetworkFile)
         upsert(
             Accessibility,
             feature["id"],
-            {"location_id": location.pk, "description": feature["description"], "details": feature.get("details", "")},
+            {
+                "location_id": location.pk,
+                # Read as the HSDS import reads it: a description that is a known feature's label is that feature.
+                "feature": Accessibility.feature_for(feature["description"]),
+                "description": feature["description"],
+                "details": feature.get("details", ""),
+            },
             network.known,
         )
     load_phones(entry.get("phones", []), {"location_id": location.pk}, network)

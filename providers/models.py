@@ -776,8 +776,8 @@ class Accessibility(Record):
     """An accessibility feature of a location: one of a few known features, or one described in words.
 
     A known feature is what search filters on ("wheelchair accessible") and what pages show in the
-    reader's language; in HSDS it travels as an ``accessibility`` record whose description is the
-    feature's English label (providers/hsds/serialize.py), read back by that label on import.
+    reader's language. Its description is its English label (english_label), as HSDS carries it
+    (providers/hsds/serialize.py) and as the import reads it back.
     """
 
     class Feature(models.TextChoices):
@@ -810,6 +810,12 @@ class Accessibility(Record):
     def label(self) -> str:
         """The feature's name in the reader's language, or the description it was given in words."""
         return self.get_feature_display() if self.feature else self.description
+
+    @classmethod
+    def english_label(cls, feature: str) -> str:
+        """A known feature's label in English: its description in the listing and in HSDS."""
+        with translation.override("en"):
+            return str(cls.Feature(feature).label)
 
     @classmethod
     def feature_for(cls, description: str) -> str:

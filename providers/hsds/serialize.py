@@ -380,7 +380,7 @@ ADDRESS_FIELDS = (
     "country",
     "address_type",
 )
-ACCESSIBILITY_FIELDS = ("id", "location_id", "description", "details", "url")
+ACCESSIBILITY_FIELDS = ("id", "location_id", "feature", "description", "details", "url")
 # HSDS 3.1
 URL_FIELDS = ("id", "organization_id", "service_id", "label", "url")
 CAPACITY_FIELDS = (
@@ -750,7 +750,7 @@ def _location(location, *, full: bool, parts: Parts | None = None) -> dict:
         _record(
             {"id": str(feature.id)},
             location_id=str(feature.location_id),
-            description=feature.description,
+            description=accessibility_description(feature.feature, feature.description),
             details=feature.details,
             url=feature.url,
             attributes=parts.attributes_of(feature.id),
@@ -762,6 +762,11 @@ def _location(location, *, full: bool, parts: Parts | None = None) -> dict:
     apart = [] if location.organization_id else [_extra(location.id, "location", "no-organization", "true")]
     record["attributes"] = [*apart, *parts.attributes_of(location.id)]
     return record
+
+
+def accessibility_description(feature: str, description: str) -> str:
+    """A known feature goes by its English label (the import reads it back by that); others as described."""
+    return Accessibility.english_label(feature) if feature else description
 
 
 def _phone(phone, parts: Parts) -> dict:

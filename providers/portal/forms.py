@@ -458,7 +458,11 @@ class AccessibilityForm(PortalFormMixin, forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        # An imported feature described in words keeps its description; a new row needs a feature or words.
+        if cleaned.get("feature"):
+            self.instance.description = Accessibility.english_label(cleaned["feature"])
+        elif self.instance.feature:  # a known feature changed to "Other": its label no longer describes it
+            self.instance.description = ""
+        # A feature described in words (imported) keeps its description; a new row needs a feature or words.
         said = cleaned.get("feature") or cleaned.get("details") or self.instance.description
         if not said and self.has_changed():
             raise forms.ValidationError(ACCESSIBILITY_SAY_WHAT_MESSAGE, code="say_what")

@@ -23,6 +23,7 @@ from providers.hsds.importer.values import Values, is_empty
 from providers.hsds.importer.writer import Writer
 from providers.hsds.serialize import EXTRAS, EXTRAS_TAXONOMY
 from providers.models import (
+    Accessibility,
     Location,
     Phone,
     Schedule,
@@ -608,7 +609,12 @@ class Loader(Writer):
         words = {name: values.text(name) for name in ("description", "details", "url")}
         if not any(words.values()):
             return None
-        return {"location_id": self.reference(row, values, "location_id", "location", required=True), **words}
+        # A description that names a known feature by its label ("Step-free entrance") is that feature.
+        feature = Accessibility.feature_for(words["description"])
+        if feature:
+            words["description"] = Accessibility.english_label(feature)
+        location_id = self.reference(row, values, "location_id", "location", required=True)
+        return {"location_id": location_id, "feature": feature, **words}
 
     def service_at_location_fields(self, row: Row, values: Values) -> dict:
         return {

@@ -31,6 +31,7 @@ def test_it_adds_a_feature_with_details_and_records_it(client, alice, service_a)
     feature = Accessibility.objects.get(location=service_a.locations.get())
     assert feature.feature == Accessibility.Feature.STEP_FREE_ENTRANCE
     assert feature.details == "Ramp at the side door on 5th St"
+    assert feature.description == "Step-free entrance"  # as HSDS will carry it
     change = ChangeRecord.objects.get(resource_type=ChangeRecord.ResourceType.ACCESSIBILITY)
     assert change.action == ChangeRecord.Action.CREATE
     assert change.changed_by == alice
