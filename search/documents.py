@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from providers.hours import WEEKDAYS, Hours, applicable_schedules
 from providers.models import (
+    Accessibility,
     Address,
     CostOption,
     Language,
@@ -212,11 +213,14 @@ def _read_batch(ids: list[str]) -> list[Service]:
         service_links.setdefault(service_id, []).append(Row(pk=link_id, location=location))
     addresses = by("location_id", Address.objects.filter(location__in=list(locations)), ADDRESS_FIELDS, AddressRow)
     location_schedules = by("location_id", schedules.filter(location__in=list(locations)), SCHEDULE_FIELDS)
+    known_features = Accessibility.objects.filter(location__in=list(locations)).exclude(feature="")
+    features = by("location_id", known_features, ("feature",))
     link_ids = [link.pk for found in service_links.values() for link in found]
     link_schedules = by("service_at_location_id", schedules.filter(service_at_location__in=link_ids), SCHEDULE_FIELDS)
     for location_id, location in locations.items():
         location.indexed_addresses = addresses.get(location_id, [])
         location.indexed_schedules = location_schedules.get(location_id, [])
+        location.indexed_accessibility = [row.feature for row in features.get(location_id, [])]
     for service in services:
         pk = service.pk
         service.indexed_categories = categories.get(pk, [])
@@ -321,6 +325,10 @@ def document_for(service: Service, tree: TermTree) -> dict:
         "area_counties": sorted({county_term(c) for area in areas for c in area.counties}),
         "area_kinds": sorted({area.extent_type for area in areas}) or ["none"],
         "hour_slots": sorted(slots),
+        # Known accessibility features of any of its places: the "wheelchair accessible" prefilter.
+        "accessibility": sorted(
+            {code for sal in service.indexed_locations for code in sal.location.indexed_accessibility}
+        ),
         "timezones": sorted({slot.split("|")[0] for slot in slots}),
         "last_verified": service.last_verified_at,
         "data": {

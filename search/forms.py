@@ -117,6 +117,8 @@ class SearchForm(forms.Form):
     open_at = forms.DateTimeField(label=_("Open at"), required=False, validators=[within_years])
     accepting = YesNoField(label=_("Accepting new clients"), required=False)
     free = YesNoField(label=_("Free only"), required=False)
+    # A place with a step-free entrance (providers.models.Accessibility.WHEELCHAIR_FEATURES).
+    accessible = YesNoField(label=_("Wheelchair accessible"), required=False)
     # The participant profile: any of it may be left out.
     age = forms.IntegerField(label=_("Age"), required=False, min_value=0, max_value=120)
     household_size = forms.IntegerField(label=_("Household size"), required=False, min_value=1, max_value=20)
@@ -246,6 +248,7 @@ class SearchForm(forms.Form):
             open_at=open_at,
             accepting=bool(data.get("accepting")),
             free=bool(data.get("free")),
+            wheelchair_accessible=bool(data.get("accessible")),
             participant=participant,
             hide_ineligible=bool(data.get("hide_ineligible")),
             page=data.get("page") or 1,

@@ -480,6 +480,7 @@ def _log_unmet(request: SearchRequest, visitor: "Visitor | None") -> None:
         "open_at": request.open_at.isoformat() if request.open_at else None,
         "accepting": request.accepting,
         "free": request.free,
+        "accessible": request.wheelchair_accessible,
     }
     need = UnmetSearch(
         query=" ".join(request.text.split())[:200],

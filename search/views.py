@@ -52,6 +52,7 @@ FILTER_FIELDS = (
     "open_now",
     "accepting",
     "free",
+    "accessible",
     "hide_ineligible",
 )
 # What the page says of each step of the ranking (search.query.RANKING), in its order; %(zip)s is the

@@ -33,6 +33,7 @@ class SearchRequest:
     open_at: datetime.datetime | None = None
     accepting: bool = False
     free: bool = False
+    wheelchair_accessible: bool = False
     participant: Participant = field(default_factory=Participant)
     hide_ineligible: bool = False
     page: int = 1

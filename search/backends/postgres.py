@@ -37,7 +37,7 @@ from django.db.models import BooleanField, F, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from providers.models import Service
+from providers.models import Accessibility, Service
 from search.backends.base import (
     MAX_NAME_MATCHES,
     IndexMissing,
@@ -357,6 +357,7 @@ FILTER_COLUMNS = {
     "area_counties": "jsonb",
     "area_kinds": "jsonb",
     "hour_slots": "jsonb",
+    "accessibility": "jsonb",
 }
 
 
@@ -449,6 +450,8 @@ def _filtered(request: SearchRequest, verified_since: datetime.datetime | None) 
         documents = documents.filter(free=True)
     if request.accepting:
         documents = documents.filter(capacity=Service.Capacity.ACCEPTING)
+    if request.wheelchair_accessible:
+        documents = documents.filter(accessibility__has_any_keys=sorted(Accessibility.WHEELCHAIR_FEATURES))
     cells = cells_within(request.place, request.radius_miles) if request.place and request.radius_miles else None
     if cells is not None:  # None: too many cells to be worth it (around a pole); the distance check decides
         documents = documents.filter(cells__has_any_keys=cells)

@@ -23,6 +23,7 @@ import numpy as np
 from whoosh import query as q
 from whoosh.scoring import BM25F
 
+from providers.models import Accessibility
 from search.backends.base import MAX_NAME_MATCHES, SearchRequest, nearest_spellings, typo_distance
 from search.backends.whoosh import index
 from search.backends.whoosh.segments import Leaf, View, members
@@ -124,6 +125,8 @@ def _filters(view: View, request: SearchRequest) -> list[int] | None:
         term("free", True)
     if request.accepting:
         term("capacity", "accepting")
+    if request.wheelchair_accessible:
+        parts.append(view.any_of("accessibility", sorted(Accessibility.WHEELCHAIR_FEATURES)))
     cells = cells_within(request.place, request.radius_miles) if request.place and request.radius_miles else None
     if cells is not None:  # None: too many cells to be worth it (around a pole); the distance check decides
         parts.append(view.any_of("cells", cells))

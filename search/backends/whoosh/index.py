@@ -86,6 +86,7 @@ SCHEMA = Schema(
     # "<zone>|<weekday>|<hour>" for each local slot of hours the service is open in: the "open at"
     # prefilter (search.documents.slot_terms).
     hour_slots=KEYWORD,
+    accessibility=KEYWORD,  # providers.models.Accessibility.Feature codes of the service's places
     timezones=KEYWORD(commas=True),
     last_verified=DATETIME,
     data=STORED,
@@ -110,6 +111,7 @@ KEYWORD_SEPARATORS = {
     "area_counties": ",",
     "area_kinds": " ",
     "hour_slots": " ",
+    "accessibility": " ",
     "timezones": ",",
 }
 
