@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from handouts.directions import directions_url
 from providers.hours import applicable_schedules, is_open_at
-from providers.models import Phone, Service
+from providers.models import Accessibility, Phone, Service
 from providers.views import SERVICE_DETAIL_PREFETCHES, DayHours, location_listings
 
 SPANISH = "es"
@@ -64,6 +64,8 @@ class Place:
     phones: list[PhoneLine]
     week: list[DayHours]
     open_now: bool | None  # None: no opening hours are listed
+    # What the place has for people with disabilities (step-free entrance ...), named in the reader's language.
+    accessibility: list[Accessibility] = field(default_factory=list)
 
 
 @dataclass
@@ -125,7 +127,7 @@ def entry_for(service: Service, *, position: int, advice: str, language: str, no
         if listing.location is None:
             open_now = is_open_at(service_schedules, now)
             name = ""
-            address_lines, directions = [], ""
+            address_lines, directions, accessibility = [], "", []
         else:
             service_at_location = next(
                 sal for sal in service.service_at_locations.all() if sal.location_id == listing.location.pk
@@ -137,6 +139,7 @@ def entry_for(service: Service, *, position: int, advice: str, language: str, no
             )
             open_now = is_open_at(schedules, now)
             name = listing.location.name
+            accessibility = listing.accessibility
             address = listing.addresses[0] if listing.addresses else None
             address_lines = []
             if address is not None:
@@ -162,6 +165,7 @@ def entry_for(service: Service, *, position: int, advice: str, language: str, no
                 phones=phone_lines(listing.phones) or service_phones,
                 week=listing.week,
                 open_now=open_now,
+                accessibility=accessibility,
             )
         )
     fees = in_language(service, "fees_description", language)
