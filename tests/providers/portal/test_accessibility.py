@@ -86,3 +86,21 @@ def test_it_approves_only_the_feature_the_held_edit_added(client, alice, admin, 
 
     features = set(Accessibility.objects.filter(location=location).values_list("feature", flat=True))
     assert features == {Accessibility.Feature.ELEVATOR, Accessibility.Feature.ACCESSIBLE_RESTROOM}
+
+
+def test_the_wheelchair_filter_follows_the_edit(
+    client, alice, service_a, search_index, django_capture_on_commit_callbacks
+):
+    """Once alice says her place has a step-free entrance, a search for wheelchair-accessible services finds it."""
+
+    def found() -> bool:
+        results = client.get("/api/v1/search/", {"accessible": "true"}).json()["results"]
+        return str(service_a.pk) in [result["service"]["id"] for result in results]
+
+    assert not found()
+    client.force_login(alice)
+    url = location_url(service_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_form(client, url, open_form(client, url), accessibility__0__feature="step_free_entrance")
+
+    assert found()
