@@ -5,6 +5,7 @@ Labels and help texts live here, translated, rather than on the models: the mode
 staff English for the admin, and the history page names fields with the same LABELS.
 """
 
+import datetime
 import json
 import re
 
@@ -36,6 +37,7 @@ from providers.models import (
     validate_us_zip,
 )
 from providers.portal.merging import KEEP_LISTING, TAKE_EDIT
+from providers.views import format_time
 
 AGE_RANGE_MESSAGE = _("The minimum age must not be greater than the maximum age.")
 ZIP_CODES_MESSAGE = _("%(value)s is not a ZIP code: a ZIP code is 5 digits, like 80219.")
@@ -153,7 +155,58 @@ HELP_TEXTS = {
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 # What the one-click capacity buttons state; "not stated" is where a listing starts, not a click.
 CAPACITY_CHOICES = [(value, label) for value, label in Service.Capacity.choices if value != Service.Capacity.NOT_STATED]
-TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+# A time of day as people write it: "9", "9:30", "17:00", "9am", "9:30 p.m.", "5 PM", "9.30", "9h30".
+TIME_OF_DAY = re.compile(r"^(?P<hour>\d{1,2})(?:\s*[:.h]\s*(?P<minute>\d{2}))?\s*(?:(?P<half>[ap])\.?\s*m\.?)?$", re.I)
+TIME_OF_DAY_MESSAGE = _("Give a time of day, like %(morning)s or %(evening)s.")
+
+
+class TimeOfDayInput(forms.TextInput):
+    """A time shown as the page's language writes it ("9:00 a.m." in English, "9:00" in Spanish), as the
+    listing and its history show it, rather than as each browser's own time picker would."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"autocomplete": "off", "size": 10, **(attrs or {})})
+
+    def format_value(self, value) -> str | None:
+        if isinstance(value, datetime.time):
+            return format_time(value)
+        return super().format_value(value)
+
+
+class TimeOfDayField(forms.TimeField):
+    """Read a time written the way the editor sees it in either language, or on a 24-hour clock."""
+
+    widget = TimeOfDayInput
+
+    def to_python(self, value) -> datetime.time | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.time):
+            return value
+        time = parse_time_of_day(str(value))
+        if time is None:
+            morning, evening = format_time(datetime.time(9)), format_time(datetime.time(17, 30))
+            raise forms.ValidationError(
+                TIME_OF_DAY_MESSAGE, code="invalid", params={"morning": morning, "evening": evening}
+            )
+        return time
+
+
+def parse_time_of_day(text: str) -> datetime.time | None:
+    """Return the time ``text`` names, or None: "a.m."/"p.m." need an hour from 1 to 12, else 0 to 23."""
+    match = TIME_OF_DAY.match(text.strip().replace("\N{NO-BREAK SPACE}", " "))
+    if match is None:
+        return None
+    hour, minute, half = int(match["hour"]), int(match["minute"] or 0), (match["half"] or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return datetime.time(hour, minute)
+
+
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
@@ -308,7 +361,7 @@ class HoursForm(PortalFormMixin, forms.ModelForm):
         model = Schedule
         fields = ["kind", "weekday", "opens_at", "closes_at", "description", "description_es"]
         labels = {"description": _("Note"), "description_es": _("Note in Spanish")}
-        widgets = {"opens_at": TIME_INPUT, "closes_at": TIME_INPUT}
+        field_classes = {"opens_at": TimeOfDayField, "closes_at": TimeOfDayField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -317,7 +370,7 @@ class HoursForm(PortalFormMixin, forms.ModelForm):
 
     def row_label(self) -> str:
         weekday = Schedule.Weekday(self.initial["weekday"]).label
-        return f"{weekday} {self.initial['opens_at']:%H:%M}–{self.initial['closes_at']:%H:%M}"
+        return f"{weekday} {format_time(self.initial['opens_at'])} – {format_time(self.initial['closes_at'])}"
 
 
 class ClosureForm(PortalFormMixin, forms.ModelForm):

@@ -44,6 +44,7 @@ from providers.models import (
 )
 from providers.portal import forms as portal_forms
 from providers.portal.merging import form_data
+from providers.views import format_time
 
 RT = ChangeRecord.ResourceType
 RESOURCE_TYPES: dict[type[models.Model], str] = {
@@ -131,6 +132,11 @@ def display_value(resource_type: str, field_name: str, value: str) -> str:
     if isinstance(field, models.DateTimeField):
         try:
             return formats.date_format(timezone.localtime(datetime.datetime.fromisoformat(value)), "DATETIME_FORMAT")
+        except ValueError:
+            return value
+    if isinstance(field, models.TimeField):
+        try:  # as the hours editor and the listing write a time, not as it is stored
+            return format_time(datetime.time.fromisoformat(value))
         except ValueError:
             return value
     return value

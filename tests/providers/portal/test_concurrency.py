@@ -27,7 +27,7 @@ def test_it_stops_the_second_editor_and_shows_what_changed(client, alice, servic
     assert response.status_code == 409
     html = html_of(response)
     assert "This listing changed since you opened it." in html
-    assert "<del>18:00</del>" in html and "<ins>17:00</ins>" in html
+    assert "<del>6:00 p.m.</del>" in html and "<ins>5:00 p.m.</ins>" in html  # as the editor writes times
     assert "Saved by dana" in html
     assert 'value="07:30"' in html, "alice's version stays in the form"
     monday = monday_hours(service_a)

@@ -121,8 +121,8 @@ def test_it_shows_the_queue_grouped_by_organization_with_a_field_by_field_differ
 
     edit = PendingEdit.objects.get(service=service_a)
     page = html_of(client.get(review_url(edit)))
-    assert "<del>07:00</del>" in page and "<ins>07:30</ins>" in page
-    assert "<del>18:00</del>" in page and "<ins>17:00</ins>" in page
+    assert "<del>7:00 a.m.</del>" in page and "<ins>7:30 a.m.</ins>" in page  # times as the hours editor writes them
+    assert "<del>6:00 p.m.</del>" in page and "<ins>5:00 p.m.</ins>" in page
     assert "Opens" in page and "Closes" in page
 
 
@@ -204,7 +204,7 @@ def test_it_warns_the_reviewer_when_the_listing_changed_since_the_edit_was_sent(
     page = html_of(client.get(review_url(edit)))
 
     assert "The listing changed after this edit was sent." in page
-    assert "<ins>07:30</ins>" in page
+    assert "<ins>7:30 a.m.</ins>" in page
 
 
 def test_it_refuses_an_approval_when_the_listing_changed_while_reviewing(client, alice, admin, service_a, review_mode):
