@@ -6,6 +6,7 @@
 
 import datetime
 
+import hypothesis
 import pytest
 import time_machine
 from django.conf import settings
@@ -32,6 +33,13 @@ from providers.models import (
 from tests import demo
 
 PASSWORD = "correct horse battery staple"
+
+# Property tests judge what they find, not how fast examples come: on a busy machine (CI runs two suites,
+# other work shares the cores) generating them can be slow, which must not fail a test.
+hypothesis.settings.register_profile(
+    "directory", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("directory")
 
 
 @pytest.fixture(scope="session", autouse=True)

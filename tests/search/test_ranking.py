@@ -76,7 +76,9 @@ def bands(settings):
 
 
 # The fixture points settings at BANDS once; each example fills BANDS anew and forgets the cached bands.
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(candidates=st.lists(CANDIDATE, max_size=25), text=TEXTS)
 def test_it_ranks_and_counts_as_the_rules_say(bands, candidates, text):
     briefs = [brief(number, candidate) for number, candidate in enumerate(candidates)]
