@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from providers.models import Accessibility, ChangeRecord, PendingEdit
+from providers.portal.forms import ACCESSIBILITY_SAY_WHAT_MESSAGE
 
 from .conftest import html_of, open_form, post_form
 from .test_review_without_loss import approve, send_for_review
@@ -71,6 +72,19 @@ def test_it_refuses_an_unknown_feature_and_adds_nothing_for_an_empty_row(client,
     response = post_form(client, url, open_form(client, url), accessibility__0__feature="not-a-feature")
     assert response.status_code == 400
     assert not Accessibility.objects.exists()
+
+
+def test_it_refuses_a_feature_changed_to_other_with_no_words(client, alice, service_a):
+    """A known feature changed to "Other" must say in the details what there is; it stays as it was."""
+    client.force_login(alice)
+    url = location_url(service_a)
+    post_form(client, url, open_form(client, url), accessibility__0__feature="elevator")
+
+    response = post_form(client, url, open_form(client, url), accessibility__0__feature="")
+
+    assert response.status_code == 400
+    assert str(ACCESSIBILITY_SAY_WHAT_MESSAGE) in html_of(response)
+    assert Accessibility.objects.get().feature == Accessibility.Feature.ELEVATOR
 
 
 def test_it_approves_only_the_feature_the_held_edit_added(client, alice, admin, service_a, review_mode):
