@@ -33,6 +33,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
+from django.db import connection
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang import stemmer_for_language, stopwords_for_language
@@ -293,8 +294,8 @@ def phrase_stems(phrase: str, language: str) -> frozenset[str]:
 class Intents:
     """Every category's phrases as content stems, in each language, from the taxonomy's rows."""
 
-    def __init__(self, rows: tuple) -> None:
-        self.rows = rows
+    def __init__(self, rows: tuple, version: tuple | None = None) -> None:
+        self.version = version  # the taxonomy's (term count, last modified) when read
         self.phrases: dict[str, list[tuple[frozenset[str], str]]] = {ENGLISH: [], SPANISH: []}
         for code, name, name_es, synonyms, synonyms_es in rows:
             for language, texts in (
@@ -326,15 +327,18 @@ _intents_lock = threading.Lock()
 
 
 def intents() -> Intents:
-    """Return the categories' phrases, analysed again only when the taxonomy changed (a query each time:
-    the rows are few, and any process sees an edit in the admin at its next search)."""
-    rows = tuple(
-        TaxonomyTerm.objects.categories()
-        .order_by("code")
-        .values_list("code", "name", "name_es", "synonyms", "synonyms_es")
-    )
+    """Return the categories' phrases, read and analysed again only when the taxonomy changed.
+
+    A cheap query each time (the count of terms and the last change: any process sees an edit in the
+    admin at its next search); the phrases themselves are read and analysed once per change.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), max(modified_at) FROM {TaxonomyTerm._meta.db_table}")
+        version = tuple(cursor.fetchone())
     held = _intents["intents"]
-    if held.rows != rows:
+    if held.version != version:
+        rows = TaxonomyTerm.objects.categories().order_by("code")
+        rows = tuple(rows.values_list("code", "name", "name_es", "synonyms", "synonyms_es"))
         with _intents_lock:
-            held = _intents["intents"] = Intents(rows)
+            held = _intents["intents"] = Intents(rows, version)
     return held
