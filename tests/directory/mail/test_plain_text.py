@@ -13,7 +13,7 @@ from directory.mail import deliver_due
 from directory.models import Preference
 from providers.models import PendingEdit
 from providers.portal import notifications as portal_notifications
-from providers.portal.services import edit_reject
+from providers.portal.services import correction_report, edit_reject
 from referrals import notifications, services, webhooks
 from referrals.clients import client_system_create
 from referrals.models import Referral
@@ -84,6 +84,7 @@ def send_every_kind(participant, service_a, carol, alice, admin, workforce_progr
         submitted_by=alice,
     )
     edit_reject(edit=edit, reviewer=admin, note=NOTE)  # edit_reviewed
+    correction_report(service=service_a, reported_by=carol, kind="wrong_phone", note=NOTE)  # correction_raised
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
