@@ -144,7 +144,13 @@ def open_index(path: Path | None = None):
     path = path or index_dir()
     if not whoosh_index.exists_in(str(path)):
         raise IndexMissing(f"No search index in {path}: run `python manage.py rebuild_search_index`.")
-    return whoosh_index.open_dir(str(path))
+    index = whoosh_index.open_dir(str(path))
+    if set(index.schema.names()) != set(SCHEMA.names()):
+        # Built by an earlier version, without a field this one writes and filters on: as good as none.
+        raise IndexMissing(
+            f"The search index in {path} was built by an earlier version: run `python manage.py rebuild_search_index`."
+        )
+    return index
 
 
 def view() -> View:
