@@ -261,16 +261,16 @@ class Candidates:
     columns: Columns
     entries: np.ndarray
     # The share of the query's content words each matched (search/needs.py: a need it meets counts for the
-    # words its phrase covered), and whether it meets a need the query names. Not given: every word
-    # matched (a search without text), no need named.
+    # words its phrase covered), and how many of the needs the query names it meets (a category's services
+    # meet its parent's too). Not given: every word matched (a search without text), no need named.
     coverage: np.ndarray | None = None  # float64
-    meets_need: np.ndarray | None = None  # bool
+    meets_need: np.ndarray | None = None  # int16
 
     def __post_init__(self) -> None:
         if self.coverage is None:
             object.__setattr__(self, "coverage", np.ones(len(self.briefs)))
         if self.meets_need is None:
-            object.__setattr__(self, "meets_need", np.zeros(len(self.briefs), bool))
+            object.__setattr__(self, "meets_need", np.zeros(len(self.briefs), np.int16))
 
     @classmethod
     def of(
@@ -279,12 +279,12 @@ class Candidates:
         scores: Sequence[float],
         handles: Sequence,
         coverage: Sequence[float] | None = None,
-        meets_need: Sequence[bool] | None = None,
+        meets_need: Sequence[int] | None = None,
     ) -> "Candidates":
         """Candidates with their own Columns."""
         scores = np.asarray(scores, dtype=np.float64)
         coverage = None if coverage is None else np.asarray(coverage, dtype=np.float64)
-        meets_need = None if meets_need is None else np.asarray(meets_need, dtype=bool)
+        meets_need = None if meets_need is None else np.asarray(meets_need, dtype=np.int16)
         return cls(briefs, scores, handles, Columns.of(briefs), np.arange(len(briefs)), coverage, meets_need)
 
     def __len__(self) -> int:

@@ -147,7 +147,7 @@ MARKERS = {
 SPANISH_LETTERS = re.compile("[ñáéíóúü¿¡]")
 WORD = re.compile(r"\w+")
 # Compounds: a word this long may be two words written together, each at least SPLIT_PART letters.
-SPLIT_FROM = 6
+SPLIT_FROM = 7
 SPLIT_PART = 3
 
 # How the index analyses text (search/backends/whoosh/index.py's fields; the PostgreSQL backend stores

@@ -26,8 +26,10 @@ a search uses, in this order: search.views.ORDER_STEPS): results are ordered by,
    verdict (search.eligibility), not a failure;
 3. text match, when there is text: the share of the query's words that matter it matches, all before
    some (search/needs.py: filler and function words do not count; a need the query names, such as
-   "light bill" for utility assistance, counts for the words of its phrase), and among equal shares a
-   service that meets a need the query names first;
+   "light bill" for utility assistance, counts for the words of its phrase); among equal shares, a
+   service that meets more of the needs the query names first (a category's services meet its parent's
+   too: "shelter" names housing and emergency shelter, and a shelter meets both), then a strong match
+   (at least a third of the best score: the words in the name, keywords or categories) before a weak one;
 4. eligibility, when a profile is given: eligible before maybe (facts missing); after the text match, so
    that a service the participant surely qualifies for but that matches fewer of the words does not
    come before one that matches them all and needs a fact the profile does not give;
@@ -415,7 +417,8 @@ def _rank(candidates: Candidates, fits: _Fits, text: str) -> tuple[np.ndarray, f
         columns.capacity[entries],
         fits.serves_area == 0,  # in the area, or no area, or no place given, first
         np.maximum(fits.verdict, 0),  # eligible before maybe (no profile: all alike)
-        ~candidates.meets_need[positions],  # within a share: meeting a need the query names first
+        relevance < strong,  # then a strong match (a third of the best score) before a weak one
+        -candidates.meets_need[positions],  # within a share: meeting more of the needs named (the most specific)
         -candidates.coverage[positions],  # all the words that matter before some (search/needs.py)
         fits.verdict == VERDICT_ORDER[Verdict.NOT_ELIGIBLE],  # not eligible after all the others
         name_matches(columns, entries, text),  # first: the service or organization whose name was typed

@@ -123,7 +123,7 @@ class PostgresBackend:
         text = request.text.strip()
         if not text:
             versions, scores = _matches(documents.annotate(score=Value(1.0, FloatField())))
-            coverage, meets_need = np.ones(len(versions)), np.zeros(len(versions), bool)
+            coverage, meets_need = np.ones(len(versions)), np.zeros(len(versions), np.int16)
         else:
             versions, scores, coverage, meets_need = _text_candidates(documents, understand(text))
         if not len(versions) and not SearchDocument.objects.exists() and Service.objects.listed().exists():
@@ -269,7 +269,7 @@ class Known:
         kept = entries >= 0
         briefs = Picked(held.briefs, entries[kept])
         coverage = np.ones(len(versions)) if coverage is None else coverage
-        meets_need = np.zeros(len(versions), bool) if meets_need is None else meets_need
+        meets_need = np.zeros(len(versions), np.int16) if meets_need is None else meets_need
         return Candidates(briefs, scores[kept], briefs, held.columns, entries[kept], coverage[kept], meets_need[kept])
 
     def briefs(self, versions: np.ndarray) -> Picked:
@@ -474,11 +474,11 @@ def _filtered(request: SearchRequest, verified_since: datetime.datetime | None) 
 def _text_candidates(
     documents: QuerySet, understood: Understood
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return the versions, scores, coverage and whether they meet a need of the documents that have any
+    """Return the versions, scores, coverage and how many named needs they meet of the documents that have any
     content word in any of its forms or meet a need the query names (search/needs.py), as the Whoosh
     backend finds them. A word no document has is tried again with typos. Two queries; four with typos."""
     if not understood.words:
-        return np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0, bool)
+        return np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0, np.int16)
     words = _word_forms(understood)  # a query
     found = _matching(documents, understood, [" | ".join([*stems, *compounds]) for stems, compounds in words])
     missing = [number for number in range(len(words)) if not found[2][:, number].any()]
@@ -496,7 +496,7 @@ def _text_candidates(
         for word in need.words:
             covered[:, word] |= needs_met[:, number]
     coverage = covered.sum(axis=1) / len(understood.words)
-    return versions, scores, coverage, needs_met.any(axis=1)
+    return versions, scores, coverage, needs_met.sum(axis=1).astype(np.int16)
 
 
 def _word_forms(understood: Understood) -> list[tuple[list[str], list[str]]]:

@@ -156,7 +156,7 @@ def _every(view: View, filters: list[int] | None, verified_since: int | None) ->
     """No text: every live document that passes the filters, in index order, each with score 1."""
     found = [members(bits) for bits in _allowed(view, filters, verified_since)]
     ones = [np.ones(len(docnums)) for docnums in found]
-    return _candidates(view, found, ones, ones, [np.zeros(len(docnums), bool) for docnums in found])
+    return _candidates(view, found, ones, ones, [np.zeros(len(docnums), np.int16) for docnums in found])
 
 
 def _allowed(view: View, filters: list[int] | None, verified_since: int | None) -> list[int]:
@@ -181,7 +181,7 @@ def _candidates(
     coverage: list[np.ndarray],
     meets_need: list[np.ndarray],
 ) -> Candidates:
-    """Return these documents of each leaf, with their scores, coverage and whether they meet a need, as
+    """Return these documents of each leaf, with their scores, coverage and how many named needs they meet, as
     Candidates: best score first, then in index order (as Whoosh orders hits)."""
     numbers = np.concatenate([found + leaf.offset for leaf, found in zip(view.leaves, docnums, strict=True)])
     scores = np.concatenate(scores)
@@ -396,12 +396,10 @@ def _matches(view: View, understood: Understood, allowed: list[int]) -> Candidat
         found.append(docnums)
         scores.append(leaf_scores)
         coverage.append(_coverage(understood, words, needs, slots, len(docnums)))
-        met = 0
+        meets = np.zeros(len(docnums), np.int16)
         for bits in needs:
-            met |= bits
-        meets = np.zeros(len(docnums), bool)
-        if met:
-            meets[slots[members(met)]] = True
+            if bits:
+                meets[slots[members(bits)]] += 1
         meets_need.append(meets)
     return _candidates(view, found, scores, coverage, meets_need)
 
@@ -458,7 +456,7 @@ def _whoosh_search(view: View, understood: Understood, allowed: list[int]) -> Ca
         [scores.get(docnum, 0.0) for docnum in found],
         [(searcher, docnum) for docnum in found],
         [sum(docnum in docs for docs in covered) / len(words) for docnum in found],
-        [any(docnum in docs for docs in needs) for docnum in found],
+        [sum(docnum in docs for docs in needs) for docnum in found],
     )
 
 
