@@ -30,6 +30,7 @@ from providers.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from providers.translations import spanish_search_text
 from search.eligibility import Area, Criteria, check_keys, hashable
 from search.geography import Place, bounding_box
 from search.names import name_form
@@ -302,9 +303,8 @@ def document_for(service: Service, tree: TermTree) -> dict:
         # Names and synonyms of the service's categories and all their ancestors: "daycare" → child care.
         "categories_text": " ".join(f"{term.name} {term.synonyms.replace(',', ' ')}" for term in categories),
         "categories_text_es": " ".join(f"{term.name_es} {term.synonyms_es.replace(',', ' ')}" for term in categories),
-        "text_es": " ".join(
-            text for text in (service.name_es, service.organization.name_es, service.description_es) if text
-        ),
+        # What the agency wrote in Spanish (name, description, eligibility, how to apply, fees ...), Spanish analysis.
+        "text_es": spanish_search_text(service),
         "populations_text": " ".join(f"{term.name} {term.synonyms.replace(',', ' ')}" for term in populations),
         "categories": [term.code for term in categories],  # with ancestors: a parent includes its children
         "populations": [term.code for term in populations],
