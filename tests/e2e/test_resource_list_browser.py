@@ -2,8 +2,9 @@
 
 Carol searches, stars two services, builds a list of three for a Spanish-speaking participant and sends it
 by e-mail (the outbox delivers it over SMTP to a sink on 127.0.0.1); the participant opens the private link
-from the e-mail, signed out: the page is in Spanish, phones are tel: links, each place has a directions link,
-and nothing of the participant's income is anywhere. No page is wider than the screen.
+from the e-mail, signed out: the page is in Spanish, services named as their agencies wrote them in Spanish,
+phones are tel: links, each place has a directions link, and nothing of the participant's income is
+anywhere. No page is wider than the screen.
 """
 
 import re
@@ -13,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from directory.mail import deliver_due
-from handouts.models import Favourite, Handover
+from handouts.models import Favourite, Handover, ResourceListItem
 from referrals import services as referral_services
 from referrals.models import Consent, Participant
 from tests.directory.mail.conftest import outbox, sink  # noqa: F401 (fixtures: the outbox and its SMTP sink)
@@ -59,7 +60,7 @@ def screenshot(page, name: str) -> None:
 
 def search(page, live_server) -> None:
     page.goto(f"{live_server.url}/search/")
-    page.get_by_label("What help is needed?").fill("child care")
+    page.get_by_label("What help is needed?").fill("bilingual child care")
     page.get_by_label("ZIP code").fill("80219")
     page.get_by_label("Yearly household income ($)").fill("18000")
     page.get_by_role("button", name="Search", exact=True).click()
@@ -141,6 +142,13 @@ def test_carol_hands_a_spanish_list_to_a_participant(page, live_server, spanish_
     expect(page.locator(".handout-contact")).to_contain_text("Su gestor de casos")
     expect(page.locator(".handout-entry").first).to_contain_text("Pregunte por Ana.")
     expect(page.locator(".handout-entry").first).to_contain_text("Qué traer:")
+    # Each service is named as its agency wrote it in Spanish, where it did (bilingual child
+    # care near 80219 finds the demo's Little Aspen and Casa Colibrí daycares, whose agencies did).
+    listed = [item.service for item in ResourceListItem.objects.filter(resource_list__participant=spanish_participant)]
+    written = [service for service in listed if service.name_es]
+    assert written, [service.name for service in listed]
+    for service in written:
+        expect(page.locator("main")).to_contain_text(service.name_es)
     phones = page.locator('a[href^="tel:"]')
     assert phones.count() >= 1
     assert re.fullmatch(r"tel:\+?[0-9]+(;ext=[0-9]+)?", phones.first.get_attribute("href"))
