@@ -297,6 +297,8 @@ class Intents:
     def __init__(self, rows: tuple, version: tuple | None = None) -> None:
         self.version = version  # the taxonomy's (term count, last modified) when read
         self.phrases: dict[str, list[tuple[frozenset[str], str]]] = {ENGLISH: [], SPANISH: []}
+        # Each stem's phrases (positions in ``phrases``): a query checks only those holding one of its stems.
+        self.holding: dict[str, dict[str, list[int]]] = {ENGLISH: {}, SPANISH: {}}
         for code, name, name_es, synonyms, synonyms_es in rows:
             for language, texts in (
                 (ENGLISH, [name, *synonyms.split(",")]),
@@ -305,6 +307,8 @@ class Intents:
                 for text in texts:
                     stems = phrase_stems(text, language)
                     if stems:
+                        for stem in stems:
+                            self.holding[language].setdefault(stem, []).append(len(self.phrases[language]))
                         self.phrases[language].append((stems, code))
 
     def named(self, words: tuple[Word, ...], language: str) -> tuple[Need, ...]:
@@ -314,7 +318,9 @@ class Intents:
         for code in languages(language):
             stems = [word.english if code == ENGLISH else word.spanish for word in words]
             present = set(stems)
-            for phrase, category in self.phrases[code]:
+            holding = self.holding[code]
+            candidates = sorted({number for stem in present for number in holding.get(stem, ())})
+            for phrase, category in (self.phrases[code][number] for number in candidates):
                 if phrase <= present:
                     covered.setdefault(category, set()).update(
                         position for position, stem in enumerate(stems) if stem in phrase
