@@ -29,7 +29,7 @@ a search uses, in this order: search.views.ORDER_STEPS): results are ordered by,
    "light bill" for utility assistance, counts for the words of its phrase); among equal shares, a
    service that meets more of the needs the query names first (a category's services meet its parent's
    too: "shelter" names housing and emergency shelter, and a shelter meets both), then a strong match
-   (at least a third of the best score: the words in the name, keywords or categories) before a weak one;
+   (at least half the best score: the words in the name, keywords or categories) before a weak one;
 4. eligibility, when a profile is given: eligible before maybe (facts missing); after the text match, so
    that a service the participant surely qualifies for but that matches fewer of the words does not
    come before one that matches them all and needs a fact the profile does not give;
@@ -74,7 +74,7 @@ from search.names import name_matches
 if TYPE_CHECKING:
     from search.visitors import Visitor
 
-STRONG_MATCH = 1 / 3
+STRONG_MATCH = 1 / 2
 # The steps of the ranking, in order (the module's docstring says each): which of them a search uses is
 # ranking_steps'.
 RANKING = (
@@ -126,6 +126,7 @@ class SearchResults:
     results: list[Result]
     facets: dict[str, dict[str, int]]
     page_count: int
+    unmet: bool = False  # nothing relevant found (_found_relevant): what the unmet-needs report records
 
 
 def ranking_steps(request: SearchRequest) -> list[str]:
@@ -198,7 +199,8 @@ def search(
     order, strong = _rank(candidates, fits, request.text)
     facets = _facets(candidates, fits, order)
     count = len(order)
-    if log_unmet and not _found_relevant(candidates, fits):
+    unmet = not _found_relevant(candidates, fits)
+    if log_unmet and unmet:
         _log_unmet(request, visitor)
     start = (request.page - 1) * request.page_size
     page = [_result(candidates, fits, fit, strong) for fit in order[start : start + request.page_size].tolist()]
@@ -212,7 +214,7 @@ def search(
         page = [result for result, _data in found]
         _explain(page, [data for _result, data in found], request, now)
     page_count = max(1, math.ceil(count / request.page_size))
-    return SearchResults(request, count, page, facets, page_count)
+    return SearchResults(request, count, page, facets, page_count, unmet)
 
 
 def verified_since() -> datetime.datetime | None:
@@ -417,7 +419,7 @@ def _rank(candidates: Candidates, fits: _Fits, text: str) -> tuple[np.ndarray, f
         columns.capacity[entries],
         fits.serves_area == 0,  # in the area, or no area, or no place given, first
         np.maximum(fits.verdict, 0),  # eligible before maybe (no profile: all alike)
-        relevance < strong,  # then a strong match (a third of the best score) before a weak one
+        relevance < strong,  # then a strong match (half the best score) before a weak one
         -candidates.meets_need[positions],  # within a share: meeting more of the needs named (the most specific)
         -candidates.coverage[positions],  # all the words that matter before some (search/needs.py)
         fits.verdict == VERDICT_ORDER[Verdict.NOT_ELIGIBLE],  # not eligible after all the others
@@ -431,11 +433,14 @@ def _found_relevant(candidates: Candidates, fits: _Fits) -> bool:
 
     A result is relevant when it matches more than half of the query's words that matter (all of them for
     one or two words; every result of a search without text), a need the query names counting for the
-    words of its phrase (search/needs.py). So a sentence that found only passing matches of one of its
-    words ("my dog ate my homework": a homework club) is an unmet need, and a sentence whose need the
-    taxonomy's phrases name ("estoy triste todo el tiempo") is not.
+    words of its phrase (search/needs.py); or when it meets a need the query names and matches half of
+    them ("I'm hungry and my kids need lunch": food, named by "hungry"). So a sentence that found only
+    passing matches of one of its words ("my dog ate my homework": a homework club) is an unmet need, and
+    a sentence whose need the taxonomy's phrases name ("estoy triste todo el tiempo") is not.
     """
-    return bool((candidates.coverage[fits.positions] > RELEVANT_COVERAGE).any())
+    coverage = candidates.coverage[fits.positions]
+    named = candidates.meets_need[fits.positions] > 0
+    return bool(((coverage > RELEVANT_COVERAGE) | (named & (coverage >= RELEVANT_COVERAGE))).any())
 
 
 def _facets(candidates: Candidates, fits: _Fits, order: np.ndarray) -> dict[str, dict[str, int]]:

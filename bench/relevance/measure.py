@@ -10,11 +10,13 @@ network). ``summarise`` turns what each query found into the figures per class o
 - P@5: the share of the first five results that are relevant (grade 2 or 3), out of the most that could
   be (five, or fewer when fewer services are relevant), so that 1.0 is always reachable;
 - first relevant: the share of queries whose first result is relevant (grade 2 or 3);
-- zero results: the queries of a need the network covers that found nothing at all.
+- zero results: the queries of a need the network covers that found nothing at all;
+- recorded unmet: the queries of a need the network covers that the search recorded as an unmet need
+  (nothing relevant found: search.query.SearchResults.unmet), which it should not.
 
 Needs the network does not cover (class ``uncovered``) are kept out of these: for them the honest answer
-is nothing, so they are counted apart (how many found nothing, and so count as an unmet need; how many
-put a service judged unrelated first).
+is nothing relevant, so they are counted apart (how many the search recorded as an unmet need, as it
+should; how many put a service judged unrelated first).
 """
 
 import dataclasses
@@ -47,11 +49,13 @@ class Query:
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """What one query found: the first DEPTH service ids in order, and how many results it had in all."""
+    """What one query found: the first DEPTH service ids in order, how many results it had in all, and
+    whether the search recorded it as an unmet need."""
 
     query: Query
     found: list[str]
     count: int
+    unmet: bool
 
     def grade(self, position: int) -> int:
         return self.query.grades.get(self.found[position], 0)
@@ -126,7 +130,8 @@ def run_queries(queries: list[Query]) -> list[Outcome]:
         )
         request = SearchRequest(text=query.text, participant=participant, page_size=DEPTH)
         results = search(request, log_unmet=False, details=False)
-        outcomes.append(Outcome(query, [str(result.service_id) for result in results.results], results.count))
+        found = [str(result.service_id) for result in results.results]
+        outcomes.append(Outcome(query, found, results.count, results.unmet))
     return outcomes
 
 
@@ -140,15 +145,16 @@ class Figures:
     precision: float
     first_relevant: float
     zero_results: list[str]  # the texts of the queries that found nothing
+    unmet: list[str]  # the texts of the queries recorded as an unmet need
 
 
 @dataclasses.dataclass(frozen=True)
 class Uncovered:
-    """Needs the network does not cover: the share that found nothing (an unmet need, as it should be), and
-    the share that put a service judged unrelated (grade 0) first."""
+    """Needs the network does not cover: the share recorded as an unmet need (as it should be), and the
+    share that put a service judged unrelated (grade 0) first."""
 
     queries: int
-    nothing_found: float
+    recorded_unmet: float
     unrelated_first: float
 
 
@@ -161,6 +167,7 @@ def figures(name: str, outcomes: list[Outcome]) -> Figures:
         precision=sum(outcome.precision for outcome in outcomes) / count,
         first_relevant=sum(outcome.first_relevant for outcome in outcomes) / count,
         zero_results=[outcome.query.text for outcome in outcomes if outcome.count == 0],
+        unmet=[outcome.query.text for outcome in outcomes if outcome.unmet],
     )
 
 
@@ -179,7 +186,7 @@ def summarise(outcomes: list[Outcome]) -> tuple[dict[str, Figures], Uncovered | 
         return by_class, None
     return by_class, Uncovered(
         queries=len(uncovered),
-        nothing_found=sum(outcome.count == 0 for outcome in uncovered) / len(uncovered),
+        recorded_unmet=sum(outcome.unmet for outcome in uncovered) / len(uncovered),
         unrelated_first=sum(bool(outcome.found) and outcome.grade(0) == 0 for outcome in uncovered) / len(uncovered),
     )
 
@@ -187,22 +194,23 @@ def summarise(outcomes: list[Outcome]) -> tuple[dict[str, Figures], Uncovered | 
 def table(by_class: dict[str, Figures], uncovered: Uncovered | None) -> str:
     """The figures as a Markdown table, then the uncovered needs' line and the zero-result queries by name."""
     lines = [
-        "| queries of | count | nDCG@10 | P@5 | first relevant | zero results |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| queries of | count | nDCG@10 | P@5 | first relevant | zero results | recorded unmet |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for figures in by_class.values():
         lines.append(
             f"| {figures.name} | {figures.queries} | {figures.ndcg:.3f} | {figures.precision:.3f} "
-            f"| {figures.first_relevant:.3f} | {len(figures.zero_results)} |"
+            f"| {figures.first_relevant:.3f} | {len(figures.zero_results)} | {len(figures.unmet)} |"
         )
     if uncovered is not None:
         lines += [
             "",
-            f"Needs the network does not cover ({uncovered.queries} queries): {uncovered.nothing_found:.0%} found "
-            f"nothing (an unmet need); {uncovered.unrelated_first:.0%} put an unrelated service first.",
+            f"Needs the network does not cover ({uncovered.queries} queries): {uncovered.recorded_unmet:.0%} "
+            f"recorded as an unmet need; {uncovered.unrelated_first:.0%} put an unrelated service first.",
         ]
     overall = by_class.get("overall")
     if overall is not None:
         named = ", ".join(f'"{text}"' for text in overall.zero_results) or "none"
-        lines += ["", f"Covered needs with no result: {named}."]
+        unmet = ", ".join(f'"{text}"' for text in overall.unmet) or "none"
+        lines += ["", f"Covered needs with no result: {named}.", "", f"Covered needs recorded as unmet: {unmet}."]
     return "\n".join(lines)

@@ -1,9 +1,10 @@
 """Search answers the judged queries of bench/relevance/ on the demo network at least as well as it did.
 
 Per class of query and overall: nDCG@10, P@5 and the share of queries whose first result is relevant stay
-at or above their floors, and no more covered needs find nothing than did; needs the network does not
-cover still find nothing often enough. The figures are bench/relevance/measure.py's, the same that
-``make bench-relevance`` prints. Whoosh always; PostgreSQL full-text search on a PostgreSQL database.
+at or above their floors, and no more covered needs find nothing, or are recorded as unmet, than did;
+needs the network does not cover are recorded as unmet often enough. The figures are
+bench/relevance/measure.py's, the same that ``make bench-relevance`` prints. Whoosh always; PostgreSQL
+full-text search on a PostgreSQL database.
 """
 
 import dataclasses
@@ -25,32 +26,34 @@ class Floor:
     precision: float
     first_relevant: float
     zero_results: int  # at most this many covered needs may find nothing
+    unmet: int  # at most this many covered needs may be recorded as unmet (nothing relevant found)
 
 
-# The figures measured on 7 December 2026 (the code of 51ecf60, before issue 18's search work) less 0.02, and
-# no more zero-result queries. They ratchet up: raise them to the new figures less 0.02 when ranking improves.
+# The figures measured on 7 December 2026 after issue 18's search work (whoosh: nDCG@10 0.860 overall, first
+# relevant 0.903; before it, at 51ecf60: 0.701 and 0.681) less 0.02, no more zero-result queries, and no more
+# covered needs recorded as unmet. They ratchet up: raise them to the new figures less 0.02 when ranking improves.
 FLOORS = {
     "whoosh": {
-        "keyword": Floor(0.838, 0.873, 0.926, 0),
-        "sentence": Floor(0.533, 0.553, 0.412, 0),
-        "spanish": Floor(0.548, 0.553, 0.534, 7),
-        "misspelling": Floor(0.677, 0.703, 0.761, 0),
-        "exact-name": Floor(0.917, 0.980, 0.906, 0),
-        "profile": Floor(0.711, 0.717, 0.580, 0),
-        "overall": Floor(0.681, 0.709, 0.661, 7),
+        "keyword": Floor(0.883, 0.898, 0.980, 0, 0),
+        "sentence": Floor(0.802, 0.792, 0.843, 0, 7),
+        "spanish": Floor(0.769, 0.787, 0.801, 1, 2),
+        "misspelling": Floor(0.789, 0.833, 0.824, 0, 0),
+        "exact-name": Floor(0.970, 0.980, 0.980, 0, 0),
+        "profile": Floor(0.805, 0.717, 0.780, 0, 0),
+        "overall": Floor(0.840, 0.848, 0.883, 1, 9),
     },
     "postgres": {
-        "keyword": Floor(0.807, 0.826, 0.891, 0),
-        "sentence": Floor(0.446, 0.463, 0.359, 1),
-        "spanish": Floor(0.521, 0.548, 0.516, 8),
-        "misspelling": Floor(0.637, 0.649, 0.761, 0),
-        "exact-name": Floor(0.911, 0.980, 0.887, 0),
-        "profile": Floor(0.702, 0.627, 0.780, 0),
-        "overall": Floor(0.637, 0.664, 0.634, 9),
+        "keyword": Floor(0.866, 0.898, 0.980, 0, 0),
+        "sentence": Floor(0.791, 0.794, 0.833, 0, 7),
+        "spanish": Floor(0.772, 0.787, 0.819, 1, 2),
+        "misspelling": Floor(0.778, 0.827, 0.886, 0, 0),
+        "exact-name": Floor(0.971, 0.980, 0.980, 0, 0),
+        "profile": Floor(0.732, 0.627, 0.580, 0, 0),
+        "overall": Floor(0.832, 0.847, 0.886, 1, 9),
     },
 }
-# Of the needs the network does not cover, at least this share must find nothing (and count as unmet).
-UNCOVERED_NOTHING_FOUND = 0.14
+# Of the needs the network does not cover, at least this share must be recorded as unmet (measured: 42%).
+UNCOVERED_RECORDED_UNMET = {"whoosh": 0.4, "postgres": 0.4}
 
 
 @pytest.fixture(scope="module", params=list(FLOORS))
@@ -80,13 +83,15 @@ def test_it_keeps_each_class_of_query_at_its_floor(measured, klass):
     assert figures.precision >= floor.precision, f"P@5 of {klass}: {figures.precision:.3f}"
     assert figures.first_relevant >= floor.first_relevant, f"first relevant of {klass}: {figures.first_relevant:.3f}"
     assert len(figures.zero_results) <= floor.zero_results, f"{klass} found nothing for {figures.zero_results}"
+    assert len(figures.unmet) <= floor.unmet, f"{klass} recorded as unmet: {figures.unmet}"
 
 
-def test_it_finds_nothing_for_needs_the_network_does_not_cover(measured):
-    """Needs the demo network does not meet ("hearing aids") mostly find nothing, so they are counted as unmet."""
-    _backend, _by_class, uncovered = measured
+def test_it_records_needs_the_network_does_not_cover_as_unmet(measured):
+    """Needs the demo network does not meet ("hearing aids") are mostly recorded as unmet: what a search finds
+    for them matches too few of their words to count as relevant."""
+    backend, _by_class, uncovered = measured
 
-    assert uncovered.nothing_found >= UNCOVERED_NOTHING_FOUND
+    assert uncovered.recorded_unmet >= UNCOVERED_RECORDED_UNMET[backend]
 
 
 def test_it_judges_services_the_demo_network_lists(demo_network):
