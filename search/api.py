@@ -25,17 +25,12 @@ class SearchAPI(APIView):
     def get(self, request):
         form = SearchForm(request.query_params)
         if not form.is_valid():
-            return Response(
-                {"errors": form.errors.get_json_data(escape_html=False)}, status=status.HTTP_400_BAD_REQUEST
-            )
+            return bad_input(form)
         search_request = form.search_request()
         try:
             results = search(search_request, visitor=visitor_of(request))
         except IndexMissing:
-            return Response(
-                {"detail": _("Search is not available yet: the search index is being built. Try again shortly.")},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
+            return index_being_built()
         if search_request.page > results.page_count:
             message = _("Page %(page)s is past the last page, %(last)s.") % {
                 "page": search_request.page,
@@ -54,16 +49,11 @@ class SuggestAPI(APIView):
     def get(self, request):
         form = SuggestForm(request.query_params)
         if not form.is_valid():
-            return Response(
-                {"errors": form.errors.get_json_data(escape_html=False)}, status=status.HTTP_400_BAD_REQUEST
-            )
+            return bad_input(form)
         try:
             suggestions = suggest(form.cleaned_data["q"])
         except IndexMissing:
-            return Response(
-                {"detail": _("Search is not available yet: the search index is being built. Try again shortly.")},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
+            return index_being_built()
         return Response(
             {
                 "query": form.cleaned_data["q"],
@@ -80,6 +70,19 @@ class SuggestAPI(APIView):
                 ],
             }
         )
+
+
+def bad_input(form) -> Response:
+    """400, each parameter at fault with its messages and codes."""
+    return Response({"errors": form.errors.get_json_data(escape_html=False)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def index_being_built() -> Response:
+    """503 while there is no search index (IndexMissing): a rebuild is under way or due."""
+    return Response(
+        {"detail": _("Search is not available yet: the search index is being built. Try again shortly.")},
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
 
 
 def serialize(results: SearchResults) -> dict:
