@@ -36,7 +36,7 @@ CANDIDATE = st.fixed_dictionaries(
         "capacity": st.sampled_from(list(CAPACITY_ORDER)),
         "score": st.sampled_from([0.0, 0.5, 1.0, 3.0, 7.25]),  # ties, weak matches beside strong, 1 = 3 / 3
         "coverage": st.sampled_from([1.0, 0.5]),  # every word that matters, or half of them
-        "meets_need": st.booleans(),
+        "meets_need": st.integers(0, 2),  # how many of the needs the query names it meets
         "band": st.sampled_from([0, 2, None]),  # None: not among the known bands (unknown, 1)
         "categories": CODES,
         "fits": st.none()
@@ -88,7 +88,7 @@ def test_it_ranks_and_counts_as_the_rules_say(bands, candidates, text):
     scores = np.array([candidate["score"] for candidate in candidates], np.float64)
     entries = np.arange(len(briefs))[::-1].copy()
     coverage = np.array([candidate["coverage"] for candidate in candidates], np.float64)
-    meets_need = np.array([candidate["meets_need"] for candidate in candidates], bool)
+    meets_need = np.array([candidate["meets_need"] for candidate in candidates], np.int16)
     found = Candidates(briefs, scores, list(range(len(briefs))), columns, entries, coverage, meets_need)
     bands.clear()
     bands.update({b.id: c["band"] for b, c in zip(briefs, candidates, strict=True) if c["band"] is not None})
@@ -128,7 +128,8 @@ def test_it_ranks_and_counts_as_the_rules_say(bands, candidates, text):
             name_typed(candidate),
             verdict == Verdict.NOT_ELIGIBLE,
             -candidate["coverage"],
-            not candidate["meets_need"],
+            -candidate["meets_need"],
+            scores[number] < strong,
             query.VERDICT_ORDER[verdict] if verdict else 0,
             0 if serves_area in (True, None) else 1,
             CAPACITY_ORDER[candidate["capacity"]],
