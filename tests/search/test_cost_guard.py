@@ -13,9 +13,9 @@ from django.utils.module_loading import import_string
 
 from search.backends import postgres
 from search.backends.base import MAX_NEAR_SPELLINGS
-from search.documents import TEXT_FIELDS
 from search.backends.whoosh import backend as whoosh
 from search.backends.whoosh import index
+from search.documents import TEXT_FIELDS
 from search.forms import MAX_LIST_VALUES
 from search.query import MAX_WORDS
 

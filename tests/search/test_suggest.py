@@ -94,7 +94,12 @@ def test_a_listing_hidden_as_unverified_is_not_suggested(client, listings):
 
 @pytest.mark.parametrize(
     ("query", "problem"),
-    [({}, "required"), ({"q": "   "}, "required"), ({"q": "word " * 11}, "too_many_words"), ({"q": "x" * 201}, "max_length")],
+    [
+        ({}, "required"),
+        ({"q": "   "}, "required"),
+        ({"q": "word " * 11}, "too_many_words"),
+        ({"q": "x" * 201}, "max_length"),
+    ],
 )
 def test_bad_input_is_a_400_naming_the_problem(client, db, query, problem):
     response = client.get(API, query)
