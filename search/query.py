@@ -29,7 +29,7 @@ a search uses, in this order: search.views.ORDER_STEPS): results are ordered by,
    "light bill" for utility assistance, counts for the words of its phrase); among equal shares, a
    service that meets more of the needs the query names first (a category's services meet its parent's
    too: "shelter" names housing and emergency shelter, and a shelter meets both), then a strong match
-   (at least half the best score: the words in the name, keywords or categories) before a weak one;
+   (at least a third of the best score: the words in the name, keywords or categories) before a weak one;
 4. eligibility, when a profile is given: eligible before maybe (facts missing); after the text match, so
    that a service the participant surely qualifies for but that matches fewer of the words does not
    come before one that matches them all and needs a fact the profile does not give;
@@ -74,7 +74,7 @@ from search.names import name_matches
 if TYPE_CHECKING:
     from search.visitors import Visitor
 
-STRONG_MATCH = 1 / 2
+STRONG_MATCH = 1 / 3
 # The steps of the ranking, in order (the module's docstring says each): which of them a search uses is
 # ranking_steps'.
 RANKING = (
@@ -419,7 +419,7 @@ def _rank(candidates: Candidates, fits: _Fits, text: str) -> tuple[np.ndarray, f
         columns.capacity[entries],
         fits.serves_area == 0,  # in the area, or no area, or no place given, first
         np.maximum(fits.verdict, 0),  # eligible before maybe (no profile: all alike)
-        relevance < strong,  # then a strong match (half the best score) before a weak one
+        relevance < strong,  # then a strong match (a third of the best score) before a weak one
         -candidates.meets_need[positions],  # within a share: meeting more of the needs named (the most specific)
         -candidates.coverage[positions],  # all the words that matter before some (search/needs.py)
         fits.verdict == VERDICT_ORDER[Verdict.NOT_ELIGIBLE],  # not eligible after all the others

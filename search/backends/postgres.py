@@ -77,7 +77,7 @@ LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock_timeout
 # Which text goes to which tsvector weight, and ts_rank's weight for each (given for D, C, B, A). The
 # weights follow what Whoosh's BM25F scores on the same documents: a word in the short, boosted name
 # counts about five times one in the category names, and one in a long description much less. So the
-# relevance bands in search/query.py (half the best score) fall alike with either backend.
+# relevance bands in search/query.py (a third of the best score) fall alike with either backend.
 WEIGHTED_FIELDS = {
     "A": ("name",),
     "B": ("keywords", "categories_text", "populations_text"),
