@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "search",
     "referrals",
     "handouts",
+    "plans",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -365,12 +366,16 @@ HSDS_IMPORT_MAX_RATIO = envint("HSDS_IMPORT_MAX_RATIO", 100)
 # is overdue. The participant's private feedback link lasts this many days.
 REFERRAL_RESPONSE_DAYS = envint("REFERRAL_RESPONSE_DAYS", 2)
 PARTICIPANT_LINK_DAYS = envint("PARTICIPANT_LINK_DAYS", 60)
+# A participant's plan (plans/) is due a check-in when the last one is this many days old; the
+# participant's private link to their plan lasts PLAN_LINK_DAYS (a new one is issued when it ends).
+PLAN_CHECK_IN_DAYS = envint("PLAN_CHECK_IN_DAYS", 7)
+PLAN_LINK_DAYS = envint("PLAN_LINK_DAYS", 180)
 # A participant's personal data is erased this many days after their last referral ended (three years,
 # the record-keeping period of US workforce programs); `manage.py purge_participant_data` does it.
 PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 1095)
 # What other apps keep of a participant is erased with them: functions called with the participant, in the
 # erasure's transaction (referrals does not import them).
-PARTICIPANT_ERASURE_HOOKS = ["handouts.services.participant_erase_handouts"]
+PARTICIPANT_ERASURE_HOOKS = ["handouts.services.participant_erase_handouts", "plans.services.participant_erase_plan"]
 # The access log (referrals/access_log.py): reads by one person of one referral or participant within
 # this many minutes count once; records are kept this many days (six years, as HIPAA keeps its
 # accounting of disclosures), then `manage.py purge_access_log` deletes them.

@@ -409,6 +409,8 @@ class WebhookEndpoint(models.Model):
         REFERRAL_STATUS_CHANGED = "referral.status_changed", "referral.status_changed"
         REFERRAL_FEEDBACK = "referral.feedback", "referral.feedback"
         LISTING_UPDATED = "listing.updated", "listing.updated"
+        PLAN_STEP_CHANGED = "plan.step_changed", "plan.step_changed"
+        PLAN_HELP_REQUESTED = "plan.help_requested", "plan.help_requested"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(ClientSystem, models.CASCADE, related_name="webhook_endpoints")
@@ -511,6 +513,8 @@ class AccessRecord(models.Model):
         API_LIST = "api_list", _("Referral API, a list")
         API_DETAIL = "api_detail", _("Referral API, one record")
         PARTICIPANT_COPY = "participant_copy", _("Participant's own copy")
+        PLAN_PAGE = "plan_page", _("Participant's plan")
+        API_PLAN = "api_plan", _("Plan API")
 
     read_at = models.DateTimeField(_("read"), default=timezone.now)
     reader = models.ForeignKey(

@@ -1,0 +1,149 @@
+"""Who sees which plan, and what is in a case manager's week. The one place that decides.
+
+A plan is seen whole by staff of the participant's organization (the referring program) and by network
+admins; it is changed by that organization's case managers. A receiving provider sees, of a plan, only the
+text of the step a referral to it was made for (``step_for_provider``). To everyone else a plan does not
+exist (404). The participant sees their own plan through its private link (views, PlanLink).
+"""
+
+import dataclasses
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from directory.access import is_network_admin
+from directory.models import Membership
+from plans.models import OPEN_STEP_STATUSES, Barrier, CheckIn, Plan, Step
+from referrals.models import Referral
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanAccess:
+    """A plan as one person may use it: whether they may change it (a case manager of its organization)."""
+
+    plan: Plan
+    may_change: bool
+
+
+def plans_visible_to(user) -> QuerySet[Plan]:
+    if not user.is_authenticated:
+        return Plan.objects.none()
+    if is_network_admin(user):
+        return Plan.objects.all()
+    return Plan.objects.filter(participant__organization__memberships__user=user).distinct()
+
+
+def plans_changeable_by(user) -> QuerySet[Plan]:
+    """Plans ``user`` may change: those of the organizations where they are a case manager."""
+    if not user.is_authenticated:
+        return Plan.objects.none()
+    return Plan.objects.filter(
+        participant__organization__memberships__user=user,
+        participant__organization__memberships__role=Membership.Role.CASE_MANAGER,
+    ).distinct()
+
+
+def get_plan_for_user(user, plan_id) -> PlanAccess:
+    """Return the plan, with its participant and organization, and whether ``user`` may change it; 404 if they
+    may not see it (two queries for staff, three for a network admin)."""
+    try:
+        plan = (
+            plans_visible_to(user)
+            .select_related("participant__organization", "participant__erasure", "case_manager")
+            .get(pk=plan_id)
+        )
+    except (Plan.DoesNotExist, ValidationError):
+        raise Http404("No such plan") from None
+    may_change = Membership.objects.filter(
+        user=user, organization_id=plan.participant.organization_id, role=Membership.Role.CASE_MANAGER
+    ).exists()
+    return PlanAccess(plan=plan, may_change=may_change)
+
+
+def barriers_of(plan: Plan) -> list[Barrier]:
+    """The plan's barriers with their category and steps (and each step's referral): two queries."""
+    steps = Step.objects.select_related("referral__service", "referral__receiving_organization").order_by(
+        "position", "created_at"
+    )
+    return list(plan.barriers.select_related("category").prefetch_related(Prefetch("steps", queryset=steps)))
+
+
+def check_ins_of(plan: Plan) -> list[CheckIn]:
+    """The plan's check-ins, newest first, with the progress they recorded: two queries."""
+    return list(plan.check_ins.select_related("recorded_by").prefetch_related("progress"))
+
+
+def step_for_provider(user, referral: Referral) -> Step | None:
+    """The step ``referral`` was made for, if ``user`` works for the receiving organization (its text only is
+    theirs to see); None otherwise or when the referral was not made for a step."""
+    if not user.is_authenticated:
+        return None
+    if not user.memberships.filter(organization_id=referral.receiving_organization_id).exists():
+        return None
+    return Step.objects.filter(referral=referral).only("id", "text", "due_on", "status", "referral_id").first()
+
+
+def check_in_due_before(today: datetime.date | None = None) -> datetime.date:
+    """A plan whose last check-in (or start) is before this day is due a check-in (PLAN_CHECK_IN_DAYS)."""
+    return (today or timezone.localdate()) - datetime.timedelta(days=settings.PLAN_CHECK_IN_DAYS)
+
+
+@dataclasses.dataclass
+class Week:
+    """A case manager's week: what needs them, each part a list (fixed number of queries)."""
+
+    check_ins_due: list[Plan]
+    steps_due: list[Step]
+    help_requested: list[Step]
+    referrals_waiting: list[Referral]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.check_ins_due or self.steps_due or self.help_requested or self.referrals_waiting)
+
+
+def week_of(user, today: datetime.date | None = None) -> Week:
+    """What needs ``user`` this week, in the plans they may change: participants due a check-in, open steps
+    due within the week or overdue, participants' requests for help, and referrals of their plans' steps
+    waiting on the participant (accepted or scheduled, not yet finished). Four queries, flat in the number of
+    plans, steps and check-ins."""
+    today = today or timezone.localdate()
+    plans = plans_changeable_by(user).filter(participant__erasure__isnull=True)
+    plan_ids = plans.values("pk")
+    due_before = check_in_due_before(today)
+    check_ins_due = list(
+        Plan.objects.filter(pk__in=plan_ids)
+        .annotate(last_check_in=Max("check_ins__held_on"))
+        .filter(
+            Q(last_check_in__lt=due_before) | Q(last_check_in__isnull=True, started_on__lt=due_before),
+            barriers__resolved_on__isnull=True,
+        )
+        .select_related("participant")
+        .distinct()
+        .order_by("last_check_in", "started_on")
+    )
+    open_steps = Step.objects.filter(barrier__plan__in=plan_ids, status__in=OPEN_STEP_STATUSES).select_related(
+        "barrier__plan__participant", "barrier__category"
+    )
+    steps_due = list(open_steps.filter(due_on__lte=today + datetime.timedelta(days=6)).order_by("due_on"))
+    help_requested = list(
+        open_steps.filter(help_requested_at__isnull=False, help_answered_at__isnull=True).order_by("help_requested_at")
+    )
+    referrals_waiting = list(
+        Referral.objects.filter(
+            plan_step__barrier__plan__in=plan_ids,
+            status__in=[Referral.Status.ACCEPTED, Referral.Status.SCHEDULED],
+        )
+        .select_related("participant", "service", "receiving_organization")
+        .order_by("appointment_at", "sent_at")
+    )
+    return Week(
+        check_ins_due=check_ins_due,
+        steps_due=steps_due,
+        help_requested=help_requested,
+        referrals_waiting=referrals_waiting,
+    )
