@@ -15,7 +15,10 @@ from referrals.models import Referral
 def test_a_step_cannot_be_due_before_the_plan_started(plan, child_care, carol):
     with pytest.raises(ValidationError) as refused:
         plan_services.step_add(
-            barrier=child_care, text="Call the daycare", due_on=plan.started_on - datetime.timedelta(days=1), actor=carol
+            barrier=child_care,
+            text="Call the daycare",
+            due_on=plan.started_on - datetime.timedelta(days=1),
+            actor=carol,
         )
     assert refused.value.message_dict == {"due_on": [str(DUE_BEFORE_PLAN)]}
     assert not Step.objects.exists()
