@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("referrals/", include("referrals.urls")),
     path("lists/", include("handouts.urls")),
+    path("plans/", include("plans.urls")),
     path("reports/", include("referrals.report_urls")),
     path("portal/", include("providers.portal.urls")),
     path("admin/", admin.site.urls),
