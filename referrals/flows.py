@@ -20,8 +20,8 @@ from directory.access import REFERRING_ROLES, is_network_admin
 from providers.models import Location, Organization, Service, TaxonomyTerm
 from referrals import services
 from referrals.encryption import blind_index
-from referrals.models import Consent, Participant, Referral
-from referrals.selectors import referrals_visible_to, response_cutoff
+from referrals.models import Consent, Participant, Referral, overdue_condition
+from referrals.selectors import referrals_visible_to
 
 S = Referral.Status
 
@@ -184,10 +184,6 @@ class InboxTab:
     }
 
 
-OPEN_STATUSES = [S.SENT, S.RECEIVED, S.ACCEPTED, S.SCHEDULED]
-AWAITING_RESPONSE = [S.SENT, S.RECEIVED]
-
-
 def sent_by(user) -> QuerySet[Referral]:
     """Referrals of the programs ``user`` works for (all of them for a network admin; a query to decide).
 
@@ -208,9 +204,9 @@ def received_by(user) -> QuerySet[Referral]:
 def dashboard_filters(now: datetime.datetime) -> dict[str, Q | None]:
     """Return each tab's condition (None: every referral)."""
     return {
-        DashboardTab.OPEN: Q(status__in=OPEN_STATUSES),
-        DashboardTab.OVERDUE: Q(status__in=AWAITING_RESPONSE, sent_at__lt=response_cutoff(now)),
-        DashboardTab.WAITING: Q(status__in=sorted(services.FINISHED)),
+        DashboardTab.OPEN: Q(status__in=Referral.OPEN),
+        DashboardTab.OVERDUE: overdue_condition(now),
+        DashboardTab.WAITING: Q(status__in=Referral.FINISHED),
         DashboardTab.CLOSED: Q(status=S.CLOSED),
         DashboardTab.ALL: None,
     }
@@ -219,12 +215,12 @@ def dashboard_filters(now: datetime.datetime) -> dict[str, Q | None]:
 def inbox_filters(now: datetime.datetime) -> dict[str, Q]:
     long_ago = now - datetime.timedelta(days=TO_REPORT_AFTER_DAYS)
     return {
-        InboxTab.NEW: Q(status__in=AWAITING_RESPONSE),
-        InboxTab.ACTIVE: Q(status__in=[S.ACCEPTED, S.SCHEDULED]),
+        InboxTab.NEW: Q(status__in=Referral.AWAITING_RESPONSE),
+        InboxTab.ACTIVE: Q(status__in=Referral.IN_PROGRESS),
         # The appointment has passed, or the referral was accepted long ago with no news since.
         InboxTab.TO_REPORT: Q(status=S.SCHEDULED, appointment_at__lt=now)
-        | Q(status__in=[S.ACCEPTED, S.SCHEDULED], appointment_at__isnull=True, first_response_at__lt=long_ago),
-        InboxTab.FINISHED: Q(status__in=[S.COMPLETED, S.NOT_COMPLETED, S.DECLINED, S.CANCELLED, S.CLOSED]),
+        | Q(status__in=Referral.IN_PROGRESS, appointment_at__isnull=True, first_response_at__lt=long_ago),
+        InboxTab.FINISHED: Q(status__in=Referral.FINISHED_OR_CLOSED),
     }
 
 

@@ -151,12 +151,34 @@ class Consent(models.Model):
         return f"{self.get_scope_display()} ({self.given_at:%Y-%m-%d})"
 
 
+def response_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Return the moment REFERRAL_RESPONSE_DAYS business days (Monday to Friday) before ``now``.
+
+    A referral sent before it and still unanswered is overdue.
+    """
+    moment = timezone.localtime(now or timezone.now())
+    remaining = settings.REFERRAL_RESPONSE_DAYS
+    while remaining > 0:
+        moment -= datetime.timedelta(days=1)
+        if moment.weekday() < 5:
+            remaining -= 1
+    return moment
+
+
+def overdue_condition(now: datetime.datetime | None = None) -> Q:
+    """The overdue rule as a filter: unanswered, and sent before the response cutoff (see Referral.is_overdue)."""
+    return Q(status__in=Referral.AWAITING_RESPONSE, sent_at__lt=response_cutoff(now))
+
+
 class ReferralQuerySet(models.QuerySet):
     def awaiting_response(self):
-        return self.filter(status__in=[Referral.Status.SENT, Referral.Status.RECEIVED])
+        return self.filter(status__in=Referral.AWAITING_RESPONSE)
 
     def sent_before(self, cutoff: datetime.datetime):
         return self.filter(sent_at__lt=cutoff)
+
+    def overdue(self, now: datetime.datetime | None = None):
+        return self.filter(overdue_condition(now))
 
 
 class Referral(models.Model):
@@ -190,6 +212,14 @@ class Referral(models.Model):
         PARTICIPANT_DECLINED = "participant_declined", _("Participant declined")
         COULD_NOT_CONTACT = "could_not_contact", _("Could not contact the participant")
         OTHER = "other", _("Other")
+
+    # Status groups, for the transitions, the dashboard's and inbox's tabs and the figures.
+    AWAITING_RESPONSE = (Status.SENT, Status.RECEIVED)  # the provider has not answered yet
+    OPEN = (Status.SENT, Status.RECEIVED, Status.ACCEPTED, Status.SCHEDULED)
+    IN_PROGRESS = (Status.ACCEPTED, Status.SCHEDULED)  # accepted, the participant not yet served
+    RESPONSES = (Status.ACCEPTED, Status.DECLINED)  # the provider's answer: sets first_response_at
+    FINISHED = (Status.COMPLETED, Status.NOT_COMPLETED, Status.DECLINED, Status.CANCELLED)  # sets finished_at
+    FINISHED_OR_CLOSED = (*FINISHED, Status.CLOSED)  # the referrer may record the outcome
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     participant = models.ForeignKey(Participant, models.PROTECT, related_name="referrals")
@@ -245,6 +275,10 @@ class Referral(models.Model):
         from django.urls import reverse
 
         return reverse("referrals:detail", args=[self.pk])
+
+    def is_overdue(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the provider has not answered within REFERRAL_RESPONSE_DAYS business days (overdue_condition)."""
+        return self.status in self.AWAITING_RESPONSE and self.sent_at < response_cutoff(now)
 
 
 class ReferralEvent(models.Model):

@@ -7,14 +7,12 @@ not exist (404).
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from directory.access import is_network_admin
-from referrals.models import Participant, Referral
+from referrals.models import Participant, Referral, response_cutoff  # noqa: F401 (outcomes.py reads it here)
 
 
 class Side:
@@ -87,25 +85,10 @@ def sides_of(user, referral: Referral) -> set[str]:
     return sides
 
 
-def response_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    """Return the moment REFERRAL_RESPONSE_DAYS business days (Monday to Friday) before ``now``.
-
-    A referral sent before it and still unanswered is overdue.
-    """
-    moment = timezone.localtime(now or timezone.now())
-    remaining = settings.REFERRAL_RESPONSE_DAYS
-    while remaining > 0:
-        moment -= datetime.timedelta(days=1)
-        if moment.weekday() < 5:
-            remaining -= 1
-    return moment
-
-
 def overdue(referrals: QuerySet[Referral], now: datetime.datetime | None = None) -> QuerySet[Referral]:
-    return referrals.awaiting_response().sent_before(response_cutoff(now))
+    """Return the overdue ones of ``referrals`` (the rule: models.overdue_condition)."""
+    return referrals.overdue(now)
 
 
 def is_overdue(referral: Referral, now: datetime.datetime | None = None) -> bool:
-    return referral.status in (Referral.Status.SENT, Referral.Status.RECEIVED) and referral.sent_at < response_cutoff(
-        now
-    )
+    return referral.is_overdue(now)

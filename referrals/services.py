@@ -58,8 +58,6 @@ ALLOWED_TRANSITIONS: dict[str, dict[str, str]] = {
     S.CANCELLED: {S.CLOSED: Side.REFERRER},
     S.CLOSED: {},
 }
-RESPONSES = {S.ACCEPTED, S.DECLINED}
-FINISHED = {S.COMPLETED, S.NOT_COMPLETED, S.DECLINED, S.CANCELLED}
 
 NO_CONSENT = gettext_lazy("Record the participant's consent to share with this provider before sending the referral.")
 NO_CONTACT_CONSENT = gettext_lazy(
@@ -235,10 +233,10 @@ def referral_transition(
     if to_status == S.SCHEDULED:
         referral.appointment_at = appointment_at
         fields.append("appointment_at")
-    if to_status in RESPONSES and referral.first_response_at is None:
+    if to_status in Referral.RESPONSES and referral.first_response_at is None:
         referral.first_response_at = now
         fields.append("first_response_at")
-    if to_status in FINISHED:
+    if to_status in Referral.FINISHED:
         referral.finished_at = now
         fields.append("finished_at")
     if to_status == S.CLOSED:
@@ -276,7 +274,7 @@ def outcome_record(*, referral_id, actor, need_met: str, note: str = "") -> Feed
     referral = Referral.objects.select_for_update().get(pk=referral_id)
     if Side.REFERRER not in sides_of(actor, referral) and not is_network_admin(actor):
         raise PermissionDenied(_("Only the referring program records the outcome."))
-    if referral.status not in (S.COMPLETED, S.NOT_COMPLETED, S.DECLINED, S.CANCELLED, S.CLOSED):
+    if referral.status not in Referral.FINISHED_OR_CLOSED:
         raise ValidationError(
             _("Record the outcome once the provider has finished: this referral is %(status)s.")
             % {"status": referral.get_status_display().lower()}

@@ -49,7 +49,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
 )
-from referrals.selectors import Side, get_referral_for_user, response_cutoff, sides_of
+from referrals.selectors import Side, get_referral_for_user, sides_of
 
 S = Referral.Status
 PAGE_SIZE = 25
@@ -187,11 +187,10 @@ class Row:
 
 
 def rows_of(referrals, now, sides: set[str]) -> list[Row]:
-    cutoff = response_cutoff(now)
     return [
         Row(
             referral=referral,
-            overdue=referral.status in flows.AWAITING_RESPONSE and referral.sent_at < cutoff,
+            overdue=referral.is_overdue(now),
             moves=offered_moves(referral, sides),
         )
         for referral in referrals
@@ -353,7 +352,7 @@ def detail(request: HttpRequest, referral_id) -> HttpResponse:
         "show_contact": referral.share_contact or is_referrer,
         "is_referrer": is_referrer,
         "is_provider": Side.PROVIDER in sides,
-        "overdue": referral.status in flows.AWAITING_RESPONSE and referral.sent_at < response_cutoff(),
+        "overdue": referral.is_overdue(),
         "timeline": [TimelineEntry(event, person_name(event.actor), reason_label(event)) for event in events],
         "moves": offered_moves(referral, sides),
         "decline_reasons": Referral.DeclineReason.choices,
@@ -368,7 +367,7 @@ def detail(request: HttpRequest, referral_id) -> HttpResponse:
 
 def outcome_form(referral: Referral, feedback: Feedback | None) -> OutcomeForm | None:
     """The referrer's outcome form, once the provider has finished (and to change it after closing)."""
-    if referral.status not in (*services.FINISHED, S.CLOSED):
+    if referral.status not in Referral.FINISHED_OR_CLOSED:
         return None
     if feedback is None or not feedback.need_met:
         return OutcomeForm()
