@@ -136,6 +136,8 @@ def step_help_request(*, step: Step, note: str = "") -> Step:
     step = Step.objects.select_for_update().select_related("barrier__plan__participant").get(pk=step.pk)
     if step.status not in OPEN_STEP_STATUSES:
         raise ValidationError(STEP_NOT_OPEN)
+    if step.help_requested_at and not step.help_answered_at and step.help_note == note.strip():
+        return step  # asked already, in the same words (a second tap, a reload): nothing more to tell
     step.help_requested_at = timezone.now()
     step.help_note = note.strip()
     step.help_answered_at = None
