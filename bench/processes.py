@@ -1,4 +1,5 @@
-"""Measures that need processes of their own: the ndjson dump's peak memory, and HTTP through gunicorn + wrk.
+"""Measures that need processes of their own: the ndjson dump's peak memory, a new process's first search,
+and HTTP through gunicorn + wrk.
 
 Every process started here is the benchmark's own and is stopped by its id when the measure ends.
 Traffic goes to 127.0.0.1 only.
@@ -47,6 +48,39 @@ def ndjson_dump(dataset: Dataset, *, backend: str | None) -> dict:
         "peak_rss_mb": round(dump["peak_rss_kib"] / 1024, 1),
         "idle_rss_mb": round(idle["peak_rss_kib"] / 1024, 1),
     }
+
+
+def first_search(dataset: Dataset, params: dict, *, backend: str | None, runs: int = 3) -> dict:
+    """A new process's first case-manager search (bench/first_search.py), ``runs`` times: the medians."""
+    env = {**os.environ, **environment(dataset, backend=backend)}
+    command = [sys.executable, "-m", "bench.first_search", json.dumps(params)]
+    measured = []
+    for _ in range(runs):
+        process = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        lines = [line for line in process.stdout.splitlines() if line.startswith("{")]
+        if process.returncode != 0 or not lines:
+            raise RuntimeError(f"bench.first_search failed ({process.returncode}): {process.stderr[-2000:]}")
+        measured.append(json.loads(lines[-1]))
+
+    def median(field: str) -> float:
+        return sorted(run[field] for run in measured)[len(measured) // 2]
+
+    return {
+        "runs": runs,
+        "params": params,
+        "started_mb": round(median("started_kib") / 1024, 1),
+        "zip_ms": round(median("zip_seconds") * 1000, 1),
+        "zip_mb": round(median_difference(measured, "after_zip_kib", "started_kib") / 1024, 1),
+        "search_ms": round(median("search_seconds") * 1000, 1),
+        "search_mb": round(median_difference(measured, "after_search_kib", "after_zip_kib") / 1024, 1),
+        "second_search_ms": round(median("second_search_seconds") * 1000, 1),
+        "rss_mb": round(median("after_search_kib") / 1024, 1),
+        "peak_rss_mb": round(median("peak_kib") / 1024, 1),
+    }
+
+
+def median_difference(measured: list[dict], after: str, before: str) -> float:
+    return sorted(run[after] - run[before] for run in measured)[len(measured) // 2]
 
 
 def _free_port() -> int:

@@ -28,7 +28,7 @@ from pathlib import Path
 from bench.environment import ROOT, Dataset, configure, machine
 from bench.queries import CASE_MANAGER, KINDS, searches, url, zips
 
-MEASURES = ("search", "naive", "suggest", "floor", "edits", "rebuild", "hsds", "ndjson", "http")
+MEASURES = ("search", "naive", "suggest", "first", "floor", "edits", "rebuild", "hsds", "ndjson", "http")
 
 
 def log(message: str) -> None:
@@ -274,6 +274,9 @@ def main(argv: list[str] | None = None) -> None:
                 baseline_rounds=args.baseline_queries,
                 progress=Progress("rounds", f"of {len(kinds)} kinds"),
             )
+        if "first" not in skip:
+            log(f"First search [{label}]: a new process's first case-manager search, 3 times ...")
+            measured["first"] = processes.first_search(dataset, kinds[CASE_MANAGER][0], backend=backend_name)
         if "suggest" not in skip:
             log(f"Suggestions [{label}]: {args.queries} as people type ...")
             measured["suggest"] = inprocess.suggest_latency(args.queries, warmup=args.warmup)

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import zipcodes
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -29,7 +30,6 @@ from providers.demo import DEMO_NETWORK_PATH
 from providers.hsds.importer import import_hsds
 from providers.hsds.serialize import EXTRAS
 from providers.models import Service, TaxonomyTerm
-from search.geography import _zip_table
 
 METROS = {
     # name: (state, downtown ZIP, time zone, share of services)
@@ -94,7 +94,8 @@ def description(rng: random.Random, pools: dict[str, list[str]], top_code: str) 
 
 def metro_zips() -> dict[str, list[dict]]:
     """Return, per metro, the ZIP records within about 25 miles of downtown, nearest first."""
-    table = _zip_table()
+    # The package's full records (city, ZIP type), which search's compact gazetteer does not keep.
+    table = {record["zip_code"]: record for record in zipcodes.list_all()}
     by_metro = {}
     for metro, (state, downtown, _zone, _share) in METROS.items():
         center = table[downtown]

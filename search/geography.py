@@ -1,6 +1,7 @@
 """Where things are: ZIP codes offline, street addresses through a configured geocoder, distances.
 
-ZIP codes come from the `zipcodes` package (GeoNames data, CC BY 4.0), so the common case needs no
+ZIP codes come from the `zipcodes` package (GeoNames data, CC BY 4.0), kept as compact columns in
+fixtures/gazetteer/zip-codes.npz (fixtures/gazetteer/build_zip_codes.py), so the common case needs no
 network. A street address goes to a geopy geocoder only when the deployment configures one
 (settings.GEOCODER); its points are cached in the database for GEOCODER_CACHE_DAYS (under a keyed digest of
 the address, never the address) and requests rate-limited. When the
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 
 import geopy.distance
 import numpy as np
-import zipcodes
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -53,32 +53,75 @@ class Place:
         return (self.latitude, self.longitude)
 
 
+@dataclass(frozen=True)
+class ZipTable:
+    """The gazetteer as columns, one row per ZIP code in ascending order (about 1 MB for 42,789 ZIPs)."""
+
+    codes: np.ndarray  # int32: 80219 for "80219"
+    latitudes: np.ndarray  # float64, NaN when the gazetteer has no point
+    longitudes: np.ndarray
+    counties: np.ndarray  # int16: positions in county_names ("" when the ZIP has no county)
+    county_names: tuple[str, ...]
+    states: np.ndarray
+    state_names: tuple[str, ...]
+    timezones: np.ndarray
+    timezone_names: tuple[str, ...]
+
+    def row(self, zip_code: str) -> int | None:
+        """Return the row of a five-digit ZIP code, or None when the gazetteer does not know it."""
+        if not (len(zip_code) == 5 and zip_code.isascii() and zip_code.isdigit()):
+            return None  # int() would also read "80219\n" and other scripts' digits
+        code = int(zip_code)
+        row = int(np.searchsorted(self.codes, code))
+        return row if row < len(self.codes) and self.codes[row] == code else None
+
+
+ZIP_TABLE_PATH = settings.BASE_DIR / "fixtures" / "gazetteer" / "zip-codes.npz"
+
+
 @functools.cache
-def _zip_table() -> dict[str, dict]:
-    """Load the gazetteer once per process (about half a second)."""
-    return {record["zip_code"]: record for record in zipcodes.list_all()}
+def _zip_table() -> ZipTable:
+    """Read the gazetteer once per process (a few milliseconds)."""
+    with np.load(ZIP_TABLE_PATH, allow_pickle=False) as columns:
+        return ZipTable(
+            codes=columns["codes"],
+            latitudes=columns["latitudes"],
+            longitudes=columns["longitudes"],
+            counties=columns["counties"],
+            county_names=tuple(columns["county_names"].tolist()),
+            states=columns["states"],
+            state_names=tuple(columns["state_names"].tolist()),
+            timezones=columns["timezones"],
+            timezone_names=tuple(columns["timezone_names"].tolist()),
+        )
 
 
 def place_for_zip(zip_code: str) -> Place | None:
     """Return the centroid, county and time zone of a US ZIP code, or None if there is no such ZIP."""
     if not ZIP_PATTERN.match(zip_code or ""):
         return None
-    record = _zip_table().get(zip_code)
-    if record is None or not record["lat"]:
+    table = _zip_table()
+    row = table.row(zip_code)
+    if row is None or math.isnan(table.latitudes[row]):
         return None
-    county = f"{record['county']}, {record['state']}" if record["county"] else ""
+    county = table.county_names[table.counties[row]]
+    state = table.state_names[table.states[row]]
     return Place(
-        latitude=float(record["lat"]),
-        longitude=float(record["long"]),
+        latitude=float(table.latitudes[row]),
+        longitude=float(table.longitudes[row]),
         zip_code=zip_code,
-        county=county,
-        state=record["state"],
-        timezone=record["timezone"],
+        county=f"{county}, {state}" if county else "",
+        state=state,
+        timezone=table.timezone_names[table.timezones[row]],
     )
 
 
 def counties_of_state(state: str) -> set[str]:
-    return {f"{r['county']}, {r['state']}" for r in _zip_table().values() if r["state"] == state and r["county"]}
+    table = _zip_table()
+    if state not in table.state_names:
+        return set()
+    numbers = np.unique(table.counties[table.states == table.state_names.index(state)])
+    return {f"{table.county_names[number]}, {state}" for number in numbers.tolist() if table.county_names[number]}
 
 
 @functools.cache
