@@ -24,6 +24,9 @@ STEP_NOT_IN_PLAN = _("This step is not part of this plan.")
 STEP_NOT_OPEN = _("This step is finished already.")
 REFERRAL_OF_ANOTHER_PARTICIPANT = _("This referral is for another participant.")
 TEXT_REQUIRED = _("Say what the step is.")
+STEP_NOT_FOR_REFERRAL = _("This step is not an open step of this participant's plan.")
+RESOLVED_BEFORE_FOUND = _("A barrier is resolved on or after the day it was found.")
+RESOLVED_IN_FUTURE = _("A barrier cannot be resolved on a day still to come.")
 
 # Where a step goes when the referral made for it moves (a referral status missing here leaves it alone).
 STEP_STATUS_FOR_REFERRAL = {
@@ -94,6 +97,43 @@ def step_add(
     step.full_clean()
     step.save()
     return step
+
+
+@transaction.atomic
+def step_change(
+    *, step: Step, text: str, owner: str = Step.Owner.PARTICIPANT, due_on: datetime.date | None = None
+) -> Step:
+    """Change what a step says, who does it and by when (its status moves with ``step_move``)."""
+    step = Step.objects.select_for_update().select_related("barrier__plan").get(pk=step.pk)
+    if not text.strip():
+        raise ValidationError({"text": TEXT_REQUIRED})
+    step.text, step.owner, step.due_on = text.strip(), owner, due_on
+    step.full_clean()
+    step.save(update_fields=["text", "owner", "due_on", "updated_at"])
+    return step
+
+
+@transaction.atomic
+def barrier_resolve(*, barrier: Barrier, resolved_on: datetime.date | None = None) -> Barrier:
+    """Mark ``barrier`` resolved on ``resolved_on`` (today unless given); its steps stay as they are."""
+    barrier = Barrier.objects.select_for_update().get(pk=barrier.pk)
+    resolved_on = resolved_on or timezone.localdate()
+    if resolved_on > timezone.localdate():
+        raise ValidationError({"resolved_on": RESOLVED_IN_FUTURE})
+    if resolved_on < barrier.identified_on:
+        raise ValidationError({"resolved_on": RESOLVED_BEFORE_FOUND})
+    barrier.resolved_on = resolved_on
+    barrier.full_clean()
+    barrier.save(update_fields=["resolved_on", "updated_at"])
+    return barrier
+
+
+@transaction.atomic
+def barrier_reopen(*, barrier: Barrier) -> Barrier:
+    """The barrier stands in the way again."""
+    Barrier.objects.filter(pk=barrier.pk).update(resolved_on=None, updated_at=timezone.now())
+    barrier.refresh_from_db()
+    return barrier
 
 
 @transaction.atomic
@@ -168,13 +208,13 @@ def check_in_record(
 ) -> CheckIn:
     """Record a check-in and, for each step in ``progress`` ({step: (status, note)}), what it said of the step;
     a step whose status changed moves with it. Every step must be of this plan."""
+    progress = progress or {}
+    if any(step.barrier.plan_id != plan.pk for step in progress):
+        raise ValidationError({"progress": STEP_NOT_IN_PLAN})
     check_in = CheckIn(plan=plan, held_on=held_on, method=method, note=note.strip(), recorded_by=actor)
     check_in.full_clean()
     check_in.save()
-    progress = progress or {}
     for step, (status, step_note) in progress.items():
-        if step.barrier.plan_id != plan.pk:
-            raise ValidationError({"progress": STEP_NOT_IN_PLAN})
         if status not in Step.Status.values:
             raise ValidationError({"progress": _("Choose a status for each step.")})
         StepProgress.objects.create(check_in=check_in, step=step, status=status, note=(step_note or "").strip())
@@ -195,6 +235,20 @@ def referral_attach(*, step: Step, referral: Referral, actor=None) -> Step:
     if step.status == Step.Status.PLANNED:
         step = step_move(step=step, status=Step.Status.UNDER_WAY, actor=actor, referral_status=referral.status)
     return step
+
+
+@transaction.atomic
+def referral_for_step(*, step_id, referral: Referral, actor=None) -> Step:
+    """Tie ``referral`` to the step ``step_id`` names, which must be an open step of the plan of the
+    referral's participant (so of the referring organization): the refer page's and the API's check, an opaque
+    id from the address or the request. Called in the referral's transaction (settings.REFERRAL_STEP_HOOK)."""
+    try:
+        step = Step.objects.get(
+            pk=step_id, barrier__plan__participant_id=referral.participant_id, status__in=OPEN_STEP_STATUSES
+        )
+    except (Step.DoesNotExist, ValidationError, ValueError):
+        raise ValidationError({"step": STEP_NOT_FOR_REFERRAL}) from None
+    return referral_attach(step=step, referral=referral, actor=actor)
 
 
 def referral_followed(*, referral: Referral, actor=None) -> Step | None:
