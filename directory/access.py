@@ -32,6 +32,7 @@ class Roles:
     signed_in: bool = False
     network_admin: bool = False
     refers: bool = False  # a case manager (or network admin) of a program: may send referrals
+    case_manager: bool = False  # a case manager of a program: follows participants' plans week by week
     agency_editor: bool = False  # staff of a provider organization: keeps its listings, receives its referrals
     has_organization: bool = False
     staff: bool = False  # may open Django's admin site
@@ -67,6 +68,7 @@ def roles_of(user) -> Roles:
         signed_in=True,
         network_admin=user.is_superuser or Membership.Role.NETWORK_ADMIN in held,
         refers=bool(held & set(REFERRING_ROLES)),
+        case_manager=Membership.Role.CASE_MANAGER in held,
         agency_editor=Membership.Role.AGENCY_EDITOR in held,
         has_organization=bool(held),
         staff=user.is_staff,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from directory.access import Roles
+from plans.selectors import week_count as plans_week_count
 from providers.access import organizations_edited_by
 from providers.models import PendingEdit, Service
 from providers.portal.selectors import open_corrections_for
@@ -28,12 +29,15 @@ class Attention:
     url: str
 
 
-def attention_for(user, roles: Roles, now: datetime.datetime) -> list[Attention]:
+def attention_for(user, roles: Roles, now: datetime.datetime, week_count: int | None = None) -> list[Attention]:
     """Return what needs ``user``'s attention, items with a count of zero left out.
 
-    A few queries a role, the same few however many referrals and listings there are.
+    A few queries a role, the same few however many referrals and listings there are. ``week_count``: the
+    participants in a case manager's week, when the caller has counted them (the menu shows it too).
     """
     items = []
+    if roles.case_manager:
+        items.append(week_item(user, week_count))
     if roles.follows_referrals:
         items += referrer_items(user, now)
     if roles.receives_referrals:
@@ -51,6 +55,21 @@ def attention_for(user, roles: Roles, now: datetime.datetime) -> list[Attention]
             )
         )
     return [item for item in items if item.count]
+
+
+def week_item(user, count: int | None = None) -> Attention:
+    """The participants whose plans need the case manager this week, as the week's page lists them (a query,
+    unless ``count`` is given)."""
+    if count is None:
+        count = plans_week_count(user)
+    return Attention(
+        count,
+        ngettext(
+            "This week: %(count)s participant needs you", "This week: %(count)s participants need you", count
+        )
+        % {"count": count},
+        reverse("plans:week"),
+    )
 
 
 def referrer_items(user, now: datetime.datetime) -> list[Attention]:

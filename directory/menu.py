@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from directory.access import Roles
+from plans.week import week_count_of
 
 PORTAL = "portal"
 
@@ -24,6 +25,7 @@ class MenuItem:
     label: str
     url: str
     current: str = ""  # the aria-current value: "page", "true" (the section the page is in), or "" (neither)
+    count: int = 0  # shown beside the label when not 0 (how many participants need the case manager this week)
 
 
 def view_name(request: HttpRequest) -> str:
@@ -57,6 +59,16 @@ def site_menu(request: HttpRequest, roles: Roles) -> list[MenuItem]:
     if roles.receives_referrals:
         pages.append(("referrals:inbox", _("Inbox")))
     items = [MenuItem(label, reverse(name), "page" if name == current else "") for name, label in pages]
+    if roles.case_manager:
+        # The participants' plans they follow: what needs them this week (a query; none on the week's own page).
+        items.append(
+            MenuItem(
+                _("This week"),
+                reverse("plans:week"),
+                "page" if current == "plans:week" else "",
+                week_count_of(request),
+            )
+        )
     if roles.uses_portal:
         in_portal = request.resolver_match is not None and request.resolver_match.namespace == PORTAL
         named_by_portal_menu = current in dict(portal_pages(roles))

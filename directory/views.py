@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from directory.access import roles_of_reader
 from directory.attention import attention_for
+from plans.week import week_count_of
 from providers.models import Service, TaxonomyTerm
 
 
@@ -41,7 +42,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     context = {"categories": top_categories()}
     if request.user.is_authenticated:
-        context["attention"] = attention_for(request.user, roles_of_reader(request), timezone.now())
+        roles = roles_of_reader(request)
+        # The menu shows the case manager's week too: counted once for both.
+        week_count = week_count_of(request) if roles.case_manager else None
+        context["attention"] = attention_for(request.user, roles, timezone.now(), week_count)
     return render(request, "directory/home.html", context)
 
 

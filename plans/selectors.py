@@ -11,7 +11,8 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -120,6 +121,22 @@ def check_in_due_before(today: datetime.date | None = None) -> datetime.date:
     return (today or timezone.localdate()) - datetime.timedelta(days=settings.PLAN_CHECK_IN_DAYS)
 
 
+def plans_followed_by(user) -> QuerySet[Plan]:
+    """The plans in ``user``'s week: those they follow as case manager, and those of their organizations that
+    nobody there follows any more (no case manager, or one who left the organization or the site), so that no
+    participant drops out of every queue. Erased participants' plans are not followed."""
+    still_followed = Membership.objects.filter(
+        user=OuterRef("case_manager"),
+        user__is_active=True,
+        organization=OuterRef("participant__organization"),
+        role=Membership.Role.CASE_MANAGER,
+    )
+    return plans_changeable_by(user).filter(
+        Q(case_manager=user) | Q(case_manager__isnull=True) | ~Exists(still_followed),
+        participant__erasure__isnull=True,
+    )
+
+
 @dataclasses.dataclass
 class Week:
     """A case manager's week: what needs them, each part a list (fixed number of queries)."""
@@ -133,41 +150,76 @@ class Week:
     def is_empty(self) -> bool:
         return not (self.check_ins_due or self.steps_due or self.help_requested or self.referrals_waiting)
 
+    @property
+    def participant_count(self) -> int:
+        """How many participants need the case manager this week: what the menu and the home page count."""
+        plans = {plan.pk for plan in self.check_ins_due}
+        plans |= {step.barrier.plan_id for step in self.steps_due + self.help_requested}
+        plans |= {referral.plan_step.barrier.plan_id for referral in self.referrals_waiting}
+        return len(plans)
+
+
+# Each part of the week, as a queryset over ``plan_ids``, written once: week_of lists them, week_count counts them.
+
+
+def _check_ins_due(plan_ids, today: datetime.date) -> QuerySet[Plan]:
+    """Plans with no check-in for PLAN_CHECK_IN_DAYS (none since they started, if none was held), except those
+    whose barriers are all resolved and steps all finished: nothing is left to follow."""
+    last_check_in = CheckIn.objects.filter(plan=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
+    unresolved = Barrier.objects.filter(plan=OuterRef("pk"), resolved_on__isnull=True)
+    open_step = Step.objects.filter(barrier__plan=OuterRef("pk"), status__in=OPEN_STEP_STATUSES)
+    any_barrier = Barrier.objects.filter(plan=OuterRef("pk"))
+    return (
+        Plan.objects.filter(pk__in=plan_ids)
+        .annotate(last_check_in=Subquery(last_check_in), last_seen=Coalesce("last_check_in", "started_on"))
+        .filter(last_seen__lt=check_in_due_before(today))
+        .filter(Exists(unresolved) | Exists(open_step) | ~Exists(any_barrier))
+    )
+
+
+def _steps_due(plan_ids, today: datetime.date) -> QuerySet[Step]:
+    """Open steps due within the week (today and the six days after) or overdue."""
+    return Step.objects.filter(
+        barrier__plan__in=plan_ids, status__in=OPEN_STEP_STATUSES, due_on__lte=today + datetime.timedelta(days=6)
+    )
+
+
+def _help_requested(plan_ids) -> QuerySet[Step]:
+    """Open steps the participant asked for help with ("I need help with this"), not yet answered."""
+    return Step.objects.filter(
+        barrier__plan__in=plan_ids,
+        status__in=OPEN_STEP_STATUSES,
+        help_requested_at__isnull=False,
+        help_answered_at__isnull=True,
+    )
+
+
+def _referrals_waiting(plan_ids) -> QuerySet[Referral]:
+    """Referrals made for the plans' steps that wait on the participant: accepted (to call or go) or scheduled."""
+    return Referral.objects.filter(
+        plan_step__barrier__plan__in=plan_ids, status__in=[Referral.Status.ACCEPTED, Referral.Status.SCHEDULED]
+    )
+
 
 def week_of(user, today: datetime.date | None = None) -> Week:
-    """What needs ``user`` this week, in the plans they may change: participants due a check-in, open steps
-    due within the week or overdue, participants' requests for help, and referrals of their plans' steps
-    waiting on the participant (accepted or scheduled, not yet finished). Four queries, flat in the number of
-    plans, steps and check-ins."""
+    """What needs ``user`` this week, in the plans they follow (plans_followed_by): participants due a check-in,
+    open steps due within the week or overdue, participants' requests for help, and referrals of the plans'
+    steps waiting on the participant (accepted or scheduled, not yet finished). Four queries, flat in the number
+    of plans, steps and check-ins."""
     today = today or timezone.localdate()
-    plans = plans_changeable_by(user).filter(participant__erasure__isnull=True)
-    plan_ids = plans.values("pk")
-    due_before = check_in_due_before(today)
+    plan_ids = plans_followed_by(user).values("pk")
+    step_related = ["barrier__plan__participant", "barrier__category"]
     check_ins_due = list(
-        Plan.objects.filter(pk__in=plan_ids)
-        .annotate(last_check_in=Max("check_ins__held_on"))
-        .filter(
-            Q(last_check_in__lt=due_before) | Q(last_check_in__isnull=True, started_on__lt=due_before),
-            barriers__resolved_on__isnull=True,
-        )
+        _check_ins_due(plan_ids, today)
         .select_related("participant")
-        .distinct()
-        .order_by("last_check_in", "started_on")
+        .order_by("last_seen", "pk")
     )
-    open_steps = Step.objects.filter(barrier__plan__in=plan_ids, status__in=OPEN_STEP_STATUSES).select_related(
-        "barrier__plan__participant", "barrier__category"
-    )
-    steps_due = list(open_steps.filter(due_on__lte=today + datetime.timedelta(days=6)).order_by("due_on"))
-    help_requested = list(
-        open_steps.filter(help_requested_at__isnull=False, help_answered_at__isnull=True).order_by("help_requested_at")
-    )
+    steps_due = list(_steps_due(plan_ids, today).select_related(*step_related).order_by("due_on", "position", "pk"))
+    help_requested = list(_help_requested(plan_ids).select_related(*step_related).order_by("help_requested_at"))
     referrals_waiting = list(
-        Referral.objects.filter(
-            plan_step__barrier__plan__in=plan_ids,
-            status__in=[Referral.Status.ACCEPTED, Referral.Status.SCHEDULED],
-        )
-        .select_related("participant", "service", "receiving_organization")
-        .order_by("appointment_at", "sent_at")
+        _referrals_waiting(plan_ids)
+        .select_related("participant", "service", "receiving_organization", "plan_step__barrier__plan")
+        .order_by(F("appointment_at").asc(nulls_last=True), "sent_at")
     )
     return Week(
         check_ins_due=check_ins_due,
@@ -175,3 +227,33 @@ def week_of(user, today: datetime.date | None = None) -> Week:
         help_requested=help_requested,
         referrals_waiting=referrals_waiting,
     )
+
+
+def week_count(user, today: datetime.date | None = None) -> int:
+    """How many participants need ``user`` this week (as Week.participant_count counts them): one query, for
+    the menu and the home page."""
+    today = today or timezone.localdate()
+    plan_ids = plans_followed_by(user).values("pk")
+    return (
+        Plan.objects.filter(pk__in=plan_ids)
+        .filter(
+            Q(pk__in=_check_ins_due(plan_ids, today).values("pk"))
+            | Q(pk__in=_steps_due(plan_ids, today).values("barrier__plan"))
+            | Q(pk__in=_help_requested(plan_ids).values("barrier__plan"))
+            | Q(pk__in=_referrals_waiting(plan_ids).values("plan_step__barrier__plan"))
+        )
+        .count()
+    )
+
+
+def participants_with_active_plans(now: datetime.datetime | None = None) -> QuerySet:
+    """Ids of participants whose plan is still active: an open step, or a check-in held, a step done or the plan
+    started within PARTICIPANT_RETENTION_DAYS. A PARTICIPANT_RETENTION_HOLDS function: the retention purge
+    (referrals/erasure.py) keeps them."""
+    since = timezone.localdate(now or timezone.now()) - datetime.timedelta(days=settings.PARTICIPANT_RETENTION_DAYS)
+    open_step = Step.objects.filter(barrier__plan=OuterRef("pk"), status__in=OPEN_STEP_STATUSES)
+    recent_check_in = CheckIn.objects.filter(plan=OuterRef("pk"), held_on__gte=since)
+    recent_step = Step.objects.filter(barrier__plan=OuterRef("pk"), done_on__gte=since)
+    return Plan.objects.filter(
+        Exists(open_step) | Exists(recent_check_in) | Exists(recent_step) | Q(started_on__gte=since)
+    ).values("participant_id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import views
+from plans import views, week
 
 app_name = "plans"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("<uuid:plan_id>/steps/<uuid:step_id>/edit/", views.step_edit, name="step_edit"),
     path("<uuid:plan_id>/steps/<uuid:step_id>/move/", views.step_move, name="step_move"),
     path("<uuid:plan_id>/check-ins/add/", views.check_in_add, name="check_in_add"),
+    # The case manager's week (plans/week.py).
+    path("week/", week.week, name="week"),
+    path("week/steps/<uuid:step_id>/help-answered/", week.help_answered, name="help_answered"),
 ]
