@@ -587,6 +587,14 @@ TABLES: dict[str, Callable[[Report], Table]] = {
 }
 
 
+def all_tables() -> dict[str, Callable[[Report], Table]]:
+    """Return the referrals' tables, then the participant plans' (plans/reports.py builds on this module, so it is
+    imported here, when a page asks, not when this module loads)."""
+    from plans.reports import TABLES as PLAN_TABLES
+
+    return TABLES | PLAN_TABLES
+
+
 def report_for(scope: Scope, form: ReportFilterForm, categories: outcomes.Categories) -> Report:
     data = form.cleaned_data
     return Report(
@@ -611,14 +619,15 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "referrals/reports/page.html", context, status=400)
     report = report_for(scope, form, categories)
-    context.update({"period": report.period, "tables": [table(report) for table in TABLES.values()]})
+    context.update({"period": report.period, "tables": [table(report) for table in all_tables().values()]})
     return render(request, "referrals/reports/page.html", context)
 
 
 @login_required
 def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     """Return one table as a CSV file, with the page's filters: a header row, then a row per line of the table."""
-    if table not in TABLES:
+    tables = all_tables()
+    if table not in tables:
         raise Http404("No such table")
     scope = scope_for(request.user)
     categories = outcomes.Categories()
@@ -627,7 +636,7 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
         messages = [message for errors in form.errors.values() for message in errors]
         return HttpResponse(" ".join(messages), status=400, content_type="text/plain; charset=utf-8")
     report = report_for(scope, form, categories)
-    content = TABLES[table](report)
+    content = tables[table](report)
     period = report.period
     filename = f"{content.key}-{period.first_month:%Y-%m}-to-{period.last_month:%Y-%m}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
