@@ -30,6 +30,7 @@ CAPACITY_ORDER = {
 }
 NEVER_VERIFIED = np.iinfo(np.int64).min
 FACET_PARTS = 4  # Brief.facets: categories, populations, languages, (capacity,)
+DESCRIBED_ONLY = 0.5  # what a word found only outside LABEL_FIELDS counts for in TextMatch.labelled
 FREEZE_FROM = 5000  # Briefs read at once: from here they are left out of garbage collection
 
 
@@ -265,12 +266,21 @@ class Candidates:
     # meet its parent's too). Not given: every word matched (a search without text), no need named.
     coverage: np.ndarray | None = None  # float64
     meets_need: np.ndarray | None = None  # int16
+    # Where the words were found (TextMatch): the share of the words, one found only in the description or the
+    # agency's Spanish texts counting half; and how many of them the service's name holds. Not given: as
+    # coverage, and none.
+    labelled: np.ndarray | None = None  # float64
+    in_name: np.ndarray | None = None  # int16
 
     def __post_init__(self) -> None:
         if self.coverage is None:
             object.__setattr__(self, "coverage", np.ones(len(self.briefs)))
         if self.meets_need is None:
             object.__setattr__(self, "meets_need", np.zeros(len(self.briefs), np.int16))
+        if self.labelled is None:
+            object.__setattr__(self, "labelled", self.coverage)
+        if self.in_name is None:
+            object.__setattr__(self, "in_name", np.zeros(len(self.briefs), np.int16))
 
     @classmethod
     def of(
@@ -280,15 +290,56 @@ class Candidates:
         handles: Sequence,
         coverage: Sequence[float] | None = None,
         meets_need: Sequence[int] | None = None,
+        labelled: Sequence[float] | None = None,
+        in_name: Sequence[int] | None = None,
     ) -> "Candidates":
         """Candidates with their own Columns."""
         scores = np.asarray(scores, dtype=np.float64)
         coverage = None if coverage is None else np.asarray(coverage, dtype=np.float64)
         meets_need = None if meets_need is None else np.asarray(meets_need, dtype=np.int16)
-        return cls(briefs, scores, handles, Columns.of(briefs), np.arange(len(briefs)), coverage, meets_need)
+        labelled = None if labelled is None else np.asarray(labelled, dtype=np.float64)
+        in_name = None if in_name is None else np.asarray(in_name, dtype=np.int16)
+        return cls(
+            briefs, scores, handles, Columns.of(briefs), np.arange(len(briefs)), coverage, meets_need, labelled, in_name
+        )
 
     def __len__(self) -> int:
         return len(self.briefs)
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """How each of a backend's matches met the query's content words (search/needs.py), as ranking reads it."""
+
+    coverage: np.ndarray  # float64: the share of the words it has, or that a need it meets covers
+    meets_need: np.ndarray  # int16: how many of the needs the query names it meets
+    labelled: np.ndarray  # float64: as coverage, a word found only in what does not label it counting half
+    in_name: np.ndarray  # int16: how many of the words its name holds
+
+    @classmethod
+    def of(
+        cls,
+        anywhere: np.ndarray,
+        labels: np.ndarray,
+        names: np.ndarray,
+        needs_met: np.ndarray,
+        need_words: Sequence[frozenset[int]],
+    ) -> "TextMatch":
+        """Work it out from which words each match has (a row per match, a column per word, booleans): in any
+        text field, in search.documents.LABEL_FIELDS, in its name; and which needs it meets (a column per need),
+        each covering the words of ``need_words`` (search.needs.Need.words): those count as labels."""
+        anywhere, labels = anywhere.copy(), labels.copy()
+        for number, words in enumerate(need_words):
+            for word in words:
+                anywhere[:, word] |= needs_met[:, number]
+                labels[:, word] |= needs_met[:, number]
+        count = anywhere.shape[1] or 1
+        return cls(
+            anywhere.sum(axis=1) / count,
+            needs_met.sum(axis=1).astype(np.int16),
+            (labels.sum(axis=1) + (anywhere & ~labels).sum(axis=1) * DESCRIBED_ONLY) / count,
+            names.sum(axis=1).astype(np.int16),
+        )
 
 
 class Picked(Sequence):

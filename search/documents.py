@@ -48,6 +48,11 @@ TEXT_FIELDS = ("name", "organization", "description", "keywords", "categories_te
 # Text in Spanish, analysed as Spanish (search.needs.SPANISH_ANALYZER): category names and Spanish
 # synonyms, and the agency's Spanish texts of the listing.
 SPANISH_TEXT_FIELDS = ("categories_text_es", "text_es")
+# Where a word of the query was found weighs in ranking (search/query.py): the service's name, then what
+# labels the service (its keywords, its organization's name, its categories' and populations' names and
+# synonyms, in either language), then the rest (the description, the agency's Spanish texts).
+NAME_FIELDS = ("name",)
+LABEL_FIELDS = ("name", "organization", "keywords", "categories_text", "populations_text", "categories_text_es")
 
 
 # --- Coarse terms the backends prefilter on -------------------------------------------------------

@@ -96,7 +96,6 @@ FILLER_WORDS = {
             "thank",
             "im",
             "ive",
-            "id",
         }
     ),
     SPANISH: frozenset(
@@ -195,10 +194,12 @@ class Word:
 
 @dataclass(frozen=True)
 class Need:
-    """A category the query names, and which of its content words (positions) the phrases covered."""
+    """A category (or population) the query names, and which of its content words (positions) the phrases
+    covered. ``field``: the documents' filter field that holds the code (categories, populations)."""
 
-    category: str
+    code: str
     words: frozenset[int]
+    field: str = "categories"
 
 
 @dataclass(frozen=True)

@@ -420,8 +420,9 @@ def _rank(candidates: Candidates, fits: _Fits, text: str) -> tuple[np.ndarray, f
         fits.serves_area == 0,  # in the area, or no area, or no place given, first
         np.maximum(fits.verdict, 0),  # eligible before maybe (no profile: all alike)
         relevance < strong,  # then a strong match (a third of the best score) before a weak one
+        -candidates.in_name[positions],  # then more of the words in the service's name
         -candidates.meets_need[positions],  # within a share: meeting more of the needs named (the most specific)
-        -candidates.coverage[positions],  # all the words that matter before some (search/needs.py)
+        -candidates.labelled[positions],  # all the words that matter before some, those only described counting half
         fits.verdict == VERDICT_ORDER[Verdict.NOT_ELIGIBLE],  # not eligible after all the others
         name_matches(columns, entries, text),  # first: the service or organization whose name was typed
     )

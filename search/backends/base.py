@@ -100,6 +100,14 @@ def typo_distance(word: str) -> int:
     return 2 if len(word) >= 7 else 1
 
 
+def typo_reach(word: str, spellings: Iterable[str], distance: int) -> int:
+    """Return how many edits a misspelt word is tried within: the fewest at which the index has a spelling of it
+    (other than itself), up to ``distance`` (typo_distance's). So "pregnent" meets "pregnant", one edit away,
+    and not "prevent" as well, two edits away."""
+    nearest = [edit_distance(word, spelling, distance) for spelling in spellings if spelling != word]
+    return min([distance, *nearest])
+
+
 def nearest_spellings(word: str, spellings: list[str], distance: int) -> list[str]:
     """Return the spellings within ``distance`` edits of ``word`` that a search tries: all of them, or the
     MAX_NEAR_SPELLINGS nearest (then in alphabetical order), in their order."""

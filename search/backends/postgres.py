@@ -25,6 +25,7 @@ import datetime
 import heapq
 import json
 import logging
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -45,8 +46,18 @@ from search.backends.base import (
     edit_distance,
     nearest_spellings,
     typo_distance,
+    typo_reach,
 )
-from search.candidates import NONE, Candidates, Columns, Picked, collecting_no_garbage, freeze_if_large, look_up
+from search.candidates import (
+    NONE,
+    Candidates,
+    Columns,
+    Picked,
+    TextMatch,
+    collecting_no_garbage,
+    freeze_if_large,
+    look_up,
+)
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
     BRIEF_VALUES,
@@ -85,6 +96,11 @@ WEIGHTED_FIELDS = {
     "D": ("description",),
 }
 RANK_WEIGHTS = [0.1, 0.4, 0.2, 1.0]
+# The weights of search.documents.LABEL_FIELDS (the name, keywords, categories, populations, organization)
+# and NAME_FIELDS: where a word was found weighs in ranking (search.candidates.TextMatch).
+LABEL_WEIGHTS = "ABC"
+NAME_WEIGHTS = "A"
+QUOTED_LEXEME = re.compile(r"'(?:[^']|'')*'")
 # Spanish text (search/needs.py): its Spanish terms (SPANISH_ANALYZER, as the Whoosh index's Spanish fields),
 # each marked with SPANISH_MARK and kept as they are ('simple' configuration), in the same vector. The mark
 # keeps a Spanish stem from meeting the same letters as an English one ("care" is "car" in Spanish): no
@@ -123,12 +139,12 @@ class PostgresBackend:
         text = request.text.strip()
         if not text:
             versions, scores = _matches(documents.annotate(score=Value(1.0, FloatField())))
-            coverage, meets_need = np.ones(len(versions)), np.zeros(len(versions), np.int16)
+            match = None
         else:
-            versions, scores, coverage, meets_need = _text_candidates(documents, understand(text))
+            versions, scores, match = _text_candidates(documents, understand(text))
         if not len(versions) and not SearchDocument.objects.exists() and Service.objects.listed().exists():
             raise IndexMissing(EMPTY_TABLE)
-        return self.known.candidates(versions, scores, coverage, meets_need)
+        return self.known.candidates(versions, scores, match)
 
     def names_starting(
         self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None
@@ -259,18 +275,18 @@ class Known:
         self,
         versions: np.ndarray,
         scores: np.ndarray,
-        coverage: np.ndarray | None = None,
-        meets_need: np.ndarray | None = None,
+        match: TextMatch | None = None,
     ) -> Candidates:
-        """Return the Candidates of a search's matches: their versions, text scores, coverage and whether
-        they meet a need (without coverage: every word matched, no need named)."""
+        """Return the Candidates of a search's matches: their versions, text scores and how they matched the
+        text (None: every word matched, no need named)."""
         held, entries = self._entries(versions)
         # -1: rewritten or deleted since the search matched it (the next search finds its new version).
         kept = entries >= 0
         briefs = Picked(held.briefs, entries[kept])
-        coverage = np.ones(len(versions)) if coverage is None else coverage
-        meets_need = np.zeros(len(versions), np.int16) if meets_need is None else meets_need
-        return Candidates(briefs, scores[kept], briefs, held.columns, entries[kept], coverage[kept], meets_need[kept])
+        text = [None] * 4
+        if match is not None:
+            text = [match.coverage[kept], match.meets_need[kept], match.labelled[kept], match.in_name[kept]]
+        return Candidates(briefs, scores[kept], briefs, held.columns, entries[kept], *text)
 
     def briefs(self, versions: np.ndarray) -> Picked:
         """Return the Briefs of these versions (those still there)."""
@@ -471,17 +487,15 @@ def _filtered(request: SearchRequest, verified_since: datetime.datetime | None) 
     return documents
 
 
-def _text_candidates(
-    documents: QuerySet, understood: Understood
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return the versions, scores, coverage and how many named needs they meet of the documents that have any
+def _text_candidates(documents: QuerySet, understood: Understood) -> tuple[np.ndarray, np.ndarray, TextMatch | None]:
+    """Return the versions, scores and text match (search.candidates.TextMatch) of the documents that have any
     content word in any of its forms or meet a need the query names (search/needs.py), as the Whoosh
     backend finds them. A word no document has is tried again with typos. Two queries; four with typos."""
     if not understood.words:
-        return np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0, np.int16)
+        return np.empty(0, np.int64), np.empty(0), None
     words = _word_forms(understood)  # a query
     found = _matching(documents, understood, [" | ".join([*stems, *compounds]) for stems, compounds in words])
-    missing = [number for number in range(len(words)) if not found[2][:, number].any()]
+    missing = [number for number in range(len(words)) if not found[3][:, number].any()]
     near = _near_words([stem for number in missing for stem in words[number][0]])  # a query
     if any(len(spellings) > 1 for spellings in near.values()):
         alternatives = []
@@ -490,13 +504,8 @@ def _text_candidates(
                 stems = [spelling for stem in stems for spelling in sorted(near.get(stem, {stem}))]
             alternatives.append(" | ".join([*stems, *compounds]))
         found = _matching(documents, understood, alternatives)
-    versions, scores, words_found, needs_met = found
-    covered = words_found.copy()
-    for number, need in enumerate(understood.needs):
-        for word in need.words:
-            covered[:, word] |= needs_met[:, number]
-    coverage = covered.sum(axis=1) / len(understood.words)
-    return versions, scores, coverage, needs_met.sum(axis=1).astype(np.int16)
+    versions, scores, match, _words_found = found
+    return versions, scores, match
 
 
 def _word_forms(understood: Understood) -> list[tuple[list[str], list[str]]]:
@@ -537,30 +546,39 @@ def _word_forms(understood: Understood) -> list[tuple[list[str], list[str]]]:
 
 def _matching(
     documents: QuerySet, understood: Understood, words: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, TextMatch, np.ndarray]:
     """Return the documents that have any of these words (each tsquery text) or meet a need: their versions
-    and ts_rank scores, best first, which words each has and which needs it meets (arrays of booleans)."""
+    and ts_rank scores, best first, how they matched (which words each has, anywhere, in the weights that
+    label a service (LABEL_WEIGHTS) and in its name, and which needs it meets), and which words each has."""
     searched = [f"({word})" for word in words if word]
     query = Lexemes(" | ".join(searched)) if searched else None
-    codes = [need.category for need in understood.needs]
-    if query is None and not codes:  # only stop words of the english configuration: nothing to match
-        return np.empty(0, np.int64), np.empty(0), np.empty((0, len(words)), bool), np.empty((0, 0), bool)
+    needs = understood.needs
+    nothing = np.empty((0, len(words)), bool)
+    if query is None and not needs:  # only stop words of the english configuration: nothing to match
+        match = TextMatch.of(nothing, nothing, nothing, np.empty((0, 0), bool), [])
+        return np.empty(0, np.int64), np.empty(0), match, nothing
     condition = Q(pk__in=[])
     if query is not None:
         condition |= Q(vector=query)
-    if codes:
-        condition |= Q(categories__has_any_keys=codes)
+    for need in needs:
+        condition |= Q(**{f"{need.field}__has_key": need.code})
     score = SearchRank(F("vector"), query, weights=RANK_WEIGHTS) if query is not None else Value(0.0, FloatField())
     table = SearchDocument._meta.db_table
-    flags = {
-        f"word_{number}": RawSQL(f'"{table}"."vector" @@ %s::tsquery', [word], output_field=BooleanField())
-        if word
-        else Value(False, BooleanField())
-        for number, word in enumerate(words)
-    }
+    flags = {}
+    for kind, weights in (("word", ""), ("label", LABEL_WEIGHTS), ("name", NAME_WEIGHTS)):
+        flags |= {
+            f"{kind}_{number}": RawSQL(
+                f'"{table}"."vector" @@ %s::tsquery', [_weighted(word, weights)], output_field=BooleanField()
+            )
+            if word
+            else Value(False, BooleanField())
+            for number, word in enumerate(words)
+        }
     flags |= {
-        f"need_{number}": RawSQL(f'jsonb_exists("{table}"."categories", %s)', [code], output_field=BooleanField())
-        for number, code in enumerate(codes)
+        f"need_{number}": RawSQL(
+            f'jsonb_exists("{table}"."{need.field}", %s)', [need.code], output_field=BooleanField()
+        )
+        for number, need in enumerate(needs)
     }
     matches = documents.filter(condition).annotate(score=score, **flags).values_list("version", "score", *flags)
     sql, params = matches.query.sql_with_params()
@@ -571,12 +589,16 @@ def _matching(
     versions = table_of[:, 0].astype(np.int64)
     scores = table_of[:, 1].astype(np.float64)
     order = np.argsort(-scores, kind="stable")
-    return (
-        versions[order],
-        scores[order],
-        table_of[order, 2 : 2 + len(words)].astype(bool),
-        table_of[order, 2 + len(words) :].astype(bool),
-    )
+    count = len(words)
+    parts = [table_of[order, 2 + count * part : 2 + count * (part + 1)].astype(bool) for part in range(3)]
+    needs_met = table_of[order, 2 + 3 * count :].astype(bool)
+    match = TextMatch.of(*parts, needs_met, [need.words for need in needs])
+    return versions[order], scores[order], match, parts[0]
+
+
+def _weighted(word: str, weights: str) -> str:
+    """Return the tsquery text with each of its lexemes restricted to these weights ("": any)."""
+    return QUOTED_LEXEME.sub(lambda lexeme: f"{lexeme.group(0)}:{weights}", word) if weights else word
 
 
 def _matches(documents: QuerySet) -> tuple[np.ndarray, np.ndarray]:
@@ -620,16 +642,12 @@ def _near_words(stems: list[str]) -> dict[str, set[str]]:
         limit = typo_distance(word.removeprefix(SPANISH_MARK))
         if term is not None and term != word and limit and edit_distance(word, term, limit) <= limit:
             terms.add(term)
-    return {
-        _quoted(word): {
-            _quoted(spelling)
-            for spelling in [
-                word,
-                *nearest_spellings(word, sorted(terms - {word}), typo_distance(word.removeprefix(SPANISH_MARK))),
-            ]
-        }
-        for word, terms in near.items()
-    }
+    found = {}
+    for word, terms in near.items():
+        reach = typo_reach(word, terms, typo_distance(word.removeprefix(SPANISH_MARK)))
+        nearest = sorted(term for term in terms - {word} if edit_distance(word, term, reach) <= reach)
+        found[_quoted(word)] = {_quoted(spelling) for spelling in [word, *nearest_spellings(word, nearest, reach)]}
+    return found
 
 
 def _unquoted(quoted: str) -> str:

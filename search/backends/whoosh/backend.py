@@ -24,12 +24,14 @@ from whoosh import query as q
 from whoosh.scoring import BM25F
 
 from providers.models import Accessibility
-from search.backends.base import MAX_NAME_MATCHES, SearchRequest, nearest_spellings, typo_distance
+from search.backends.base import MAX_NAME_MATCHES, SearchRequest, nearest_spellings, typo_distance, typo_reach
 from search.backends.whoosh import index
 from search.backends.whoosh.segments import Leaf, View, members
-from search.candidates import NONE, Candidates, Picked
+from search.candidates import NONE, Candidates, Picked, TextMatch
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
+    LABEL_FIELDS,
+    NAME_FIELDS,
     SPANISH_TEXT_FIELDS,
     TEXT_FIELDS,
     cells_within,
@@ -155,8 +157,7 @@ def _filters(view: View, request: SearchRequest) -> list[int] | None:
 def _every(view: View, filters: list[int] | None, verified_since: int | None) -> Candidates:
     """No text: every live document that passes the filters, in index order, each with score 1."""
     found = [members(bits) for bits in _allowed(view, filters, verified_since)]
-    ones = [np.ones(len(docnums)) for docnums in found]
-    return _candidates(view, found, ones, ones, [np.zeros(len(docnums), np.int16) for docnums in found])
+    return _candidates(view, found, [np.ones(len(docnums)) for docnums in found], None)
 
 
 def _allowed(view: View, filters: list[int] | None, verified_since: int | None) -> list[int]:
@@ -175,26 +176,23 @@ def _allowed(view: View, filters: list[int] | None, verified_since: int | None) 
 
 
 def _candidates(
-    view: View,
-    docnums: list[np.ndarray],
-    scores: list[np.ndarray],
-    coverage: list[np.ndarray],
-    meets_need: list[np.ndarray],
+    view: View, docnums: list[np.ndarray], scores: list[np.ndarray], matches: list[TextMatch] | None
 ) -> Candidates:
-    """Return these documents of each leaf, with their scores, coverage and how many named needs they meet, as
+    """Return these documents of each leaf, with their scores and how they matched the text (None: no text), as
     Candidates: best score first, then in index order (as Whoosh orders hits)."""
     numbers = np.concatenate([found + leaf.offset for leaf, found in zip(view.leaves, docnums, strict=True)])
     scores = np.concatenate(scores)
     order = np.argsort(-scores, kind="stable")
     numbers, scores = numbers[order], scores[order]
+    if matches is None:
+        text = [None] * 4
+    else:
+        text = [
+            np.concatenate([getattr(match, name) for match in matches])[order]
+            for name in ("coverage", "meets_need", "labelled", "in_name")
+        ]
     return Candidates(
-        Picked(view.briefs(), numbers),
-        scores,
-        _Handles(view.searcher, numbers),
-        view.columns(),
-        numbers,
-        np.concatenate(coverage)[order],
-        np.concatenate(meets_need)[order],
+        Picked(view.briefs(), numbers), scores, _Handles(view.searcher, numbers), view.columns(), numbers, *text
     )
 
 
@@ -291,7 +289,7 @@ def _word_terms(view: View, leaf: Leaf, word: str, fields: tuple[str, ...], *, f
         term = cache.text_term(reader, fieldname, btext)
         if term[0]:
             found.append(_Term([(fieldname, btext, *term)]))
-    distance = typo_distance(word) if fuzzy else 0
+    distance = _reach(view, word, fields) if fuzzy else 0
     if distance:
         for fieldname in fields:
             spellings = nearest_spellings(word, view.spellings(fieldname, word, distance), distance)
@@ -310,6 +308,14 @@ def _word_terms(view: View, leaf: Leaf, word: str, fields: tuple[str, ...], *, f
             else:
                 found.append(_Term(terms, boost=None))
     return found
+
+
+def _reach(view: View, word: str, fields: tuple[str, ...]) -> int:
+    """Return how many edits a stem is tried within in these fields (search.backends.base.typo_reach)."""
+    distance = typo_distance(word)
+    if not distance:
+        return 0
+    return typo_reach(word, (text for name in fields for text in view.spellings(name, word, distance)), distance)
 
 
 @dataclass(frozen=True)
@@ -343,25 +349,45 @@ def _forms(understood: Understood) -> list[_Forms]:
     return forms
 
 
-def _word_match(view: View, leaf: Leaf, forms: _Forms, *, fuzzy: bool) -> tuple[int, list[_Term]]:
+@dataclass
+class _WordMatch:
+    """The documents of one segment that have a content word in any of its forms: anywhere, in the fields
+    that label a service (LABEL_FIELDS), in its name; and the word's terms, to score them."""
+
+    bits: int
+    labels: int
+    names: int
+    terms: list[_Term]
+
+
+def _word_match(view: View, leaf: Leaf, forms: _Forms, *, fuzzy: bool) -> _WordMatch:
     """Return the documents of one segment that have a content word in any of its forms, and its terms."""
     terms = []
     for fields, stem in forms.stems:
         terms += _word_terms(view, leaf, stem, fields, fuzzy=fuzzy)
     for stem in forms.joined:
         terms += _word_terms(view, leaf, stem, TEXT_FIELDS, fuzzy=False)
+    labels, names = _bits_of(terms, LABEL_FIELDS), _bits_of(terms, NAME_FIELDS)
     for left, right in forms.splits:
         halves = [_word_terms(view, leaf, stem, TEXT_FIELDS, fuzzy=False) for stem in (left, right)]
         both = _bits_of(halves[0]) & _bits_of(halves[1])
         if both:
             terms.append(_Term([term for half in halves for found in half for term in found.terms], only=both))
-    return _bits_of(terms), terms
+            labels |= _bits_of(halves[0], LABEL_FIELDS) & _bits_of(halves[1], LABEL_FIELDS)
+            names |= _bits_of(halves[0], NAME_FIELDS) & _bits_of(halves[1], NAME_FIELDS)
+    return _WordMatch(_bits_of(terms), labels, names, terms)
 
 
-def _bits_of(terms: list[_Term]) -> int:
+def _bits_of(terms: list[_Term], fields: tuple[str, ...] | None = None) -> int:
+    """Return the documents that have any of these terms (in these fields only, when given)."""
     bits = 0
     for term in terms:
-        bits |= term.bits
+        if fields is None:
+            bits |= term.bits
+        else:
+            for fieldname, _btext, term_bits, _numbers, _weights in term.terms:
+                if fieldname in fields:
+                    bits |= term_bits
     return bits
 
 
@@ -375,46 +401,46 @@ def _matches(view: View, understood: Understood, allowed: list[int]) -> Candidat
     forms = _forms(understood)
     matched = [[_word_match(view, leaf, word, fuzzy=False) for word in forms] for leaf in view.leaves]
     for number, word in enumerate(forms):
-        if not any(leaf_matches[number][0] & bits for leaf_matches, bits in zip(matched, allowed, strict=True)):
+        if not any(leaf_matches[number].bits & bits for leaf_matches, bits in zip(matched, allowed, strict=True)):
             for leaf, leaf_matches in zip(view.leaves, matched, strict=True):
                 leaf_matches[number] = _word_match(view, leaf, word, fuzzy=True)
-    need_bits = [view.any_of("categories", [need.category]) for need in understood.needs]
-    found, scores, coverage, meets_need = [], [], [], []
+    need_bits = [view.any_of(need.field, [need.code]) for need in understood.needs]
+    found, scores, matches = [], [], []
     for number, leaf in enumerate(view.leaves):
-        words = [bits & allowed[number] for bits, _terms in matched[number]]
+        words = matched[number]
         needs = [bits[number] & allowed[number] for bits in need_bits]
         matching = 0
-        for bits in words + needs:
+        for bits in [word.bits & allowed[number] for word in words] + needs:
             matching |= bits
         docnums = members(matching) if matching else np.empty(0, np.int64)
         slots = np.full(leaf.cache.size, -1, np.int64)
         slots[docnums] = np.arange(len(docnums))
         leaf_scores = np.zeros(len(docnums))
-        for _bits, terms in matched[number]:
-            for term in terms:
+        for word in words:
+            for term in word.terms:
                 term.add(leaf_scores, slots, view, leaf)
         found.append(docnums)
         scores.append(leaf_scores)
-        coverage.append(_coverage(understood, words, needs, slots, len(docnums)))
-        meets = np.zeros(len(docnums), np.int16)
-        for bits in needs:
-            if bits:
-                meets[slots[members(bits)]] += 1
-        meets_need.append(meets)
-    return _candidates(view, found, scores, coverage, meets_need)
+        matches.append(
+            TextMatch.of(
+                _having([word.bits for word in words], slots, len(docnums)),
+                _having([word.labels for word in words], slots, len(docnums)),
+                _having([word.names for word in words], slots, len(docnums)),
+                _having(needs, slots, len(docnums)),
+                [need.words for need in understood.needs],
+            )
+        )
+    return _candidates(view, found, scores, matches)
 
 
-def _coverage(understood: Understood, words: list[int], needs: list[int], slots: np.ndarray, count: int) -> np.ndarray:
-    """Return the share of the content words each matching document has (by ``slots``): a word counts when
-    the document has it, or meets a need whose phrase covered it."""
-    covered = np.zeros(count)
-    for number, bits in enumerate(words):
-        for need, need_bits in zip(understood.needs, needs, strict=True):
-            if number in need.words:
-                bits |= need_bits
-        if bits:
-            covered[slots[members(bits)]] += 1
-    return covered / len(words)
+def _having(bitsets: list[int], slots: np.ndarray, count: int) -> np.ndarray:
+    """Return which of the ``count`` matching documents (document n at ``slots[n]``) are in each bitset: one
+    row per document, one column per bitset."""
+    table = np.zeros((count, len(bitsets)), bool)
+    for column, bits in enumerate(bitsets):
+        at = slots[members(bits)] if bits else np.empty(0, np.int64)
+        table[at[at >= 0], column] = True
+    return table
 
 
 # --- Whoosh's own search: for another weighting model ----------------------------------------------------
@@ -433,44 +459,59 @@ def _whoosh_search(view: View, understood: Understood, allowed: list[int]) -> Ca
     def documents(query: q.Query) -> set[int]:
         return {docnum for docnum in query.docs(searcher) if docnum in permitted}
 
-    queries = []
+    queries, fuzzy = [], []
     for word in _forms(understood):
-        query = _word_query(word, fuzzy=False)
-        if not documents(query):
-            query = _word_query(word, fuzzy=True)
-        queries.append(query)
+        query = _word_query(view, word, fuzzy=False)
+        fuzzy.append(not documents(query))
+        queries.append(_word_query(view, word, fuzzy=True) if fuzzy[-1] else query)
     words = [documents(query) for query in queries]
-    needs = [documents(q.Term("categories", need.category)) for need in understood.needs]
+    labels, names = (
+        [
+            documents(_word_query(view, word, fuzzy=typos, within=fields))
+            for word, typos in zip(_forms(understood), fuzzy, strict=True)
+        ]
+        for fields in (LABEL_FIELDS, NAME_FIELDS)
+    )
+    needs = [documents(q.Term(need.field, need.code)) for need in understood.needs]
     scores = dict(searcher.search(q.Or(queries), filter=permitted, limit=None).items())
-    covered = []
-    for number, docs in enumerate(words):
-        for need, need_docs in zip(understood.needs, needs, strict=True):
-            if number in need.words:
-                docs = docs | need_docs
-        covered.append(docs)
     found = sorted(set().union(*words, *needs))
     found.sort(key=lambda docnum: -scores.get(docnum, 0.0))
+
+    def having(sets: list[set[int]]) -> np.ndarray:
+        return np.array([[docnum in docs for docs in sets] for docnum in found], bool).reshape(len(found), len(sets))
+
+    match = TextMatch.of(
+        having(words), having(labels), having(names), having(needs), [need.words for need in understood.needs]
+    )
     briefs = view.briefs()
     return Candidates.of(
         [briefs[docnum] for docnum in found],
         [scores.get(docnum, 0.0) for docnum in found],
         [(searcher, docnum) for docnum in found],
-        [sum(docnum in docs for docs in covered) / len(words) for docnum in found],
-        [sum(docnum in docs for docs in needs) for docnum in found],
+        match.coverage,
+        match.meets_need,
+        match.labelled,
+        match.in_name,
     )
 
 
-def _word_query(word: _Forms, *, fuzzy: bool) -> q.Query:
+def _word_query(view: View, word: _Forms, *, fuzzy: bool, within: tuple[str, ...] | None = None) -> q.Query:
     """Match a content word in any of its forms (_Forms); its stems also with a typo or two when allowed
-    and long enough."""
+    and long enough. ``within``: in these fields only."""
+
+    def kept(fields: tuple[str, ...]) -> tuple[str, ...]:
+        return fields if within is None else tuple(name for name in fields if name in within)
+
     alternatives = []
     for fields, stem in word.stems:
-        alternatives += [q.Term(name, stem) for name in fields]
-        distance = typo_distance(stem) if fuzzy else 0
+        alternatives += [q.Term(name, stem) for name in kept(fields)]
+        distance = _reach(view, stem, fields) if fuzzy else 0
         if distance:
-            alternatives += [q.FuzzyTerm(name, stem, maxdist=distance, prefixlength=1, boost=0.5) for name in fields]
+            alternatives += [
+                q.FuzzyTerm(name, stem, maxdist=distance, prefixlength=1, boost=0.5) for name in kept(fields)
+            ]
     for stem in word.joined:
-        alternatives += [q.Term(name, stem) for name in TEXT_FIELDS]
+        alternatives += [q.Term(name, stem) for name in kept(TEXT_FIELDS)]
     for halves in word.splits:
-        alternatives.append(q.And([q.Or([q.Term(name, stem) for name in TEXT_FIELDS]) for stem in halves]))
+        alternatives.append(q.And([q.Or([q.Term(name, stem) for name in kept(TEXT_FIELDS)]) for stem in halves]))
     return q.Or(alternatives)
