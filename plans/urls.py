@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import views, week
+from plans import participant, views, week
 
 app_name = "plans"
 urlpatterns = [
@@ -17,4 +17,12 @@ urlpatterns = [
     # The case manager's week (plans/week.py).
     path("week/", week.week, name="week"),
     path("week/steps/<uuid:step_id>/help-answered/", week.help_answered, name="help_answered"),
+    # The participant's own plan through their private link: the token is exchanged on the first visit for a
+    # session and the token-free page (plans/participant.py); the case manager's page of that link.
+    path("mine/", participant.mine, name="mine"),
+    path("mine/steps/<uuid:step_id>/done/", participant.step_done, name="mine_step_done"),
+    path("mine/steps/<uuid:step_id>/help/", participant.step_help, name="mine_step_help"),
+    path("mine/<str:token>/", participant.mine_link, name="mine_link"),
+    path("<uuid:plan_id>/link/", participant.participant_link, name="participant_link"),
+    path("<uuid:plan_id>/link/new/", participant.participant_link_issue, name="participant_link_issue"),
 ]

@@ -9,8 +9,9 @@ import logging
 import re
 
 # The path of the private link, wherever it stands in a request line or a "Not Found" warning.
-# A resource list's private link (handouts) is exchanged the same way.
-FEEDBACK_TOKEN = re.compile(r"(/referrals/feedback/|/lists/shared/)[^/\s?\"']+")
+# A resource list's private link (handouts) and a plan's (plans/participant.py) are exchanged the same way;
+# the plan's own pages under /plans/mine/steps/ carry no token.
+FEEDBACK_TOKEN = re.compile(r"(/referrals/feedback/|/lists/shared/|/plans/mine/(?!steps/))[^/\s?\"']+")
 HIDDEN = r"\1[token]"
 
 
