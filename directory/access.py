@@ -17,7 +17,7 @@ def is_network_admin(user) -> bool:
     return user.is_superuser or user.memberships.filter(role=Membership.Role.NETWORK_ADMIN).exists()
 
 
-# A person refers for the organizations where they hold one of these roles (referrals/flows.py).
+# A person refers for the organizations where they hold one of these roles (referrals/selectors.py).
 REFERRING_ROLES = (Membership.Role.CASE_MANAGER, Membership.Role.NETWORK_ADMIN)
 
 

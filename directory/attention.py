@@ -19,7 +19,7 @@ from plans.selectors import week_count as plans_week_count
 from providers.access import organizations_edited_by
 from providers.models import PendingEdit, Service
 from providers.portal.selectors import open_corrections_for
-from referrals import flows
+from referrals import selectors
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,16 +74,16 @@ def week_item(user, count: int | None = None) -> Attention:
 
 def referrer_items(user, now: datetime.datetime) -> list[Attention]:
     """Overdue referrals and referrals waiting for an outcome, as the dashboard counts them (one query)."""
-    filters = flows.dashboard_filters(now)
-    tabs = [flows.DashboardTab.OVERDUE, flows.DashboardTab.WAITING]
-    counts = flows.tab_counts(flows.sent_by(user), {tab: filters[tab] for tab in tabs})
+    filters = selectors.dashboard_filters(now)
+    tabs = [selectors.DashboardTab.OVERDUE, selectors.DashboardTab.WAITING]
+    counts = selectors.tab_counts(selectors.sent_by(user), {tab: filters[tab] for tab in tabs})
     dashboard = reverse("referrals:dashboard")
-    overdue, waiting = counts[flows.DashboardTab.OVERDUE], counts[flows.DashboardTab.WAITING]
+    overdue, waiting = counts[selectors.DashboardTab.OVERDUE], counts[selectors.DashboardTab.WAITING]
     return [
         Attention(
             overdue,
             ngettext("%(count)s overdue referral", "%(count)s overdue referrals", overdue) % {"count": overdue},
-            f"{dashboard}?tab={flows.DashboardTab.OVERDUE}",
+            f"{dashboard}?tab={selectors.DashboardTab.OVERDUE}",
         ),
         Attention(
             waiting,
@@ -93,23 +93,23 @@ def referrer_items(user, now: datetime.datetime) -> list[Attention]:
                 waiting,
             )
             % {"count": waiting},
-            f"{dashboard}?tab={flows.DashboardTab.WAITING}",
+            f"{dashboard}?tab={selectors.DashboardTab.WAITING}",
         ),
     ]
 
 
 def provider_items(user, now: datetime.datetime) -> list[Attention]:
     """New referrals to answer and referrals to report on, as the inbox counts them (one query)."""
-    filters = flows.inbox_filters(now)
-    tabs = [flows.InboxTab.NEW, flows.InboxTab.TO_REPORT]
-    counts = flows.tab_counts(flows.received_by(user), {tab: filters[tab] for tab in tabs})
+    filters = selectors.inbox_filters(now)
+    tabs = [selectors.InboxTab.NEW, selectors.InboxTab.TO_REPORT]
+    counts = selectors.tab_counts(selectors.received_by(user), {tab: filters[tab] for tab in tabs})
     inbox = reverse("referrals:inbox")
-    new, to_report = counts[flows.InboxTab.NEW], counts[flows.InboxTab.TO_REPORT]
+    new, to_report = counts[selectors.InboxTab.NEW], counts[selectors.InboxTab.TO_REPORT]
     return [
         Attention(
             new,
             ngettext("%(count)s new referral to answer", "%(count)s new referrals to answer", new) % {"count": new},
-            f"{inbox}?tab={flows.InboxTab.NEW}",
+            f"{inbox}?tab={selectors.InboxTab.NEW}",
         ),
         Attention(
             to_report,
@@ -119,7 +119,7 @@ def provider_items(user, now: datetime.datetime) -> list[Attention]:
                 to_report,
             )
             % {"count": to_report},
-            f"{inbox}?tab={flows.InboxTab.TO_REPORT}",
+            f"{inbox}?tab={selectors.InboxTab.TO_REPORT}",
         ),
     ]
 

@@ -8,11 +8,24 @@ not exist (404).
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
-from directory.access import is_network_admin
-from referrals.models import Participant, Referral, response_cutoff  # noqa: F401 (outcomes.py reads it here)
+from directory.access import REFERRING_ROLES, is_network_admin
+from providers.models import Organization
+from referrals.encryption import blind_index
+from referrals.models import (
+    Consent,
+    Participant,
+    Referral,
+    overdue_condition,
+    response_cutoff,  # noqa: F401 (outcomes.py reads it here)
+)
+
+S = Referral.Status
+# An accepted referral with no news for this long is one the provider should report on.
+TO_REPORT_AFTER_DAYS = 14
 
 
 class Side:
@@ -92,3 +105,149 @@ def overdue(referrals: QuerySet[Referral], now: datetime.datetime | None = None)
 
 def is_overdue(referral: Referral, now: datetime.datetime | None = None) -> bool:
     return referral.is_overdue(now)
+
+
+# Who refers, and for whom.
+
+
+def referring_organizations(user) -> QuerySet[Organization]:
+    """Return the organizations ``user`` refers for: where they are a case manager or network admin."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        memberships__user=user,
+        memberships__role__in=REFERRING_ROLES,
+    ).order_by("name")
+
+
+def participants_for_referrer(user) -> QuerySet[Participant]:
+    """Return the participants ``user`` may refer: their programs' own, or any for a network admin.
+
+    Narrower than participants_visible_to: a provider sees the participants referred to it
+    but never refers them on.
+    """
+    if is_network_admin(user):
+        return Participant.objects.all()
+    return Participant.objects.filter(organization__in=referring_organizations(user))
+
+
+def get_participant_for_referrer(user, participant_id) -> Participant:
+    """Return the participant if ``user`` may refer them; 404 otherwise."""
+    try:
+        return participants_for_referrer(user).select_related("organization").get(pk=participant_id)
+    except (Participant.DoesNotExist, ValidationError):
+        raise Http404("No such participant") from None
+
+
+def find_participants(user, text: str, limit: int = 20) -> list[Participant]:
+    """Return the participants ``user`` may refer whose name, initials or case id holds ``text``."""
+    text = text.strip()
+    if not text:
+        return []
+    matches = participants_for_referrer(user).filter(
+        Q(display_name__icontains=text) | Q(external_id_index=blind_index(text))
+    )
+    return list(matches.order_by("display_name")[:limit])
+
+
+def covering_consent(participant: Participant, organization: Organization) -> Consent | None:
+    """Return the consent in force that covers a referral to ``organization``, the widest first."""
+    consents = Consent.objects.filter(participant=participant).select_related("recorded_by", "organization")
+    return (
+        consents.covering(organization=organization, share_contact=True).first()
+        or consents.covering(organization=organization, share_contact=False).first()
+    )
+
+
+# The case manager's dashboard and the provider's inbox.
+
+
+class DashboardTab:
+    OPEN = "open"
+    OVERDUE = "overdue"
+    WAITING = "waiting"
+    CLOSED = "closed"
+    ALL = "all"
+    LABELS = {
+        OPEN: _("Open"),
+        OVERDUE: _("Overdue"),
+        WAITING: _("Waiting for your outcome"),
+        CLOSED: _("Closed"),
+        ALL: _("All"),
+    }
+
+
+class InboxTab:
+    NEW = "new"
+    ACTIVE = "active"
+    TO_REPORT = "to_report"
+    FINISHED = "finished"
+    LABELS = {
+        NEW: _("New"),
+        ACTIVE: _("Accepted or scheduled"),
+        TO_REPORT: _("To report"),
+        FINISHED: _("Finished"),
+    }
+
+
+def sent_by(user) -> QuerySet[Referral]:
+    """Referrals of the programs ``user`` works for (all of them for a network admin; a query to decide).
+
+    A part of referrals_visible_to, read with the user's organizations as a subquery.
+    """
+    if is_network_admin(user):
+        return referrals_visible_to(user)
+    return Referral.objects.filter(referring_organization__in=user.memberships.values("organization_id"))
+
+
+def received_by(user) -> QuerySet[Referral]:
+    """Referrals to the organizations ``user`` works for (all of them for a network admin; a query to decide)."""
+    if is_network_admin(user):
+        return referrals_visible_to(user)
+    return Referral.objects.filter(receiving_organization__in=user.memberships.values("organization_id"))
+
+
+def dashboard_filters(now: datetime.datetime) -> dict[str, Q | None]:
+    """Return each tab's condition (None: every referral)."""
+    return {
+        DashboardTab.OPEN: Q(status__in=Referral.OPEN),
+        DashboardTab.OVERDUE: overdue_condition(now),
+        DashboardTab.WAITING: Q(status__in=Referral.FINISHED),
+        DashboardTab.CLOSED: Q(status=S.CLOSED),
+        DashboardTab.ALL: None,
+    }
+
+
+def inbox_filters(now: datetime.datetime) -> dict[str, Q]:
+    long_ago = now - datetime.timedelta(days=TO_REPORT_AFTER_DAYS)
+    return {
+        InboxTab.NEW: Q(status__in=Referral.AWAITING_RESPONSE),
+        InboxTab.ACTIVE: Q(status__in=Referral.IN_PROGRESS),
+        # The appointment has passed, or the referral was accepted long ago with no news since.
+        InboxTab.TO_REPORT: Q(status=S.SCHEDULED, appointment_at__lt=now)
+        | Q(status__in=Referral.IN_PROGRESS, appointment_at__isnull=True, first_response_at__lt=long_ago),
+        InboxTab.FINISHED: Q(status__in=Referral.FINISHED_OR_CLOSED),
+    }
+
+
+def tab_counts(referrals: QuerySet[Referral], filters: dict[str, Q | None]) -> dict[str, int]:
+    """Count the referrals in each tab, in one query."""
+    return referrals.aggregate(**{tab: Count("pk", filter=condition) for tab, condition in filters.items()})
+
+
+def in_tab(referrals: QuerySet[Referral], condition: Q | None) -> QuerySet[Referral]:
+    return referrals if condition is None else referrals.filter(condition)
+
+
+def filtered(referrals: QuerySet[Referral], *, status: str = "", service: str = "", participant: str = ""):
+    """Narrow a list by status, service (an id) and participant (name, initials or case id)."""
+    if status:
+        referrals = referrals.filter(status=status)
+    if service:
+        referrals = referrals.filter(service_id=service)
+    if participant:
+        referrals = referrals.filter(
+            Q(participant__display_name__icontains=participant)
+            | Q(participant__external_id_index=blind_index(participant))
+        )
+    return referrals

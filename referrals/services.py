@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from directory.access import is_network_admin
-from providers.models import Service, TaxonomyTerm
+from providers.models import Location, Organization, Service, TaxonomyTerm
 from referrals import notifications, webhooks
 from referrals.encryption import blind_index
 from referrals.models import (
@@ -64,6 +64,8 @@ NO_CONTACT_CONSENT = gettext_lazy(
     "The participant has not agreed to share contact details: record that consent, or send without them."
 )
 EXTERNAL_ID_TAKEN = gettext_lazy("A participant with this case id is already in the program.")
+# The refer page's words for the same, where the finder above the form shows the participant.
+REFER_EXTERNAL_ID_TAKEN = gettext_lazy("A participant with this case id is already in your program: find them above.")
 NOT_REFERRER = gettext_lazy("Only staff of a referring program can send referrals.")
 SERVICE_NOT_LISTED = gettext_lazy("This service is not taking referrals through the directory.")
 NEED_NOT_A_CATEGORY = gettext_lazy("Choose the need from the service categories.")
@@ -366,3 +368,73 @@ def _participant_correction(link: ParticipantLink, *, kind: str, note: str, prev
     correction.full_clean()
     correction.save()
     correction_raised(correction.pk)  # once, when raised: editing the open one above tells nobody again
+
+
+# The refer page and the API's create: a participant, a consent and a referral together.
+
+
+@transaction.atomic
+def refer(
+    *,
+    referred_by,
+    service: Service,
+    need: TaxonomyTerm,
+    location: Location | None = None,
+    note: str = "",
+    urgency: str = Referral.Urgency.ROUTINE,
+    share_contact: bool = False,
+    participant: Participant | None = None,
+    new_participant: dict | None = None,
+    organization: Organization | None = None,
+    consent: dict | None = None,
+) -> Referral:
+    """Send a referral, first creating the participant (``new_participant``) and recording a consent
+    (``consent``: scope, organization, method) when given. All or nothing.
+
+    Raises ValidationError keyed by the refer form's field names (consent fields as ``consent_*``).
+    """
+    if participant is None:
+        participant = _create_participant(referred_by, organization, new_participant or {})
+    if consent is not None:
+        try:
+            consent_record(participant=participant, recorded_by=referred_by, **consent)
+        except ValidationError as error:
+            raise _renamed(error, {name: f"consent_{name}" for name in ("scope", "organization", "method")}) from None
+    try:
+        return referral_send(
+            participant=participant,
+            service=service,
+            need=need,
+            referred_by=referred_by,
+            location=location,
+            note=note,
+            urgency=urgency,
+            share_contact=share_contact,
+        )
+    except ValidationError as error:
+        if str(NO_CONTACT_CONSENT) in error.messages:
+            raise ValidationError({"share_contact": NO_CONTACT_CONSENT}) from None
+        raise
+
+
+def _create_participant(referred_by, organization: Organization | None, fields: dict) -> Participant:
+    if organization is None:
+        raise ValidationError(NOT_REFERRER)
+    # Contact details only for the way the participant chose: a number typed and then unchosen is dropped.
+    preference = fields.get("contact_preference", Participant.ContactPreference.NONE)
+    if preference not in (Participant.ContactPreference.PHONE, Participant.ContactPreference.TEXT):
+        fields = {**fields, "phone": ""}
+    if preference != Participant.ContactPreference.EMAIL:
+        fields = {**fields, "email": ""}
+    external_id = fields.get("external_id", "")
+    # The database constraint would say this too, but in words meant for developers.
+    taken = Participant.objects.filter(organization=organization, external_id_index=blind_index(external_id))
+    if external_id and taken.exists():
+        raise ValidationError({"external_id": REFER_EXTERNAL_ID_TAKEN})
+    return participant_create(organization=organization, created_by=referred_by, **fields)
+
+
+def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({names.get(field, field): errors for field, errors in error.error_dict.items()})

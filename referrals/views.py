@@ -2,7 +2,7 @@
 its printable slip, and the participant's private feedback page.
 
 Every page finds its referral through selectors.get_referral_for_user (404 for anyone it is not
-shared with) and changes it only through services.py or flows.py.
+shared with) and changes it only through services.py or selectors.py.
 """
 
 import contextlib
@@ -30,7 +30,7 @@ from providers.access import get_service_for_user
 from providers.models import Service
 from providers.translations import listing_text
 from providers.views import SERVICE_DETAIL_PREFETCHES, location_listings
-from referrals import access_log, copies, erasure, flows, services
+from referrals import access_log, copies, erasure, selectors, services
 from referrals.forms import (
     DashboardFilterForm,
     ErasureForm,
@@ -74,13 +74,13 @@ def refer(request: HttpRequest) -> HttpResponse:
     service = get_service_for_user(request.user, request.GET.get("service", ""))
     participant = None
     if request.GET.get("participant"):
-        participant = flows.get_participant_for_referrer(request.user, request.GET["participant"])
-    organizations = list(flows.referring_organizations(request.user))
+        participant = selectors.get_participant_for_referrer(request.user, request.GET["participant"])
+    organizations = list(selectors.referring_organizations(request.user))
     if participant is None and not organizations:
         raise PermissionDenied(services.NOT_REFERRER)
     consent = None
     if participant is not None and request.GET.get("consent") != "new":
-        consent = flows.covering_consent(participant, service.organization)
+        consent = selectors.covering_consent(participant, service.organization)
     form_options = {
         "service": service,
         "new_participant": participant is None,
@@ -95,7 +95,7 @@ def refer(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                referral = flows.refer(
+                referral = services.refer(
                     referred_by=request.user,
                     service=service,
                     need=data["need"],
@@ -118,7 +118,7 @@ def refer(request: HttpRequest) -> HttpResponse:
                 return redirect(referral)
     else:
         form = ReferForm(initial=refer_initial(request.GET, service), **form_options)
-    found = flows.find_participants(request.user, find) if finding else []
+    found = selectors.find_participants(request.user, find) if finding else []
     context = {
         "service": service,
         "participant": participant,
@@ -236,12 +236,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     The filters post: status and service come back in the address, the participant stays in the session.
     """
     now = timezone.now()
-    referrals = flows.sent_by(request.user)
-    filters = flows.dashboard_filters(now)
+    referrals = selectors.sent_by(request.user)
+    filters = selectors.dashboard_filters(now)
     query = request.POST if request.method == "POST" else request.GET
     tab = query.get("tab")
     if tab not in filters:
-        tab = flows.DashboardTab.OPEN
+        tab = selectors.DashboardTab.OPEN
     referred_to = Service.objects.filter(referrals__in=referrals).distinct().order_by("name")
     services_offered = [(str(pk), name) for pk, name in referred_to.values_list("pk", "name")]
     if request.method == "POST":
@@ -259,13 +259,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         data = request.GET.copy()
         data["participant"] = request.session.get(PARTICIPANT_FILTER_KEY, "")
         form = DashboardFilterForm(data, services=services_offered)
-    counts = flows.tab_counts(referrals, filters)
-    shown = flows.in_tab(referrals, filters[tab])
+    counts = selectors.tab_counts(referrals, filters)
+    shown = selectors.in_tab(referrals, filters[tab])
     if form.is_valid():
-        shown = flows.filtered(shown, **form.cleaned_data)
+        shown = selectors.filtered(shown, **form.cleaned_data)
     page = page_of(request, shown)
     context = {
-        "tabs": tabs(request, flows.DashboardTab.LABELS, counts, tab),
+        "tabs": tabs(request, selectors.DashboardTab.LABELS, counts, tab),
         "tab": tab,
         "form": form,
         "page": page,
@@ -280,15 +280,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """The provider's referrals: new, accepted or scheduled, to report, finished, each with its actions."""
     now = timezone.now()
-    referrals = flows.received_by(request.user)
-    filters = flows.inbox_filters(now)
-    counts = flows.tab_counts(referrals, {**filters, "overdue": flows.dashboard_filters(now)["overdue"]})
+    referrals = selectors.received_by(request.user)
+    filters = selectors.inbox_filters(now)
+    counts = selectors.tab_counts(referrals, {**filters, "overdue": selectors.dashboard_filters(now)["overdue"]})
     tab = request.GET.get("tab")
     if tab not in filters:
-        tab = flows.InboxTab.NEW
+        tab = selectors.InboxTab.NEW
     page = page_of(request, referrals.filter(filters[tab]))
     context = {
-        "tabs": tabs(request, flows.InboxTab.LABELS, counts, tab),
+        "tabs": tabs(request, selectors.InboxTab.LABELS, counts, tab),
         "tab": tab,
         "overdue_count": counts["overdue"],
         "page": page,

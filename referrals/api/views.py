@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from directory.access import is_network_admin
 from directory.dates import within_years
-from referrals import access_log, flows, services, webhooks
+from referrals import access_log, selectors, services, webhooks
 from referrals.api import serializers
 from referrals.api.actions import ACTIONS, actions_for
 from referrals.api.authentication import ClientRateThrottle, ClientTokenAuthentication, IsClientSystem
@@ -134,7 +134,7 @@ class ParticipantViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.
     serializer_class = serializers.ParticipantSerializer
 
     def get_queryset(self) -> QuerySet[Participant]:
-        return flows.participants_for_referrer(self.request.user).order_by("created_at", "id")
+        return selectors.participants_for_referrer(self.request.user).order_by("created_at", "id")
 
     def list(self, request, *args, **kwargs):
         if "external_id" in request.query_params:
@@ -186,11 +186,11 @@ class ConsentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
     filterset_class = ConsentFilter
 
     def get_queryset(self) -> QuerySet[Consent]:
-        participants = flows.participants_for_referrer(self.request.user)
+        participants = selectors.participants_for_referrer(self.request.user)
         return Consent.objects.filter(participant__in=participants).order_by("given_at", "id")
 
     def get_serializer(self, *args, **kwargs):
-        participants = flows.participants_for_referrer(self.request.user)
+        participants = selectors.participants_for_referrer(self.request.user)
         return super().get_serializer(*args, participants=participants, **kwargs)
 
     @idempotent
@@ -273,11 +273,11 @@ class ReferralViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
     @idempotent
     def create(self, request, *args, **kwargs):
         serializer = serializers.ReferralCreateSerializer(
-            data=request.data, participants=flows.participants_for_referrer(request.user)
+            data=request.data, participants=selectors.participants_for_referrer(request.user)
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        referral = flows.refer(referred_by=request.user, **data)
+        referral = services.refer(referred_by=request.user, **data)
         return self.detail_response(referral.pk, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -162,17 +162,17 @@ def test_it_closes_the_loop(page, live_server, live_demo_network):
 def test_it_fits_a_phone(page, live_server, live_demo_network):
     """On a 375-pixel screen the referral pages need no sideways scrolling."""
     from providers.models import Service
-    from referrals import flows
+    from referrals import selectors, services
 
     service = Service.objects.get(name="Little Aspen Infant and Toddler Daycare")
     carol = get_user_model().objects.get(username="carol")
-    referral = flows.refer(
+    referral = services.refer(
         referred_by=carol,
         service=service,
         need=service.categories.first(),
         note="Needs care from 6 a.m. for a warehouse shift.",
         new_participant={"display_name": "R. P.", "preferred_language": "en", "zip_code": "80219"},
-        organization=flows.referring_organizations(carol).first(),
+        organization=selectors.referring_organizations(carol).first(),
         consent={"scope": "referral", "organization": None, "method": "verbal"},
     )
     pages = {

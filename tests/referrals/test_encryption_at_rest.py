@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from providers.models import TaxonomyTerm
-from referrals import flows, services
+from referrals import selectors, services
 from referrals.encryption import encryption_keys
 from referrals.models import Feedback, Participant, Referral, ReferralEvent
 
@@ -98,9 +98,9 @@ def test_it_reads_every_value_back(known):
 def test_it_still_finds_a_participant_by_case_id(known, carol):
     """The refer page's finder and the dashboard filter match a case id, whatever its case; a second participant
     with the same case id in the same organization is refused."""
-    assert flows.find_participants(carol, "wf-7731 ") == [known]
-    assert flows.find_participants(carol, "WF-7732") == []
-    assert [r.participant for r in flows.filtered(Referral.objects.all(), participant=CASE_ID)] == [known]
+    assert selectors.find_participants(carol, "wf-7731 ") == [known]
+    assert selectors.find_participants(carol, "WF-7732") == []
+    assert [r.participant for r in selectors.filtered(Referral.objects.all(), participant=CASE_ID)] == [known]
     with pytest.raises(ValidationError) as refused:
         services.participant_create(
             organization=known.organization, created_by=carol, display_name="Someone else", external_id=CASE_ID
@@ -123,7 +123,7 @@ def test_it_keeps_every_record_readable_across_a_key_rotation(known, settings):
     referral = participant.referrals.get()
     assert (referral.note, referral.feedback.outcome_note) == (NOTE, OUTCOME)
     assert HISTORY in [event.note for event in referral.events.all()]
-    assert flows.find_participants(known.created_by, CASE_ID) == [known]
+    assert selectors.find_participants(known.created_by, CASE_ID) == [known]
     for value in stored():
         Fernet(new.encode()).decrypt(value.encode())  # every value is under the new key
     settings.FIELD_ENCRYPTION_KEYS = old
