@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -137,8 +138,10 @@ def referral_send(
     note: str = "",
     urgency: str = Referral.Urgency.ROUTINE,
     share_contact: bool = False,
+    step_id=None,
 ) -> Referral:
-    """Send a referral, if a consent in force covers it. Writes the first event; tells the provider."""
+    """Send a referral, if a consent in force covers it. Writes the first event; tells the provider.
+    ``step_id``: the step of the participant's plan it is made for (checked by settings.REFERRAL_STEP_HOOK)."""
     organization = participant.organization
     if organization.pk not in organization_ids_of(referred_by) and not is_network_admin(referred_by):
         raise PermissionDenied(NOT_REFERRER)
@@ -179,6 +182,8 @@ def referral_send(
         referral=referral,
         expires_at=timezone.now() + datetime.timedelta(days=settings.PARTICIPANT_LINK_DAYS),
     )
+    if step_id:
+        import_string(settings.REFERRAL_STEP_HOOK)(step_id=step_id, referral=referral, actor=referred_by)
     notifications.referral_sent(referral.pk)
     return referral
 
@@ -249,6 +254,8 @@ def referral_transition(
         referral=referral, old_status=old_status, new_status=to_status, actor=actor, reason=reason, note=note
     )
     webhooks.record_referral(EventType.REFERRAL_STATUS_CHANGED, referral, old_status=old_status)
+    for hook in settings.REFERRAL_STATUS_HOOKS:  # the plan's step made into this referral moves with it
+        import_string(hook)(referral=referral, actor=actor)
     if to_status != S.RECEIVED:
         notifications.status_changed(referral.pk, actor.pk)
     return referral
@@ -387,6 +394,7 @@ def refer(
     new_participant: dict | None = None,
     organization: Organization | None = None,
     consent: dict | None = None,
+    step_id=None,
 ) -> Referral:
     """Send a referral, first creating the participant (``new_participant``) and recording a consent
     (``consent``: scope, organization, method) when given. All or nothing.
@@ -410,6 +418,7 @@ def refer(
             note=note,
             urgency=urgency,
             share_contact=share_contact,
+            step_id=step_id,
         )
     except ValidationError as error:
         if str(NO_CONTACT_CONSENT) in error.messages:

@@ -107,6 +107,7 @@ def refer(request: HttpRequest) -> HttpResponse:
                     new_participant=form.participant_values(),
                     organization=data.get("organization") or (organizations[0] if organizations else None),
                     consent=form.consent_values(),
+                    step_id=request.GET.get("step") or None,  # from the plan's "find providers"
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
