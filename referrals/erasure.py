@@ -3,7 +3,8 @@
 A participant's name, case id, contact details and the free text written about them (the referral's
 note, notes on its history, the outcome note, the participant's own comment and the listing correction
 it raised) are erased on their request, by a case manager of the organization they belong to, or once
-PARTICIPANT_RETENTION_DAYS have passed since their last referral ended. What the network's figures need
+PARTICIPANT_RETENTION_DAYS have passed since their last referral ended and nothing else still uses their
+data (PARTICIPANT_RETENTION_HOLDS: a plan still followed). What the network's figures need
 stays: dates, statuses, the need's category, the ZIP code (the unmet-needs report groups by it), the
 language, reasons, the outcome and the rating. The participant row stays, de-identified, so that every
 referral and every report keeps it.
@@ -75,17 +76,22 @@ def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
 
 def participants_due(now: datetime.datetime | None = None) -> QuerySet[Participant]:
     """Participants not yet erased whose referrals have all ended, the last one before the retention cutoff
-    (and who were recorded before it)."""
+    (and who were recorded before it), and whom no other app holds (PARTICIPANT_RETENTION_HOLDS)."""
     cutoff = retention_cutoff(now)
     referrals = Referral.objects.filter(participant=OuterRef("pk"))
     still_open = referrals.exclude(status__in=ENDED)
     recent = referrals.filter(Q(sent_at__gte=cutoff) | Q(finished_at__gte=cutoff) | Q(closed_at__gte=cutoff))
-    return (
+    due = (
         Participant.objects.filter(erasure__isnull=True, created_at__lt=cutoff)
         .exclude(Exists(still_open))
         .exclude(Exists(recent))
         .order_by("created_at", "pk")
     )
+    # What other apps still use (a plan still followed): settings.PARTICIPANT_RETENTION_HOLDS name functions
+    # called with ``now`` that return the ids of participants to keep, as a queryset (a subquery here).
+    for hold in settings.PARTICIPANT_RETENTION_HOLDS:
+        due = due.exclude(pk__in=import_string(hold)(now))
+    return due
 
 
 @transaction.atomic
