@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Referral.Status",
         "DeliveryStatusEnum": "referrals.models.WebhookDelivery.Status",
+        "StepStatusEnum": "plans.models.Step.Status",
+        "CheckInMethodEnum": "plans.models.CheckIn.Method",
+        # The name consents' method had before check-ins had one too.
+        "MethodEnum": "referrals.models.Consent.Method",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -26,6 +26,7 @@ urlpatterns = [
     path(settings.HSDS_FEED_PREFIX, include("providers.hsds.urls")),
     path("api/v1/", include("referrals.api.urls")),
     path("api/v1/", include("handouts.api_urls")),
+    path("api/v1/", include("plans.api_urls")),
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/v1/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -10,6 +10,7 @@ from plans.models import Barrier, Plan, Step
 from providers.models import TaxonomyTerm
 from referrals import services
 from referrals.models import Consent, Participant
+from tests.referrals.api.conftest import api_for
 
 
 @pytest.fixture
@@ -55,3 +56,15 @@ def find_care(child_care, carol) -> Step:
         due_on=timezone.localdate() + datetime.timedelta(days=3),
         actor=carol,
     )
+
+
+@pytest.fixture
+def program_api(admin, workforce_program):
+    """The plan API as the workforce program's case system (carol's organization)."""
+    return api_for(workforce_program, "Workforce CMS", admin)
+
+
+@pytest.fixture
+def agency_api(admin, agency_a):
+    """The plan API as agency A's system: the provider a step's referral goes to."""
+    return api_for(agency_a, "Agency A EHR", admin)

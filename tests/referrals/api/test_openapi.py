@@ -10,6 +10,7 @@ Valid data is refused only by rules a schema cannot state (a case id already tak
 the referral's status ...): RULES names, for each operation, the fields such a 400 may be about, and why.
 """
 
+import datetime
 import hashlib
 import io
 import json
@@ -26,9 +27,13 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure
 
+from directory.models import Membership
+from plans import services as plan_services
+from plans.models import CheckIn
 from providers.models import Location, TaxonomyTerm
 from referrals import services
 from referrals.models import Consent, Feedback, Referral, WebhookEndpoint
+from tests.conftest import make_user
 from tests.referrals.conftest import move
 
 EXAMPLES_PER_OPERATION = 10
@@ -53,9 +58,36 @@ RULES = {
     ("POST", "/api/v1/referrals/{id}/outcome/"): {"detail": "the provider has not finished yet"},
     ("POST", "/api/v1/webhooks/"): {"url": "an address on this server or a private network"},
     ("GET", "/api/v1/search/"): {"q": "more words than a search takes (a pattern cannot count words in any script)"},
+    ("POST", "/api/v1/plans/"): {
+        "participant": "the participant has a plan already",
+        "case_manager_email": "no one case manager of the organization has this address",
+    },
+    ("POST", "/api/v1/plans/{id}/steps/"): {
+        "barrier": "the barrier is another plan's",
+        "text": "a step of spaces only",
+        "due_on": "due before the plan started",
+    },
+    ("POST", "/api/v1/plans/{id}/check-ins/"): {
+        "held_on": "in the future, or before the plan started",
+        "progress": "a step given twice",
+    },
+    ("PATCH", "/api/v1/steps/{id}/"): {
+        "text": "a step of spaces only",
+        "due_on": "due before the plan started",
+        "done_on": "a done date goes with the status done, not before the plan started",
+    },
+    ("PATCH", "/api/v1/barriers/{id}/"): {"resolved_on": "before the barrier was found, or still to come"},
 }
 # A generated Idempotency-Key may repeat with another body: the documented 422.
-KEYED = {("POST", "/api/v1/participants/"), ("POST", "/api/v1/consents/"), ("POST", "/api/v1/referrals/")}
+KEYED = {
+    ("POST", "/api/v1/participants/"),
+    ("POST", "/api/v1/consents/"),
+    ("POST", "/api/v1/referrals/"),
+    ("POST", "/api/v1/plans/"),
+    ("POST", "/api/v1/plans/{id}/barriers/"),
+    ("POST", "/api/v1/plans/{id}/steps/"),
+    ("POST", "/api/v1/plans/{id}/check-ins/"),
+}
 CONFIG = SchemathesisConfig.from_dict(
     {
         # Text with NUL characters is refused everywhere (Django's and DRF's fields), as the document says once;
@@ -168,7 +200,8 @@ def records(
 
     The program (carol's) sent referrals to agency A's daycare, two in each state from sent to completed, and
     one declined with its outcome. The agency's client has a participant of its own, with a consent to share
-    contact details. Each client has three webhook endpoints.
+    contact details. Each client has three webhook endpoints, and a participant's plan with a barrier, two steps
+    and a check-in.
     """
     settings.API_THROTTLE_RATE = "100000/min"
     settings.SEARCH_ANON_THROTTLE_RATE = "100000/min"
@@ -185,6 +218,10 @@ def records(
     own_consent = services.consent_record(
         participant=own, recorded_by=agency_user, scope=Consent.Scope.REFERRAL_AND_CONTACT
     )
+    plans = {
+        "program": plan_with_a_check_in(participant, carol),
+        "agency": plan_with_a_check_in(own, make_user("dora", agency_a, Membership.Role.CASE_MANAGER)),
+    }
     webhooks = {}
     for persona, api in (("program", program_api), ("agency", agency_api)):
         webhooks[persona] = [
@@ -201,6 +238,7 @@ def records(
             "referrals": referrals,
             "feedback": feedback,
             "webhooks": webhooks["program"],
+            **plans["program"],
         },
         "agency": {
             "participants": [str(own.pk)],
@@ -208,6 +246,7 @@ def records(
             "referrals": referrals,
             "feedback": feedback,
             "webhooks": webhooks["agency"],
+            **plans["agency"],
         },
         "organizations": [str(agency_a.pk), None],
         "services": [str(service_a.pk)],
@@ -216,6 +255,32 @@ def records(
         "categories": list(TaxonomyTerm.objects.categories().values_list("code", flat=True)),
         "populations": list(TaxonomyTerm.objects.populations().values_list("code", flat=True)) or [""],
         "zips": ["80219", "80202"],
+    }
+
+
+def plan_with_a_check_in(participant, case_manager) -> dict:
+    """Start the participant's plan with a barrier, two steps and a check-in; return their ids by resource and the
+    case manager's e-mail address, as a client would give them."""
+    plan = plan_services.plan_start(
+        participant=participant,
+        case_manager=case_manager,
+        started_on=datetime.date.today() - datetime.timedelta(days=9),
+    )
+    category = TaxonomyTerm.objects.get(code="child-care")
+    barrier = plan_services.barrier_add(plan=plan, category=category, actor=case_manager)
+    steps = [
+        plan_services.step_add(barrier=barrier, text=text, actor=case_manager)
+        for text in ("Call the daycare", "Visit it")
+    ]
+    check_in = plan_services.check_in_record(
+        plan=plan, held_on=plan.started_on, method=CheckIn.Method.PHONE, actor=case_manager
+    )
+    return {
+        "plans": [str(plan.pk)],
+        "barriers": [str(barrier.pk)],
+        "steps": [str(step.pk) for step in steps],
+        "check-ins": [str(check_in.pk)],
+        "case_managers": [case_manager.email],
     }
 
 
@@ -230,12 +295,20 @@ def with_records(body, mine: dict, records: dict):
         "need": records["needs"],
         "location": records["locations"],
         "organization": records["organizations"],
+        "category": records["needs"],
+        "barrier": mine.get("barriers", []),
+        "case_manager_email": mine.get("case_managers", []),
     }
     for name, options in choices.items():
         if body.get(name) is not None:
             body[name] = pick(options, body[name])
     if isinstance(body.get("consent"), dict):
         body["consent"] = with_records(body["consent"], mine, records)
+    if isinstance(body.get("progress"), list):  # a check-in's progress names the plan's steps
+        body["progress"] = [
+            {**item, "step": pick(mine["steps"], item.get("step"))} if isinstance(item, dict) else item
+            for item in body["progress"]
+        ]
     return body
 
 
