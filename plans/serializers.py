@@ -1,6 +1,7 @@
 """The plan API's JSON. Serializers check types and shapes; the plan's rules stay in plans/services.py and the
 models' ``clean`` (a step due before the plan, a check-in in the future ...), whose errors name the field."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
@@ -12,6 +13,7 @@ from referrals.models import Participant
 
 # The text fields that hold the participant's words: empty once the participant is erased.
 PLAN_TEXT = {"in_their_words", "goal", "text", "help_note", "note"}
+GIVE_EACH_STEP_ONCE = _("Give each step once.")
 
 
 class DateField(serializers.DateField):
@@ -236,5 +238,5 @@ class CheckInCreateSerializer(JsonTypes, serializers.Serializer):
     def validate_progress(self, progress: list[dict]) -> list[dict]:
         steps = [item["step"] for item in progress]
         if len(set(steps)) != len(steps):
-            raise serializers.ValidationError("Give each step once.")
+            raise serializers.ValidationError(GIVE_EACH_STEP_ONCE)
         return progress
