@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
+from plans import demo as plans_demo
 from providers import demo as providers_demo
 from referrals import demo as referrals_demo
 
@@ -74,7 +75,8 @@ class Snapshot:
         A listing's dates (verified N days ago, created at the load) move with the load: every date-time
         moves by ``moment - loaded_at``; calendar dates stay (the file's holidays are days of a year).
         The history of referrals keeps office hours and weekdays, which moving would not: it is drawn
-        again at ``moment``. Costs a restore and a draw, in a transaction rolled back at the end.
+        again at ``moment``, and the plans with it (their days would not move). Costs a restore and a draw, in
+        a transaction rolled back at the end.
         """
         shift = moment - self.loaded_at
         moved = Snapshot(
@@ -99,6 +101,7 @@ class Snapshot:
             before = rows_now()
             moved.restore()
             referrals_demo.load_history(users, reset=True, now=moment)
+            plans_demo.load_plans(users, reset=True, now=moment)
             tables = rows_added_since(before)
             transaction.set_rollback(True)
         return dataclasses.replace(moved, tables=tables)

@@ -157,7 +157,7 @@ def test_it_gives_the_reports_something_to_show(demo_network, client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Lodgepole Housing Partners" in html
-    assert html.count('<figure class="chart">') == 6  # participants' barriers among them
+    assert html.count('<figure class="chart">') == 10  # participants' barriers among them, and the plans' four
 
 
 def test_it_changes_nothing_when_loaded_again(demo_network):

@@ -1,4 +1,5 @@
-"""``manage.py load_demo``: the reference taxonomies, the demo network, its users and its history of referrals."""
+"""``manage.py load_demo``: the reference taxonomies, the demo network, its users, its history of referrals and
+its participants' plans."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from directory.models import Membership
+from plans import demo as plans_demo
 from providers import demo
 from referrals import demo as referrals_demo
 
@@ -15,10 +17,11 @@ from referrals import demo as referrals_demo
 class Command(BaseCommand):
     help = (
         "Load the reference taxonomies, the fictional Denver-metro demo network and the demo users "
-        "(admin, carol, dave, alice, bob) with their memberships, and six months of referrals between them. "
+        "(admin, carol, dave, alice, bob) with their memberships, six months of referrals between them, and "
+        "plans (barriers, steps, weekly check-ins) for some of the participants referred lately. "
         "Safe to run again: what exists is kept as it is (edits made through the site survive), and a "
         "user's password is set only when the user is created. --reset puts the demo listings back as the "
-        "file has them and draws the history of referrals again from today."
+        "file has them and draws the history of referrals and the plans again from today."
     )
 
     def add_arguments(self, parser) -> None:
@@ -32,7 +35,7 @@ class Command(BaseCommand):
             "--reset",
             action="store_true",
             help="Put existing demo listings and users back as the file has them (passwords are never reset), "
-            "and draw the demo history of referrals again from today.",
+            "and draw the demo history of referrals and the plans again from today.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -47,8 +50,10 @@ class Command(BaseCommand):
                 user_entries = demo.read_json(path).get("users", [])
                 users = load_users(user_entries, reset=options["reset"])
                 history = referrals_demo.load_history(user_entries, reset=options["reset"])
+                plans = plans_demo.load_plans(user_entries, reset=options["reset"])
                 if progress:
                     progress(f"Demo history: {history}")
+                    progress(f"Demo plans: {plans}")
         except ValidationError as error:
             raise CommandError(f"Nothing loaded: {' '.join(error.messages)}") from error
         except (OSError, ValueError) as error:
