@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from directory import mail
 from referrals.models import Referral
-from referrals.selectors import Side, sides_of
+from referrals.selectors import Side
 
 
 def staff_of(organization_id) -> list:
@@ -50,17 +50,15 @@ def referral_sent(referral_id) -> None:
     send(staff_of(referral.receiving_organization_id), "referral_sent", referral)
 
 
-def status_changed(referral_id, actor_id) -> None:
-    """Tell the side that did not act: the provider's staff, or the case manager who referred."""
-    referral = load(referral_id)
-    actor = get_user_model().objects.get(pk=actor_id)
-    sides = sides_of(actor, referral)
+def status_changed(referral: Referral, actor, sides: set[str]) -> None:
+    """Tell the side that did not act (``sides``: the actor's): the provider's staff, or the case manager who
+    referred. ``referral`` comes with its service and referred_by loaded (selectors.REFERRAL_RELATIONS)."""
     recipients = []
     if Side.REFERRER not in sides and referral.referred_by is not None and referral.referred_by.email:
         recipients.append(referral.referred_by)
     if Side.PROVIDER not in sides:
         recipients += staff_of(referral.receiving_organization_id)
-    send([r for r in recipients if r.pk != actor_id], "status_changed", referral)
+    send([r for r in recipients if r.pk != actor.pk], "status_changed", referral)
 
 
 def overdue_reminder(referral: Referral) -> int:

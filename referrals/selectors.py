@@ -6,13 +6,15 @@ not exist (404).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from directory.access import REFERRING_ROLES, is_network_admin
+from directory.models import Membership
 from providers.models import Organization
 from referrals.encryption import blind_index
 from referrals.models import (
@@ -34,6 +36,39 @@ class Side:
     ADMIN = "admin"
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where a person stands in the network: the organizations they work for and whether they are a network
+    admin, read from their memberships in one query (standing_of). Read it once per request and pass it on."""
+
+    organization_ids: frozenset = frozenset()
+    network_admin: bool = False
+
+    def sides(self, referral: Referral) -> set[str]:
+        """Return the sides this person may act for on ``referral``: referrer, provider, admin (or none)."""
+        sides = {Side.ADMIN} if self.network_admin else set()
+        if referral.referring_organization_id in self.organization_ids:
+            sides.add(Side.REFERRER)
+        if referral.receiving_organization_id in self.organization_ids:
+            sides.add(Side.PROVIDER)
+        return sides
+
+
+def standing_of(user) -> Standing:
+    """Return where ``user`` stands (a query for a signed-in person, none otherwise).
+
+    A network admin is a superuser or holds the network admin role: directory.access.is_network_admin's rule,
+    read here from the same rows as the organizations.
+    """
+    if not user.is_authenticated:
+        return Standing()
+    memberships = list(user.memberships.values_list("organization_id", "role"))
+    return Standing(
+        organization_ids=frozenset(organization for organization, _role in memberships),
+        network_admin=user.is_superuser or any(role == Membership.Role.NETWORK_ADMIN for _org, role in memberships),
+    )
+
+
 def organization_ids_of(user) -> set:
     """Return the ids of the organizations ``user`` works for (a query)."""
     if not user.is_authenticated:
@@ -41,12 +76,14 @@ def organization_ids_of(user) -> set:
     return set(user.memberships.values_list("organization_id", flat=True))
 
 
-def referrals_visible_to(user) -> QuerySet[Referral]:
+def referrals_visible_to(user, standing: Standing | None = None) -> QuerySet[Referral]:
+    """Return the referrals ``user`` may see (a query to read their standing, unless given)."""
     if not user.is_authenticated:
         return Referral.objects.none()
-    if is_network_admin(user):
+    standing = standing or standing_of(user)
+    if standing.network_admin:
         return Referral.objects.all()
-    organizations = organization_ids_of(user)
+    organizations = standing.organization_ids
     return Referral.objects.filter(
         Q(referring_organization__in=organizations) | Q(receiving_organization__in=organizations)
     )
@@ -64,18 +101,49 @@ def participants_visible_to(user) -> QuerySet[Participant]:
     ).distinct()
 
 
-def get_referral_for_user(user, referral_id) -> Referral:
-    """Return the referral if ``user`` may see it; 404 otherwise."""
+# What a referral's page, its moves and their e-mails show of it, read with it.
+REFERRAL_RELATIONS = (
+    "participant",
+    "service",
+    "location",
+    "referring_organization",
+    "receiving_organization",
+    "need",
+    "referred_by",
+)
+
+
+def get_referral_and_sides(user, referral_id) -> tuple[Referral, set[str]]:
+    """Return the referral and the sides ``user`` acts for on it, if they may see it; 404 otherwise.
+
+    One query: the user's memberships are read inside it. Look the pair up once per request and pass it
+    on (services.referral_move, services.referral_outcome_record).
+    """
+    if not user.is_authenticated:
+        raise Http404("No such referral")
+    memberships = Membership.objects.filter(user=user)
+    admin = Value(True) if user.is_superuser else Exists(memberships.filter(role=Membership.Role.NETWORK_ADMIN))
+    referrals = Referral.objects.annotate(
+        seen_as_referrer=Exists(memberships.filter(organization=OuterRef("referring_organization"))),
+        seen_as_provider=Exists(memberships.filter(organization=OuterRef("receiving_organization"))),
+        seen_as_admin=admin,
+    ).filter(Q(seen_as_referrer=True) | Q(seen_as_provider=True) | Q(seen_as_admin=True))
     try:
-        return (
-            referrals_visible_to(user)
-            .select_related(
-                "participant", "service", "location", "referring_organization", "receiving_organization", "need"
-            )
-            .get(pk=referral_id)
-        )
+        referral = referrals.select_related(*REFERRAL_RELATIONS).get(pk=referral_id)
     except (Referral.DoesNotExist, ValidationError):
         raise Http404("No such referral") from None
+    sides = {Side.ADMIN} if referral.seen_as_admin else set()
+    if referral.seen_as_referrer:
+        sides.add(Side.REFERRER)
+    if referral.seen_as_provider:
+        sides.add(Side.PROVIDER)
+    return referral, sides
+
+
+def get_referral_for_user(user, referral_id) -> Referral:
+    """Return the referral if ``user`` may see it; 404 otherwise (a query)."""
+    referral, _sides = get_referral_and_sides(user, referral_id)
+    return referral
 
 
 def get_participant_for_user(user, participant_id) -> Participant:
@@ -86,16 +154,8 @@ def get_participant_for_user(user, participant_id) -> Participant:
 
 
 def sides_of(user, referral: Referral) -> set[str]:
-    """Return the sides ``user`` may act for on ``referral``: referrer, provider, admin (or none)."""
-    sides = set()
-    if is_network_admin(user):
-        sides.add(Side.ADMIN)
-    organizations = organization_ids_of(user)
-    if referral.referring_organization_id in organizations:
-        sides.add(Side.REFERRER)
-    if referral.receiving_organization_id in organizations:
-        sides.add(Side.PROVIDER)
-    return sides
+    """Return the sides ``user`` may act for on ``referral``: referrer, provider, admin (or none). A query."""
+    return standing_of(user).sides(referral)
 
 
 def overdue(referrals: QuerySet[Referral], now: datetime.datetime | None = None) -> QuerySet[Referral]:

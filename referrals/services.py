@@ -27,7 +27,7 @@ from referrals.models import (
     ReferralEvent,
     WebhookEndpoint,
 )
-from referrals.selectors import Side, get_referral_for_user, organization_ids_of, sides_of
+from referrals.selectors import Side, get_referral_and_sides, organization_ids_of
 
 S = Referral.Status
 EventType = WebhookEndpoint.EventType
@@ -194,7 +194,6 @@ def allowed_moves(referral: Referral, sides: set[str]) -> list[str]:
     return [status for status, side in moves.items() if side in sides or Side.ADMIN in sides]
 
 
-@transaction.atomic
 def referral_transition(
     *,
     referral_id,
@@ -204,15 +203,46 @@ def referral_transition(
     reason: str = "",
     appointment_at: datetime.datetime | None = None,
 ) -> Referral:
-    """Move a referral to ``to_status`` for ``actor``.
-
-    Raises Http404 when the actor cannot see it, PermissionDenied when the move is the other side's,
-    and ValidationError (naming the moves that are allowed) when the move is not possible from the
-    referral's status now: the second of two people acting at once gets this.
+    """Move the referral with this id to ``to_status`` for ``actor``: look it up with the actor's sides
+    (Http404 when they cannot see it, before anything else is revealed), then referral_move.
     """
-    get_referral_for_user(actor, referral_id)  # 404 before anything else is revealed
-    referral = Referral.objects.select_for_update().get(pk=referral_id)
-    sides = sides_of(actor, referral)
+    referral, sides = get_referral_and_sides(actor, referral_id)
+    return referral_move(
+        referral=referral,
+        sides=sides,
+        actor=actor,
+        to_status=to_status,
+        note=note,
+        reason=reason,
+        appointment_at=appointment_at,
+    )
+
+
+# What a move reads again under the row's lock: everything but the relations, which a move does not change
+# (so that what the caller's look-up loaded with the referral stays loaded).
+LOCKED_FIELDS = [field.attname for field in Referral._meta.concrete_fields if not field.is_relation]
+
+
+@transaction.atomic
+def referral_move(
+    *,
+    referral: Referral,
+    sides: set[str],
+    actor,
+    to_status: str,
+    note: str = "",
+    reason: str = "",
+    appointment_at: datetime.datetime | None = None,
+) -> Referral:
+    """Move ``referral`` to ``to_status`` for ``actor``: the one place where a referral's status changes.
+
+    ``referral`` and ``sides`` are what selectors.get_referral_and_sides returned for ``actor``. Locks the
+    row and reads it again (a query), so the move is checked against its status now; raises
+    PermissionDenied when the move is the other side's, and ValidationError (naming the moves that are
+    allowed) when the move is not possible from that status: the second of two people acting at once
+    gets this. Writes the event, records the webhook event and tells the other side; returns ``referral``.
+    """
+    referral.refresh_from_db(fields=LOCKED_FIELDS, from_queryset=Referral.objects.select_for_update())
     if to_status == S.RECEIVED and referral.status == S.RECEIVED and sides & {Side.PROVIDER, Side.ADMIN}:
         return referral  # opened again: nothing new to record
     moves = ALLOWED_TRANSITIONS[referral.status]
@@ -257,7 +287,7 @@ def referral_transition(
     for hook in settings.REFERRAL_STATUS_HOOKS:  # the plan's step made into this referral moves with it
         import_string(hook)(referral=referral, actor=actor)
     if to_status != S.RECEIVED:
-        notifications.status_changed(referral.pk, actor.pk)
+        notifications.status_changed(referral, actor, sides)
     return referral
 
 
@@ -276,12 +306,20 @@ def side_label(side: str) -> str:
     return {Side.REFERRER: _("referring"), Side.PROVIDER: _("receiving"), Side.ADMIN: _("network admin")}[side]
 
 
-@transaction.atomic
 def outcome_record(*, referral_id, actor, need_met: str, note: str = "") -> Feedback:
-    """The case manager records whether the need was met; the referral is then closed."""
-    get_referral_for_user(actor, referral_id)
-    referral = Referral.objects.select_for_update().get(pk=referral_id)
-    if Side.REFERRER not in sides_of(actor, referral) and not is_network_admin(actor):
+    """Record the outcome of the referral with this id for ``actor`` (Http404 when they cannot see it)."""
+    referral, sides = get_referral_and_sides(actor, referral_id)
+    return referral_outcome_record(referral=referral, sides=sides, actor=actor, need_met=need_met, note=note)
+
+
+@transaction.atomic
+def referral_outcome_record(*, referral: Referral, sides: set[str], actor, need_met: str, note: str = "") -> Feedback:
+    """The case manager records whether the need was met; the referral is then closed (referral_move).
+
+    ``referral`` and ``sides`` are what selectors.get_referral_and_sides returned for ``actor``.
+    """
+    referral.refresh_from_db(fields=LOCKED_FIELDS, from_queryset=Referral.objects.select_for_update())
+    if not sides & {Side.REFERRER, Side.ADMIN}:
         raise PermissionDenied(_("Only the referring program records the outcome."))
     if referral.status not in Referral.FINISHED_OR_CLOSED:
         raise ValidationError(
@@ -296,7 +334,7 @@ def outcome_record(*, referral_id, actor, need_met: str, note: str = "") -> Feed
     feedback.full_clean()
     feedback.save()
     if referral.status != S.CLOSED:
-        referral = referral_transition(referral_id=referral.pk, actor=actor, to_status=S.CLOSED, note=note)
+        referral = referral_move(referral=referral, sides=sides, actor=actor, to_status=S.CLOSED, note=note)
     webhooks.record_referral(EventType.REFERRAL_FEEDBACK, referral)
     return feedback
 

@@ -1,8 +1,8 @@
 """The referral pages: refer, the case manager's dashboard, the provider's inbox, a referral's page and
 its printable slip, and the participant's private feedback page.
 
-Every page finds its referral through selectors.get_referral_for_user (404 for anyone it is not
-shared with) and changes it only through services.py or selectors.py.
+Every page finds its referral, and the reader's sides on it, once through selectors.get_referral_and_sides
+(404 for anyone it is not shared with), and changes it only through services.py, passing both on.
 """
 
 import contextlib
@@ -49,7 +49,7 @@ from referrals.models import (
     Referral,
     ReferralEvent,
 )
-from referrals.selectors import Side, get_referral_for_user, sides_of
+from referrals.selectors import Side, get_referral_and_sides, get_referral_for_user
 
 S = Referral.Status
 PAGE_SIZE = 25
@@ -329,15 +329,14 @@ def person_name(user) -> str:
 @login_required
 def detail(request: HttpRequest, referral_id) -> HttpResponse:
     """A referral: who, what, where, its timeline, what the viewer may do next, and how it turned out."""
-    referral = get_referral_for_user(request.user, referral_id)
-    sides = sides_of(request.user, referral)
+    referral, sides = get_referral_and_sides(request.user, referral_id)
     if Side.PROVIDER in sides and referral.status == S.SENT:
         # A GET with a side effect, on purpose: the provider opening the referral is what "received"
         # means. It is idempotent (the service ignores a second "received") and recorded as an event.
-        # If someone at the provider answered it in the meantime, there is nothing to mark.
+        # If someone at the provider answered it in the meantime, there is nothing to mark (the move
+        # has read the referral's status now all the same).
         with contextlib.suppress(ValidationError):
-            services.referral_transition(referral_id=referral.pk, actor=request.user, to_status=S.RECEIVED)
-        referral = get_referral_for_user(request.user, referral_id)
+            services.referral_move(referral=referral, sides=sides, actor=request.user, to_status=S.RECEIVED)
     access_log.reads_record(reader=request.user, door=AccessRecord.Door.REFERRAL_PAGE, things=[referral])
     events = referral.events.select_related("actor")
     feedback = Feedback.objects.filter(referral=referral).select_related("recorded_by").first()
@@ -392,15 +391,16 @@ def error_text(error: ValidationError | PermissionDenied) -> str:
 @require_POST
 def move(request: HttpRequest, referral_id) -> HttpResponse:
     """Accept, decline, schedule, complete, not complete or cancel, then go back where the button was."""
-    referral = get_referral_for_user(request.user, referral_id)
+    referral, sides = get_referral_and_sides(request.user, referral_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
         return redirect(safe_next(request, referral))
     data = form.cleaned_data
     try:
-        moved = services.referral_transition(
-            referral_id=referral.pk,
+        moved = services.referral_move(
+            referral=referral,
+            sides=sides,
             actor=request.user,
             to_status=data["to_status"],
             reason=data["reason"],
@@ -426,14 +426,15 @@ def move(request: HttpRequest, referral_id) -> HttpResponse:
 @require_POST
 def outcome(request: HttpRequest, referral_id) -> HttpResponse:
     """The referrer records whether the need was met, which closes the referral."""
-    referral = get_referral_for_user(request.user, referral_id)
+    referral, sides = get_referral_and_sides(request.user, referral_id)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say whether the need was met."))
         return redirect(referral)
     try:
-        services.outcome_record(
-            referral_id=referral.pk,
+        services.referral_outcome_record(
+            referral=referral,
+            sides=sides,
             actor=request.user,
             need_met=form.cleaned_data["need_met"],
             note=form.cleaned_data["note"],
@@ -497,8 +498,8 @@ def slip(request: HttpRequest, referral_id) -> HttpResponse:
     """The participant's printable slip, in their language: where to go, when, what to bring, and
     their private link to say how it went. Only the referring program prints it (it carries the link).
     """
-    referral = get_referral_for_user(request.user, referral_id)
-    if not sides_of(request.user, referral) & {Side.REFERRER, Side.ADMIN}:
+    referral, sides = get_referral_and_sides(request.user, referral_id)
+    if not sides & {Side.REFERRER, Side.ADMIN}:
         raise Http404("No such referral")
     access_log.reads_record(reader=request.user, door=AccessRecord.Door.SLIP, things=[referral])
     service = referral.service

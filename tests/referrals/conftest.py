@@ -1,9 +1,12 @@
 """A referral from carol's workforce program to alice's agency, and ways to move it along."""
 
+import contextlib
 import socket
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from providers.models import TaxonomyTerm
 from referrals import services
@@ -60,3 +63,31 @@ def referral(participant, consent, service_a, carol, alice) -> Referral:
 
 def move(referral: Referral, actor, to_status: str, **extra) -> Referral:
     return services.referral_transition(referral_id=referral.pk, actor=actor, to_status=to_status, **extra)
+
+
+# Statements that open, close or mark a transaction: not counted in a request's queries. Production sends
+# a BEGIN and a COMMIT (SQLite logs them, PostgreSQL does not); a test's own transaction turns them into
+# SAVEPOINTs; so a budget counted without them is the same everywhere.
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+@pytest.fixture
+def max_queries():
+    """``with max_queries(10): ...`` fails when the block runs more than 10 queries that read or write rows
+    (transaction control aside, see TRANSACTION_CONTROL), and lists them."""
+
+    @contextlib.contextmanager
+    def at_most(budget: int):
+        with CaptureQueriesContext(connection) as context:
+            yield
+        queries = [query["sql"] for query in context.captured_queries]
+        counted = [sql for sql in queries if not sql.upper().startswith(TRANSACTION_CONTROL)]
+        assert len(counted) <= budget, f"{len(counted)} queries, more than {budget}:\n" + "\n".join(counted)
+
+    return at_most
+
+
+@pytest.fixture
+def outbox_mail(settings):
+    """E-mails stored in the mail outbox as in production (an INSERT each), not in memory."""
+    settings.EMAIL_BACKEND = "directory.mail.OutboxBackend"
