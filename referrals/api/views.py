@@ -5,7 +5,8 @@ web pages, so the rules and the privacy matrix are the same: another organizatio
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -15,7 +16,6 @@ from rest_framework import exceptions, mixins, pagination, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from directory.access import is_network_admin
 from directory.dates import within_years
 from referrals import access_log, selectors, services, webhooks
 from referrals.api import serializers
@@ -23,8 +23,8 @@ from referrals.api.actions import ACTIONS, actions_for
 from referrals.api.authentication import ClientRateThrottle, ClientTokenAuthentication, IsClientSystem
 from referrals.api.idempotency import idempotent
 from referrals.encryption import blind_index
-from referrals.models import AccessRecord, Consent, Feedback, Participant, Referral, WebhookEndpoint
-from referrals.selectors import Side, organization_ids_of, referrals_visible_to
+from referrals.models import AccessRecord, Consent, Feedback, Participant, Referral, ReferralEvent, WebhookEndpoint
+from referrals.selectors import Standing, referrals_visible_to, standing_of
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -208,6 +208,10 @@ class ConsentViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retr
         return Response(self.get_serializer(consent).data)
 
 
+# A referral's history with who made each change (a client system or a person), in one query.
+DETAIL_PREFETCHES = (Prefetch("events", queryset=ReferralEvent.objects.select_related("actor__client_system")),)
+
+
 class ReferralFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Referral.Status.choices)
     service = filters.UUIDFilter(field_name="service_id", help_text="Referrals to this service.")
@@ -241,33 +245,29 @@ class ReferralViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
 
     filterset_class = ReferralFilter
 
+    @cached_property
+    def standing(self) -> Standing:
+        """Where the client's user stands, read once per request (a query)."""
+        return standing_of(self.request.user)
+
     def get_queryset(self) -> QuerySet[Referral]:
-        referrals = referrals_visible_to(self.request.user).select_related(
+        referrals = referrals_visible_to(self.request.user, self.standing).select_related(
             "participant", "service", "referring_organization", "receiving_organization", "need", "feedback"
         )
         if self.action == "retrieve":
-            referrals = referrals.prefetch_related("events__actor__client_system")
+            referrals = referrals.prefetch_related(*DETAIL_PREFETCHES)
+        elif self.action in ("move", "outcome"):
+            referrals = referrals.select_related("referred_by")  # whom the move's e-mail goes to
         return referrals.order_by("-sent_at", "id")
 
     def get_serializer_class(self):
         return serializers.ReferralSerializer if self.action == "list" else serializers.ReferralDetailSerializer
 
     def get_serializer_context(self) -> dict:
-        organizations = organization_ids_of(self.request.user)
-        admin = is_network_admin(self.request.user)
-
-        def sides(referral: Referral) -> set[str]:
-            found = {Side.ADMIN} if admin else set()
-            if referral.referring_organization_id in organizations:
-                found.add(Side.REFERRER)
-            if referral.receiving_organization_id in organizations:
-                found.add(Side.PROVIDER)
-            return found
-
-        return {**super().get_serializer_context(), "sides": sides}
+        return {**super().get_serializer_context(), "sides": self.standing.sides}
 
     def detail_response(self, referral_id, status_code=status.HTTP_200_OK) -> Response:
-        referral = self.get_queryset().prefetch_related("events__actor__client_system").get(pk=referral_id)
+        referral = self.get_queryset().prefetch_related(*DETAIL_PREFETCHES).get(pk=referral_id)
         return Response(self.get_serializer(referral).data, status=status_code)
 
     @idempotent
@@ -293,23 +293,28 @@ class ReferralViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
     @action(detail=True, methods=["post"], url_path=f"(?P<action_name>{'|'.join(ACTIONS)})")
     def move(self, request, pk=None, action_name=None):
         referral = self.get_object()
+        sides = self.standing.sides(referral)
         serializer = serializers.MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            services.referral_transition(
-                referral_id=referral.pk, actor=request.user, to_status=ACTIONS[action_name], **serializer.validated_data
+            services.referral_move(
+                referral=referral,
+                sides=sides,
+                actor=request.user,
+                to_status=ACTIONS[action_name],
+                **serializer.validated_data,
             )
         except (ValidationError, PermissionDenied) as error:
             if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
                 raise  # a field (the reason) is missing or wrong: the handler names it
-            referral.refresh_from_db()
-            sides = self.get_serializer_context()["sides"](referral)
+            # The move read the referral's status now, under its lock: the allowed actions are from there.
             message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             return Response(
                 {"detail": message, "allowed_actions": actions_for(referral, sides)},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return self.detail_response(referral.pk)
+        prefetch_related_objects([referral], *DETAIL_PREFETCHES)  # the history, the new event included
+        return Response(self.get_serializer(referral).data)
 
     @extend_schema(request=serializers.OutcomeSerializer, responses=serializers.FeedbackSerializer)
     @action(detail=True, methods=["post"])
@@ -318,7 +323,9 @@ class ReferralViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
         referral = self.get_object()
         serializer = serializers.OutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        feedback = services.outcome_record(referral_id=referral.pk, actor=request.user, **serializer.validated_data)
+        feedback = services.referral_outcome_record(
+            referral=referral, sides=self.standing.sides(referral), actor=request.user, **serializer.validated_data
+        )
         return Response(serializers.FeedbackSerializer(feedback).data)
 
 
