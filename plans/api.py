@@ -31,7 +31,10 @@ NOT_A_CASE_MANAGER = _("Only case managers of the participant's organization cha
 DONE_ON_WITHOUT_DONE = _("A done date goes with the status done.")
 NO_SUCH_CASE_MANAGER = _("No one case manager of the participant's organization has this e-mail address.")
 
-FORBIDDEN = OpenApiResponse(description=str(NOT_A_CASE_MANAGER))
+FORBIDDEN = OpenApiResponse(
+    response={"type": "object", "properties": {"detail": {"type": "string"}}},
+    description="Only case managers of the participant's organization change the plan.",
+)
 
 
 def changeable_plan(user, plan_id) -> PlanAccess:
