@@ -7,7 +7,7 @@ What the network's plans say, counted and never quoted: the unmet needs behind t
 - Days to a step done: per category, the median days from the day a barrier was found to the day one of its
   steps was done.
 - Check-ins: in each of the last four weeks (seven days each, the last ending today or on the last day of the
-  chosen months), the participants whose plan was open that week and how many of them had a check-in.
+  chosen months), the participants whose plan was open all that week and how many of them had a check-in.
 - Steps unresolved: per category, the steps that did not work out or are still open past their due date,
   out of all its steps.
 
@@ -254,11 +254,12 @@ def last_weeks(report: Report) -> list[Week]:
 def check_ins(report: Report) -> Table:
     """Per week of the last four, participants whose plan was open, and those of them with a check-in: two queries.
 
-    A plan is open in a week when it started by the week's last day and not all of its barriers (of the
-    chosen category) were resolved before the week's first day.
+    A plan is open in a week when it started before the week's first day (a plan started that week has its
+    intake, and its first check-in the week after) and not all of its barriers (of the chosen category) were
+    resolved before that day.
     """
     weeks = last_weeks(report)
-    in_scope = plans_in(report.scope).filter(started_on__lte=weeks[-1].last_day)
+    in_scope = plans_in(report.scope).filter(started_on__lt=weeks[-1].first_day)
     if report.category:
         in_scope = in_scope.filter(barriers__category__code__in=report.categories.codes_under(report.category))
     plans = list(
@@ -282,7 +283,7 @@ def check_ins(report: Report) -> Table:
         open_plans = {
             plan_id
             for plan_id, started_on, open_barriers, last_resolved in plans
-            if started_on <= week.last_day
+            if started_on < week.first_day
             and (open_barriers or last_resolved is None or last_resolved >= week.first_day)
         }
         checked_in = {plan_id for plan_id, held_on in held if week.first_day <= held_on <= week.last_day} & open_plans
@@ -293,7 +294,7 @@ def check_ins(report: Report) -> Table:
         title=_("Weekly check-ins"),
         description=_(
             "In each of the last four weeks (up to today, or to the end of the chosen months): the participants "
-            "whose plan was open that week, and how many of them had a check-in with their case manager."
+            "whose plan was open all that week, and how many of them had a check-in with their case manager."
         ),
         headers=[
             _("Week from"),

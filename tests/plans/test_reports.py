@@ -134,13 +134,14 @@ def test_it_gives_the_median_days_from_a_barrier_found_to_its_steps_done(client,
 
 
 def test_it_gives_the_share_of_participants_with_a_check_in_each_week(client, admin, plan, child_care, carol):
-    """carol's plan is open from the week of 29 Oct–4 Nov; a check-in on 16 Nov makes that week 1 of 1 (100%),
-    one on 7 Nov the week before; a second check-in in the same week changes nothing."""
+    """carol's plan, started on 4 Nov, is open from the week of 5–11 Nov (a plan is open all the weeks after the
+    one it started in); a check-in on 16 Nov makes that week 1 of 1 (100%), one on 7 Nov the week before; a
+    second check-in in the same week changes nothing."""
     client.force_login(admin)
     assert [(row["Week from"], row["Participants with an open plan"], row["With a check-in"]) for row in
             table(client, "plan-check-ins")] == [
         ("2026-10-22", "0", "0"),
-        ("2026-10-29", "1", "0"),
+        ("2026-10-29", "0", "0"),
         ("2026-11-05", "1", "0"),
         ("2026-11-12", "1", "0"),
     ]  # fmt: skip
@@ -162,7 +163,7 @@ def test_it_leaves_a_plan_whose_barriers_are_all_resolved_out_of_later_weeks(cli
     child_care.save()
     client.force_login(admin)
     rows = table(client, "plan-check-ins")
-    assert [row["Participants with an open plan"] for row in rows] == ["0", "1", "1", "0"]
+    assert [row["Participants with an open plan"] for row in rows] == ["0", "0", "1", "0"]
 
 
 # Steps that end unresolved
