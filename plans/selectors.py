@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from directory.access import is_network_admin
 from directory.models import Membership
-from plans.models import OPEN_STEP_STATUSES, Barrier, CheckIn, Plan, Step
+from plans.models import OPEN_STEP_STATUSES, Barrier, CheckIn, Plan, Step, StepProgress
 from referrals.models import Participant, Referral
 
 
@@ -104,6 +104,58 @@ def check_ins_of(plan: Plan, limit: int | None = None) -> list[CheckIn]:
     """The plan's check-ins (the ``limit`` latest), newest first, with the progress they recorded: two queries."""
     check_ins = plan.check_ins.select_related("recorded_by").prefetch_related("progress")
     return list(check_ins[:limit] if limit else check_ins)
+
+
+def recent_check_ins(plan: Plan, limit: int) -> list[CheckIn]:
+    """The plan's ``limit`` latest check-ins, newest first, each with ``recorded`` (what it said of each step,
+    StepProgress rows) and ``recorded_by_name``: one query, a row per check-in and step it reported on, so that
+    the plan's page stays within its budget whatever the number of check-ins and steps."""
+    latest = CheckIn.objects.filter(plan=plan).order_by("-held_on", "-created_at").values("pk")[:limit]
+    rows = (
+        CheckIn.objects.filter(pk__in=latest)
+        .order_by("-held_on", "-created_at", "progress__id")
+        .values(
+            "pk",
+            "held_on",
+            "method",
+            "note",
+            "created_at",
+            "recorded_by__username",
+            "recorded_by__first_name",
+            "recorded_by__last_name",
+            "progress__id",
+            "progress__step_id",
+            "progress__status",
+            "progress__note",
+        )
+    )
+    check_ins: dict = {}
+    for row in rows:
+        check_in = check_ins.get(row["pk"])
+        if check_in is None:
+            check_in = CheckIn(
+                pk=row["pk"],
+                plan=plan,
+                held_on=row["held_on"],
+                method=row["method"],
+                note=row["note"],
+                created_at=row["created_at"],
+            )
+            names = (row["recorded_by__first_name"] or "", row["recorded_by__last_name"] or "")
+            check_in.recorded_by_name = " ".join(filter(None, names)) or row["recorded_by__username"] or ""
+            check_in.recorded = []
+            check_ins[row["pk"]] = check_in
+        if row["progress__id"] is not None:
+            check_in.recorded.append(
+                StepProgress(
+                    pk=row["progress__id"],
+                    check_in=check_in,
+                    step_id=row["progress__step_id"],
+                    status=row["progress__status"],
+                    note=row["progress__note"],
+                )
+            )
+    return list(check_ins.values())
 
 
 def step_for_provider(user, referral: Referral) -> Step | None:

@@ -116,10 +116,10 @@ def detail(request: HttpRequest, plan_id) -> HttpResponse:
     access = plan_for_reader(request, plan_id)
     plan = access.plan
     barriers = selectors.barriers_of(plan)
-    check_ins = selectors.check_ins_of(plan, limit=RECENT_CHECK_INS)
+    check_ins = selectors.recent_check_ins(plan, RECENT_CHECK_INS)
     steps = {step.pk: step for barrier in barriers for step in barrier.steps.all()}
     for check_in in check_ins:
-        check_in.rows = [(steps.get(progress.step_id), progress) for progress in check_in.progress.all()]
+        check_in.rows = [(steps.get(progress.step_id), progress) for progress in check_in.recorded]
     access_log.reads_record(reader=request.user, door=AccessRecord.Door.PLAN_PAGE, things=[plan.participant])
     erased = is_erased(plan)
     context = {
