@@ -3,6 +3,9 @@
 - ``{% referral_step referral is_referrer is_provider %}`` on a referral's page: for the referring program, the
   step of the participant's plan the referral was made for and a link to the plan; for the receiving provider,
   that step's text and due date only (selectors.step_for_provider), nothing else of the plan.
+- ``{% search_for_step %}`` and ``{% search_for_step_fields %}`` on the search page: a note that the search is for
+  a step of a participant's plan, and the participant's and step's opaque ids kept when the search is refined, so
+  that "Refer" from a result still refers for the step (the refer page checks it). No query.
 - ``{% refer_for_step participant %}`` on the refer page: the step the referral will be made for (the page's
   ``?step=``, an opaque id carried from the plan's "find providers" through the search).
 """
@@ -61,3 +64,21 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _plan_parameters(request) -> dict:
+    """The participant and step a search was opened for, from the plan's "find providers" (opaque ids only)."""
+    step, participant = request.GET.get("step", ""), request.GET.get("participant", "")
+    if not (_is_uuid(step) and _is_uuid(participant)):
+        return {}
+    return {"step": step, "participant": participant}
+
+
+@register.inclusion_tag("plans/_search_for_step.html", takes_context=True)
+def search_for_step(context) -> dict:
+    return {"parameters": _plan_parameters(context["request"]), "fields": False}
+
+
+@register.inclusion_tag("plans/_search_for_step.html", takes_context=True)
+def search_for_step_fields(context) -> dict:
+    return {"parameters": _plan_parameters(context["request"]), "fields": True}

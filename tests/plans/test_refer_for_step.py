@@ -193,3 +193,15 @@ def test_a_step_due_date_is_kept_when_referred(client, carol, plan, child_care, 
     client.post(refer_from_search(client, plan, child_care, service_a, step=find_care), referral_data())
     find_care.refresh_from_db()
     assert find_care.due_on == due == timezone.localdate() + datetime.timedelta(days=3)
+
+
+def test_the_search_keeps_the_step_when_it_is_refined(client, carol, plan, child_care, find_care):
+    """The search page opened from "find providers" says it is for a plan's step and keeps the participant's and
+    the step's ids in its form, so that a refined search still refers for the step."""
+    client.force_login(carol)
+    search = client.get(reverse("plans:find_providers", args=[plan.pk, child_care.pk]))["Location"]
+    page = client.get(search).content.decode()
+    assert "Searching for a step of a participant" in page
+    assert f'<input type="hidden" name="step" value="{find_care.pk}">' in page
+    assert f'<input type="hidden" name="participant" value="{plan.participant_id}">' in page
+    assert "Searching for a step" not in client.get(reverse("search:page") + "?q=daycare").content.decode()
