@@ -15,7 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation.template import templatize
 
-APPS = ("directory", "providers", "search", "referrals", "handouts")
+APPS = ("directory", "providers", "search", "referrals", "handouts", "plans")
 CATALOG = Path(settings.BASE_DIR) / "directory" / "locale" / "es" / "LC_MESSAGES"
 PO_PATH = CATALOG / "django.po"
 MO_PATH = CATALOG / "django.mo"
