@@ -270,7 +270,10 @@ class Candidates:
     # agency's Spanish texts counting half; and how many of them the service's name holds. Not given: as
     # coverage, and none.
     labelled: np.ndarray | None = None  # float64
-    in_name: np.ndarray | None = None  # int16
+    in_name: np.ndarray | None = None  # float64
+    # The populations the query names (search.needs.Need): a service for other populations comes after those for
+    # anyone, or for these (search/query.py).
+    named_populations: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.coverage is None:
@@ -280,7 +283,7 @@ class Candidates:
         if self.labelled is None:
             object.__setattr__(self, "labelled", self.coverage)
         if self.in_name is None:
-            object.__setattr__(self, "in_name", np.zeros(len(self.briefs), np.int16))
+            object.__setattr__(self, "in_name", np.zeros(len(self.briefs)))
 
     @classmethod
     def of(
@@ -298,7 +301,7 @@ class Candidates:
         coverage = None if coverage is None else np.asarray(coverage, dtype=np.float64)
         meets_need = None if meets_need is None else np.asarray(meets_need, dtype=np.int16)
         labelled = None if labelled is None else np.asarray(labelled, dtype=np.float64)
-        in_name = None if in_name is None else np.asarray(in_name, dtype=np.int16)
+        in_name = None if in_name is None else np.asarray(in_name, dtype=np.float64)
         return cls(
             briefs, scores, handles, Columns.of(briefs), np.arange(len(briefs)), coverage, meets_need, labelled, in_name
         )
@@ -314,7 +317,7 @@ class TextMatch:
     coverage: np.ndarray  # float64: the share of the words it has, or that a need it meets covers
     meets_need: np.ndarray  # int16: how many of the needs the query names it meets
     labelled: np.ndarray  # float64: as coverage, a word found only in what does not label it counting half
-    in_name: np.ndarray  # int16: how many of the words its name holds
+    in_name: np.ndarray  # float64: the share of the words its name holds
 
     @classmethod
     def of(
@@ -338,7 +341,7 @@ class TextMatch:
             anywhere.sum(axis=1) / count,
             needs_met.sum(axis=1).astype(np.int16),
             (labels.sum(axis=1) + (anywhere & ~labels).sum(axis=1) * DESCRIBED_ONLY) / count,
-            names.sum(axis=1).astype(np.int16),
+            names.sum(axis=1) / count,
         )
 
 

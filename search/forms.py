@@ -14,6 +14,7 @@ from providers.models import TaxonomyTerm
 from search.backends.base import SearchRequest
 from search.eligibility import Participant
 from search.geography import Place, place_for_address, place_for_zip
+from search.needs import words_that_matter
 from search.query import MAX_WORDS, WORD
 
 MIN_RADIUS_MILES = 0.1
@@ -147,7 +148,7 @@ class SearchForm(forms.Form):
 
     def clean_q(self) -> str:
         text = self.cleaned_data["q"]
-        if len(WORD.findall(text)) > MAX_WORDS:
+        if len(words_that_matter(text)) > MAX_WORDS:  # a sentence's filler and function words are not searched
             raise forms.ValidationError(_("Use at most %(count)s words.") % {"count": MAX_WORDS}, code="too_many_words")
         return text
 

@@ -17,12 +17,13 @@ dormir"), not keywords. Both backends (search/backends/) search what ``understan
    Spanish, as they are: ``Understood.spanish``); and as a compound: "childcare" also matches "child" and
    "care" together, and the words "child care" also match "childcare" (``Understood.joined``,
    ``Word.splits``), so compound and split spellings meet.
-5. Needs: everyday phrasings name categories through the taxonomy, data the network edits: a category's
-   name and ``synonyms`` in English, its ``name_es`` and ``synonyms_es`` in Spanish, each phrase
-   analysed as in 3 and 4. A phrase is named when all its content stems are among the query's, in any
-   order, in the query's language (either when undecided). A named category's services (its children's
-   too, as the category filter) meet the need, and the query words the phrase covered count as matched
-   for them (search.candidates.Candidates.coverage).
+5. Needs: everyday phrasings name categories and populations through the taxonomy, data the network
+   edits: a term's name and ``synonyms`` in English, its ``name_es`` and ``synonyms_es`` in Spanish, each
+   phrase analysed as in 3 and 4. A phrase is named when all its content stems are among the query's, in
+   any order, in the query's language (either when undecided). A named category's services (its
+   children's too, as the category filter), and a named population's, meet the need, and the query words
+   the phrase covered count as matched for them (search.candidates.Candidates.coverage): "mi esposo me
+   pega" names survivors of domestic violence, a population, not a category.
 
 The lists below are data, in one place: extend them rather than special-casing a query.
 """
@@ -41,6 +42,10 @@ from whoosh.support.charset import accent_map
 
 from providers.models import TaxonomyTerm
 
+# The documents' filter fields a need's code is looked up in (search.documents: a service's categories with
+# their ancestors, its populations).
+CATEGORIES = "categories"
+POPULATIONS = "populations"
 ENGLISH = "en"
 SPANISH = "es"
 UNDECIDED = ""
@@ -78,6 +83,10 @@ FILLER_WORDS = {
             "get",
             "getting",
             "got",
+            "go",
+            "going",
+            "goes",
+            "went",
             "please",
             "can",
             "could",
@@ -96,6 +105,11 @@ FILLER_WORDS = {
             "thank",
             "im",
             "ive",
+            # What is left of a contraction ("won't": "won" and "t"), when it is not a stop word already.
+            "won",
+            "wont",
+            "cant",
+            "dont",
         }
     ),
     SPANISH: frozenset(
@@ -199,7 +213,7 @@ class Need:
 
     code: str
     words: frozenset[int]
-    field: str = "categories"
+    field: str = CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -211,6 +225,11 @@ class Understood:
     words: tuple[Word, ...]
     joined: tuple[tuple[int, str], ...]  # (position of the first word, the two written together)
     needs: tuple[Need, ...]
+
+    @property
+    def populations(self) -> frozenset[str]:
+        """The codes of the populations the query names ("mi esposo me pega": survivors of domestic violence)."""
+        return frozenset(need.code for need in self.needs if need.field == POPULATIONS)
 
     @property
     def spanish(self) -> bool:
@@ -246,6 +265,15 @@ def content_positions(words: list[str], language: str) -> list[int]:
         dropped = dropped | FUNCTION_WORDS[code]
     kept = [position for position, word in enumerate(words) if word not in dropped]
     return kept or list(range(len(words)))
+
+
+def words_that_matter(text: str) -> list[str]:
+    """Return the text's words that are searched (its content words, folded, as ``understand`` reads them; no
+    query): what the bound on a query's words counts, so that a sentence is not refused for its filler."""
+    folded = WORD.findall(fold(text))
+    if not folded:
+        return []
+    return [folded[position] for position in content_positions(folded, language_of(folded, text))]
 
 
 def understand(text: str) -> Understood:
@@ -293,14 +321,15 @@ def phrase_stems(phrase: str, language: str) -> frozenset[str]:
 
 
 class Intents:
-    """Every category's phrases as content stems, in each language, from the taxonomy's rows."""
+    """Every category's and population's phrases as content stems, in each language, from the taxonomies' rows
+    (field, code, name, name_es, synonyms, synonyms_es)."""
 
     def __init__(self, rows: tuple, version: tuple | None = None) -> None:
         self.version = version  # the taxonomy's (term count, last modified) when read
-        self.phrases: dict[str, list[tuple[frozenset[str], str]]] = {ENGLISH: [], SPANISH: []}
+        self.phrases: dict[str, list[tuple[frozenset[str], tuple[str, str]]]] = {ENGLISH: [], SPANISH: []}
         # Each stem's phrases (positions in ``phrases``): a query checks only those holding one of its stems.
         self.holding: dict[str, dict[str, list[int]]] = {ENGLISH: {}, SPANISH: {}}
-        for code, name, name_es, synonyms, synonyms_es in rows:
+        for field, code, name, name_es, synonyms, synonyms_es in rows:
             for language, texts in (
                 (ENGLISH, [name, *synonyms.split(",")]),
                 (SPANISH, [name_es, *synonyms_es.split(",")]),
@@ -310,23 +339,23 @@ class Intents:
                     if stems:
                         for stem in stems:
                             self.holding[language].setdefault(stem, []).append(len(self.phrases[language]))
-                        self.phrases[language].append((stems, code))
+                        self.phrases[language].append((stems, (field, code)))
 
     def named(self, words: tuple[Word, ...], language: str) -> tuple[Need, ...]:
         """Return the categories whose phrases the words hold (in the query's language), each with the
         positions of the words its phrases covered; in the taxonomy's order."""
-        covered: dict[str, set[int]] = {}
+        covered: dict[tuple[str, str], set[int]] = {}
         for code in languages(language):
             stems = [word.english if code == ENGLISH else word.spanish for word in words]
             present = set(stems)
             holding = self.holding[code]
             candidates = sorted({number for stem in present for number in holding.get(stem, ())})
-            for phrase, category in (self.phrases[code][number] for number in candidates):
+            for phrase, named in (self.phrases[code][number] for number in candidates):
                 if phrase <= present:
-                    covered.setdefault(category, set()).update(
+                    covered.setdefault(named, set()).update(
                         position for position, stem in enumerate(stems) if stem in phrase
                     )
-        return tuple(Need(category, frozenset(positions)) for category, positions in covered.items())
+        return tuple(Need(code, frozenset(positions), field) for (field, code), positions in covered.items())
 
 
 _intents: dict = {"intents": Intents(())}
@@ -344,8 +373,10 @@ def intents() -> Intents:
         version = tuple(cursor.fetchone())
     held = _intents["intents"]
     if held.version != version:
-        rows = TaxonomyTerm.objects.categories().order_by("code")
-        rows = tuple(rows.values_list("code", "name", "name_es", "synonyms", "synonyms_es"))
+        fields = ("code", "name", "name_es", "synonyms", "synonyms_es")
+        categories = TaxonomyTerm.objects.categories().order_by("code").values_list(*fields)
+        populations = TaxonomyTerm.objects.populations().order_by("code").values_list(*fields)
+        rows = tuple((CATEGORIES, *row) for row in categories) + tuple((POPULATIONS, *row) for row in populations)
         with _intents_lock:
             held = _intents["intents"] = Intents(rows, version)
     return held

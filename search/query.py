@@ -10,8 +10,9 @@ filler of asking for help) are each searched in the English fields with English 
 query is English, in the Spanish fields with Spanish stems; compound and split spellings meet; and the
 taxonomy's phrases name categories whose services meet the need. Candidates have any of those words or
 meet a need; each has a coverage, the share of the words it matched. A word that no candidate has is
-tried again allowing typos (search.backends.base.typo_distance): expanding a word to its near spellings
-is the costly part, so only when needed.
+tried again allowing typos (search.backends.base.typo_distance), at its nearest spellings only
+(search.backends.base.typo_reach): expanding a word to its near spellings is the costly part, so only
+when needed.
 
 Ranking (the one place it is decided; ``RANKING`` names the steps, and the results page says the ones
 a search uses, in this order: search.views.ORDER_STEPS): results are ordered by, in turn,
@@ -26,10 +27,16 @@ a search uses, in this order: search.views.ORDER_STEPS): results are ordered by,
    verdict (search.eligibility), not a failure;
 3. text match, when there is text: the share of the query's words that matter it matches, all before
    some (search/needs.py: filler and function words do not count; a need the query names, such as
-   "light bill" for utility assistance, counts for the words of its phrase); among equal shares, a
-   service that meets more of the needs the query names first (a category's services meet its parent's
-   too: "shelter" names housing and emergency shelter, and a shelter meets both), then a strong match
-   (at least a third of the best score: the words in the name, keywords or categories) before a weak one;
+   "light bill" for utility assistance, counts for the words of its phrase), a word found only in the
+   description (or the agency's Spanish text) counting half, so that what labels a service (its name,
+   keywords, organization, categories, populations) outweighs what its description happens to mention;
+   among equal shares, a service that meets more of the needs the query names first (a category's
+   services meet its parent's too: "shelter" names housing and emergency shelter, and a shelter meets
+   both; a population's phrases name it too: "mi esposo me pega", survivors of domestic violence); then
+   one whose name holds more of the words ("CDL" puts the CDL course before the welding course of the
+   same category); then a strong match (at least a third of the best score) before a weak one; then a
+   service for anyone before one for particular populations that neither the query nor the profile
+   names (counseling for veterans comes after counseling for anyone, for "depression");
 4. eligibility, when a profile is given: eligible before maybe (facts missing); after the text match, so
    that a service the participant surely qualifies for but that matches fewer of the words does not
    come before one that matches them all and needs a fact the profile does not give;
@@ -70,6 +77,7 @@ from search.eligibility import Area, Criteria, Eligibility, Outcome, Verdict, Ve
 from search.geography import distances_miles
 from search.models import UnmetSearch
 from search.names import name_matches
+from search.needs import words_that_matter
 
 if TYPE_CHECKING:
     from search.visitors import Visitor
@@ -90,8 +98,8 @@ RANKING = (
     "name",
 )
 RELEVANT_COVERAGE = 1 / 2  # a result relevant to a query matches more than this share of its words (_found_relevant)
-# What one search may cost, whatever it is asked: the form refuses more words (search.forms); other
-# callers' text (the HSDS feed's) is cut to them.
+# What one search may cost, whatever it is asked: the form refuses more words that matter (search.forms;
+# filler and function words are not searched); other callers' text (the HSDS feed's) is cut to them.
 MAX_WORDS = 10
 WORD = re.compile(r"\w+")
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.MAYBE: 1, Verdict.NOT_ELIGIBLE: 2}
@@ -196,7 +204,7 @@ def search(
     candidates = backend.candidates(request, verified_since=verified_since())
     now = timezone.now()
     fits = _Checks(request).fits(candidates)
-    order, strong = _rank(candidates, fits, request.text)
+    order, strong = _rank(candidates, fits, request.text, request.participant.populations)
     facets = _facets(candidates, fits, order)
     count = len(order)
     unmet = not _found_relevant(candidates, fits)
@@ -230,9 +238,15 @@ def verified_since() -> datetime.datetime | None:
 
 
 def bounded_text(text: str) -> str:
-    """Return the text as it is with up to MAX_WORDS words; else its first MAX_WORDS words."""
+    """Return the text as it is with up to MAX_WORDS words that matter (search.needs.words_that_matter: filler
+    and function words are not searched, so not counted); else its words up to the MAX_WORDS-th that matters."""
+    if len(words_that_matter(text)) <= MAX_WORDS:
+        return text
     words = WORD.findall(text)
-    return text if len(words) <= MAX_WORDS else " ".join(words[:MAX_WORDS])
+    kept = MAX_WORDS
+    while kept < len(words) and len(words_that_matter(" ".join(words[: kept + 1]))) <= MAX_WORDS:
+        kept += 1
+    return " ".join(words[:kept])
 
 
 def criteria_for(data: dict) -> Criteria:
@@ -401,7 +415,9 @@ def _explain(page: list[Result], datas: list[dict], request: SearchRequest, now:
             result.open_now = is_open_at(result.brief.hours[result.location_index or 0], now)
 
 
-def _rank(candidates: Candidates, fits: _Fits, text: str) -> tuple[np.ndarray, float]:
+def _rank(
+    candidates: Candidates, fits: _Fits, text: str, request_populations: frozenset[str] = frozenset()
+) -> tuple[np.ndarray, float]:
     """Order the fits by the bands of the module's docstring (``text``: the words searched for): return
     their order (indices into the fits) and the least relevance of a strong match."""
     positions = fits.positions
@@ -419,14 +435,25 @@ def _rank(candidates: Candidates, fits: _Fits, text: str) -> tuple[np.ndarray, f
         columns.capacity[entries],
         fits.serves_area == 0,  # in the area, or no area, or no place given, first
         np.maximum(fits.verdict, 0),  # eligible before maybe (no profile: all alike)
+        _for_others(candidates, entries, request_populations),  # then for anyone before for others only
         relevance < strong,  # then a strong match (a third of the best score) before a weak one
-        -candidates.in_name[positions],  # then more of the words in the service's name
+        -candidates.in_name[positions],  # then more of the words in the service's name (a share of them)
         -candidates.meets_need[positions],  # within a share: meeting more of the needs named (the most specific)
         -candidates.labelled[positions],  # all the words that matter before some, those only described counting half
         fits.verdict == VERDICT_ORDER[Verdict.NOT_ELIGIBLE],  # not eligible after all the others
         name_matches(columns, entries, text),  # first: the service or organization whose name was typed
     )
     return np.lexsort(keys), strong
+
+
+def _for_others(candidates: Candidates, entries: np.ndarray, populations: frozenset[str]) -> np.ndarray:
+    """Return which of these entries are services for particular populations, none of them named by the query
+    or the participant's profile (``populations``): veterans' counseling for "depression" comes after the
+    counseling for anyone."""
+    grouped = candidates.columns.facets[1]  # Brief.facets' populations
+    named = populations | candidates.named_populations
+    others = np.array([bool(codes) and not named.intersection(codes) for codes in grouped.values], bool)
+    return others[grouped.numbers[entries]] if len(others) else np.zeros(len(entries), bool)
 
 
 def _found_relevant(candidates: Candidates, fits: _Fits) -> bool:

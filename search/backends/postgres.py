@@ -29,7 +29,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -139,12 +139,14 @@ class PostgresBackend:
         text = request.text.strip()
         if not text:
             versions, scores = _matches(documents.annotate(score=Value(1.0, FloatField())))
-            match = None
+            match, populations = None, frozenset()
         else:
-            versions, scores, match = _text_candidates(documents, understand(text))
+            understood = understand(text)
+            versions, scores, match = _text_candidates(documents, understood)
+            populations = understood.populations
         if not len(versions) and not SearchDocument.objects.exists() and Service.objects.listed().exists():
             raise IndexMissing(EMPTY_TABLE)
-        return self.known.candidates(versions, scores, match)
+        return replace(self.known.candidates(versions, scores, match), named_populations=populations)
 
     def names_starting(
         self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None

@@ -17,7 +17,7 @@ import datetime
 import heapq
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from whoosh import query as q
@@ -59,7 +59,7 @@ class WhooshBackend:
             return NONE
         allowed = _allowed(view, filters, verified_since)
         search = _matches if _scores_like_whoosh(view) else _whoosh_search
-        return search(view, understood, allowed)
+        return replace(search(view, understood, allowed), named_populations=understood.populations)
 
     def names_starting(
         self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None
