@@ -44,7 +44,9 @@ def test_it_shows_a_case_manager_her_overdue_referrals_and_outcomes_to_record(cl
     items = attention_of(client.get(reverse("home")).content.decode())
 
     waiting = tab_count(client, dashboard, "waiting")
+    week = client.get(reverse("plans:week")).context["participant_count"]
     assert items == {
+        f"This week: {week} participants need you": reverse("plans:week"),
         "1 overdue referral": f"{dashboard}?tab=overdue",
         f"{waiting} referrals waiting for your outcome": f"{dashboard}?tab=waiting",
     }
@@ -89,9 +91,9 @@ def test_it_runs_a_fixed_number_of_queries_on_the_home_page_for_both_roles(
     Membership.objects.create(user=carol, organization=bobs_agency, role=Membership.Role.AGENCY_EDITOR)
     client.force_login(carol)
 
-    # Session, user, demo banner, categories, her roles; for each of her three kinds of items whether
-    # she is a network admin and one count (two for the listings).
-    with django_assert_max_num_queries(13):
+    # Session, user, demo banner, categories, her roles, her week's count (the menu's too); for each of her
+    # three kinds of items whether she is a network admin and one count (two for the listings).
+    with django_assert_max_num_queries(14):
         html = client.get(reverse("home")).content.decode()
 
-    assert len(attention_of(html)) == 4
+    assert len(attention_of(html)) == 5

@@ -163,9 +163,9 @@ def test_it_runs_a_fixed_number_of_queries_on_the_home_page(
         make_service(agency_a, f"Service {number}", top, child)
     client.force_login(carol)
 
-    # Session, user, demo banner, categories with counts; her roles, whether she is a network admin, and
-    # her referrals needing attention counted (directory/attention.py).
-    with django_assert_max_num_queries(7):
+    # Session, user, demo banner, categories with counts; her roles, whether she is a network admin, her
+    # referrals needing attention and her week counted (directory/attention.py; the menu shows the week's too).
+    with django_assert_max_num_queries(8):
         html = html_of(client.get(reverse("home")))
 
     assert 'href="/search/?category=top-11"' in html

@@ -1,7 +1,8 @@
 """The menu and the actions a page offers fit the reader's role, and exactly one menu item is marked current.
 
 - Anyone: Home and Find services; no Refer button (the refer page is for case managers).
-- A case manager (carol): My referrals and Reports, Refer buttons; no Inbox, no Agency portal.
+- A case manager (carol): My referrals, This week (her participants' plans) and Reports, Refer buttons; no Inbox,
+  no Agency portal.
 - An agency editor (alice): Inbox, Agency portal and Reports; no My referrals, no Refer button.
 - A network admin: My referrals, Agency portal with the portal's admin pages, Reports, Refer buttons; no Inbox.
 - Someone with both roles (dana): everything a case manager and an agency editor have.
@@ -18,13 +19,13 @@ from directory.models import Membership
 from search.backends import get_backend
 from tests.conftest import make_user
 
-MENU = ["Home", "Find services", "My referrals", "Inbox", "Agency portal", "Reports"]
+MENU = ["Home", "Find services", "My referrals", "This week", "Inbox", "Agency portal", "Reports"]
 SHOWN = {
     "anonymous": {"Home", "Find services"},
-    "carol": {"Home", "Find services", "My referrals", "Reports"},
+    "carol": {"Home", "Find services", "My referrals", "This week", "Reports"},
     "alice": {"Home", "Find services", "Inbox", "Agency portal", "Reports"},
     "admin": {"Home", "Find services", "My referrals", "Agency portal", "Reports"},
-    "dana": {"Home", "Find services", "My referrals", "Inbox", "Agency portal", "Reports"},
+    "dana": {"Home", "Find services", "My referrals", "This week", "Inbox", "Agency portal", "Reports"},
     "newcomer": {"Home", "Find services", "Agency portal"},
 }
 REFERS = {"carol", "admin", "dana"}
@@ -110,6 +111,7 @@ def test_it_offers_refer_on_a_service_page_only_to_people_who_refer(reader, pers
         ("anonymous", "home", "Home"),
         ("anonymous", "search:page", "Find services"),
         ("carol", "referrals:dashboard", "My referrals"),
+        ("carol", "plans:week", "This week"),
         ("alice", "referrals:inbox", "Inbox"),
         ("alice", "portal:home", "My listings"),
         ("alice", "portal:corrections", "Corrections"),

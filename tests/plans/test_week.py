@@ -257,3 +257,27 @@ def test_the_week_counts_what_the_page_lists(carol, workforce_program, service_a
     assert selectors.week_count(carol) == selectors.week_of(carol).participant_count == 2
     plan_services.check_in_record(plan=only_check_in, held_on=timezone.localdate(), method="phone", actor=carol)
     assert selectors.week_count(carol) == selectors.week_of(carol).participant_count == 1
+
+
+def test_the_menu_and_home_page_count_the_week(client, carol, workforce_program, service_a):
+    """A case manager's menu says "This week" with how many participants need her, and so does her home page,
+    linking to the week; with nothing in her week, the menu item has no count and the home page no item."""
+    client.force_login(carol)
+    html = client.get(reverse("home")).content.decode()
+    assert f'<a href="{URL}">This week</a>' in html
+    assert "participant needs you" not in html
+
+    a_full_week(carol, workforce_program, service_a, "M. R.")
+    html = client.get(reverse("home")).content.decode()
+
+    assert f'<a href="{URL}">This week <span class="site-nav__count">1</span></a>' in html
+    assert f'<li><a href="{URL}">This week: 1 participant needs you</a></li>' in html
+    week_page = client.get(URL).content.decode()
+    assert f'<a href="{URL}" aria-current="page">This week <span class="site-nav__count">1</span></a>' in week_page
+
+
+@pytest.mark.parametrize("persona", ["alice", "admin"])
+def test_the_menu_offers_the_week_only_to_case_managers(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+
+    assert URL not in client.get(reverse("home")).content.decode()
