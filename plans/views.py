@@ -216,8 +216,7 @@ def search_url(plan: Plan, barrier: Barrier, step: Step | None) -> str:
     query = QueryDict(mutable=True)
     query["category"] = barrier.category.code
     if participant.zip_code:
-        query["zip"] = participant.zip_code
-        query["serves_me"] = "on"
+        query["zip"] = participant.zip_code  # nearest first; the case manager narrows to who serves it
     query["speaks"] = participant.preferred_language
     query["participant"] = str(participant.pk)
     if step is not None:
