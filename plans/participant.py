@@ -164,6 +164,8 @@ def goals_of(plan: Plan, language: str) -> list[Goal]:
             key=lambda step: (step.due_on or datetime.date.max, step.position),
         )
         finished = [step for step in steps if step.status not in OPEN_STEP_STATUSES]
+        for step in open_steps:  # who helps with a step made into a referral, named as its agency wrote it
+            step.service_name = listing.in_language(step.referral.service, "name", language) if step.referral else None
         category = listing.in_language(barrier.category, "name", language)
         goals.append(Goal(barrier=barrier, category=category, open_steps=open_steps, finished_steps=finished))
     return sorted(goals, key=lambda goal: goal.barrier.resolved_on is not None)

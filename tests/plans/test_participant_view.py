@@ -4,6 +4,7 @@
 import datetime
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -413,3 +414,28 @@ def test_the_plan_page_block_renders_from_the_template_tag(rf, carol, plan):
     assert token in for_carol and "Make a new link" in for_carol
     assert f'value="/plans/{plan.pk}/#participant-link"' in for_carol
     assert token not in for_reader and "Make a new link" not in for_reader
+
+
+def test_every_string_of_the_participants_pages_is_in_spanish():
+    """The participant's pages and the link block: each string has its Spanish translation in the catalog."""
+    import polib
+    from django.conf import settings
+
+    from tests.directory.test_translations import PO_PATH, python_messages, template_messages
+
+    root = Path(settings.BASE_DIR) / "plans"
+    templates = [
+        *sorted((root / "templates" / "plans").glob("mine*.html")),
+        root / "templates/plans/_participant_link.html",
+    ]
+    messages = python_messages(root / "participant.py")
+    for template in templates:
+        messages |= template_messages(template)
+    translated = {
+        (entry.msgctxt, entry.msgid, entry.msgid_plural or None)
+        for entry in polib.pofile(str(PO_PATH))
+        if (entry.msgstr or any(entry.msgstr_plural.values())) and "fuzzy" not in entry.flags
+    }
+
+    assert len(messages) > 40
+    assert sorted(message[1] for message in messages - translated) == []
