@@ -20,6 +20,7 @@ import numpy as np
 from providers.models import Service
 from search.documents import Brief
 from search.eligibility import CHECKS
+from search.needs import CATEGORIES, Need
 
 # A waitlist is a way in that the provider stated; capacity nobody stated may be any of the three.
 CAPACITY_ORDER = {
@@ -315,7 +316,7 @@ class TextMatch:
     """How each of a backend's matches met the query's content words (search/needs.py), as ranking reads it."""
 
     coverage: np.ndarray  # float64: the share of the words it has, or that a need it meets covers
-    meets_need: np.ndarray  # int16: how many of the needs the query names it meets
+    meets_need: np.ndarray  # int16: how many of the categories the query names it meets
     labelled: np.ndarray  # float64: as coverage, a word found only in what does not label it counting half
     in_name: np.ndarray  # float64: the share of the words its name holds
 
@@ -326,20 +327,22 @@ class TextMatch:
         labels: np.ndarray,
         names: np.ndarray,
         needs_met: np.ndarray,
-        need_words: Sequence[frozenset[int]],
+        needs: Sequence[Need],
     ) -> "TextMatch":
         """Work it out from which words each match has (a row per match, a column per word, booleans): in any
-        text field, in search.documents.LABEL_FIELDS, in its name; and which needs it meets (a column per need),
-        each covering the words of ``need_words`` (search.needs.Need.words): those count as labels."""
+        text field, in search.documents.LABEL_FIELDS, in its name; and which of the query's ``needs`` it meets
+        (a column per need), each covering its words (search.needs.Need.words): those count as labels. What a
+        service does is counted in ``meets_need``: the categories named, not the populations (whom it serves)."""
         anywhere, labels = anywhere.copy(), labels.copy()
-        for number, words in enumerate(need_words):
-            for word in words:
+        for number, need in enumerate(needs):
+            for word in need.words:
                 anywhere[:, word] |= needs_met[:, number]
                 labels[:, word] |= needs_met[:, number]
         count = anywhere.shape[1] or 1
+        categories = [number for number, need in enumerate(needs) if need.field == CATEGORIES]
         return cls(
             anywhere.sum(axis=1) / count,
-            needs_met.sum(axis=1).astype(np.int16),
+            needs_met[:, categories].sum(axis=1).astype(np.int16),
             (labels.sum(axis=1) + (anywhere & ~labels).sum(axis=1) * DESCRIBED_ONLY) / count,
             names.sum(axis=1) / count,
         )

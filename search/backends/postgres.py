@@ -557,7 +557,7 @@ def _matching(
     needs = understood.needs
     nothing = np.empty((0, len(words)), bool)
     if query is None and not needs:  # only stop words of the english configuration: nothing to match
-        match = TextMatch.of(nothing, nothing, nothing, np.empty((0, 0), bool), [])
+        match = TextMatch.of(nothing, nothing, nothing, np.empty((0, 0), bool), ())
         return np.empty(0, np.int64), np.empty(0), match, nothing
     condition = Q(pk__in=[])
     if query is not None:
@@ -594,7 +594,7 @@ def _matching(
     count = len(words)
     parts = [table_of[order, 2 + count * part : 2 + count * (part + 1)].astype(bool) for part in range(3)]
     needs_met = table_of[order, 2 + 3 * count :].astype(bool)
-    match = TextMatch.of(*parts, needs_met, [need.words for need in needs])
+    match = TextMatch.of(*parts, needs_met, needs)
     return versions[order], scores[order], match, parts[0]
 
 

@@ -427,7 +427,7 @@ def _matches(view: View, understood: Understood, allowed: list[int]) -> Candidat
                 _having([word.labels for word in words], slots, len(docnums)),
                 _having([word.names for word in words], slots, len(docnums)),
                 _having(needs, slots, len(docnums)),
-                [need.words for need in understood.needs],
+                understood.needs,
             )
         )
     return _candidates(view, found, scores, matches)
@@ -480,9 +480,7 @@ def _whoosh_search(view: View, understood: Understood, allowed: list[int]) -> Ca
     def having(sets: list[set[int]]) -> np.ndarray:
         return np.array([[docnum in docs for docs in sets] for docnum in found], bool).reshape(len(found), len(sets))
 
-    match = TextMatch.of(
-        having(words), having(labels), having(names), having(needs), [need.words for need in understood.needs]
-    )
+    match = TextMatch.of(having(words), having(labels), having(names), having(needs), understood.needs)
     briefs = view.briefs()
     return Candidates.of(
         [briefs[docnum] for docnum in found],
