@@ -1,6 +1,9 @@
 """GET /api/v1/search/: the search as JSON, for the page's map and for other case systems; GET
 /api/v1/search/suggest/: suggestions as one types, for the page's search box."""
 
+import uuid
+from collections.abc import Callable
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -87,6 +90,7 @@ def index_being_built() -> Response:
 
 def serialize(results: SearchResults) -> dict:
     place = results.request.place
+    url_of = service_url()
     return {
         "count": results.count,
         "place": None
@@ -102,11 +106,21 @@ def serialize(results: SearchResults) -> dict:
         "page_count": results.page_count,
         "page_size": results.request.page_size,
         "facets": results.facets,
-        "results": [serialize_result(result) for result in results.results],
+        "results": [serialize_result(result, url_of) for result in results.results],
     }
 
 
-def serialize_result(result: Result) -> dict:
+PLACEHOLDER_ID = str(uuid.UUID(int=0))
+
+
+def service_url() -> Callable[[str], str]:
+    """Return a function giving a service's page from its id (documents hold ``str(service.pk)``): one
+    reverse() a response, not one a result (each cost as much as checking a result's eligibility)."""
+    template = reverse("providers:service_detail", args=[PLACEHOLDER_ID])
+    return lambda service_id: template.replace(PLACEHOLDER_ID, service_id)
+
+
+def serialize_result(result: Result, url_of: Callable[[str], str]) -> dict:
     data = result.data
     location = result.location
     return {
@@ -114,7 +128,7 @@ def serialize_result(result: Result) -> dict:
             "id": data["id"],
             "name": data["name"],
             "organization": data["organization"],
-            "url": reverse("providers:service_detail", args=[data["id"]]),
+            "url": url_of(data["id"]),
         },
         "location": None
         if location is None

@@ -163,6 +163,8 @@ class SearchForm(forms.Form):
 
     def clean_circumstances(self) -> list[str]:
         codes = self.cleaned_data["circumstances"]
+        if not codes:
+            return codes  # most searches: building the query below cost more than the rest of the form
         known = set(TaxonomyTerm.objects.populations().filter(code__in=codes).values_list("code", flat=True))
         unknown = [code for code in codes if code not in known]
         if unknown:

@@ -71,7 +71,7 @@ class ZipTable:
         """Return the row of a five-digit ZIP code, or None when the gazetteer does not know it."""
         if not (len(zip_code) == 5 and zip_code.isascii() and zip_code.isdigit()):
             return None  # int() would also read "80219\n" and other scripts' digits
-        code = int(zip_code)
+        code = self.codes.dtype.type(zip_code)  # of the column's type: searchsorted would convert the column
         row = int(np.searchsorted(self.codes, code))
         return row if row < len(self.codes) and self.codes[row] == code else None
 
