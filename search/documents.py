@@ -13,6 +13,7 @@ PostgreSQL table into jsonb columns and a weighted tsvector.
 """
 
 import datetime
+import functools
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from types import SimpleNamespace
@@ -30,7 +31,7 @@ from providers.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from providers.translations import spanish_search_text
+from providers.translations import TRANSLATED_FIELDS, spanish_field, spanish_search_text
 from search.eligibility import Area, Criteria, check_keys, hashable
 from search.geography import Place, bounding_box
 from search.names import name_form
@@ -124,20 +125,28 @@ def hour_slots(schedules: Iterable[Schedule]) -> set[str]:
     """Return every local (zone, weekday, slot) the weekly hours touch, past midnight included."""
     slots = set()
     for schedule in schedules:
-        if schedule.kind != Schedule.Kind.HOURS:
-            continue
-        day = WEEKDAYS.index(schedule.weekday)
-        start = schedule.opens_at.hour
-        end_minutes = schedule.closes_at.hour * 60 + schedule.closes_at.minute
-        if schedule.closes_at < schedule.opens_at:
-            end_minutes += 24 * 60  # past midnight
-        if schedule.closes_at == datetime.time(23, 59):
-            end_minutes = 24 * 60
-        for hour in range(start, (end_minutes + 59) // 60):
-            local_hour = hour % 24
-            slot = local_hour - local_hour % SLOT_HOURS
-            slots.add(f"{schedule.timezone}|{WEEKDAYS[(day + hour // 24) % 7]}|{slot:02d}")
+        if schedule.kind == Schedule.Kind.HOURS:
+            slots |= _slots_of(schedule.weekday, schedule.opens_at, schedule.closes_at, schedule.timezone)
     return slots
+
+
+@functools.lru_cache(maxsize=4096)
+def _slots_of(weekday: str, opens_at: datetime.time, closes_at: datetime.time, zone: str) -> frozenset[str]:
+    """The slots of one day's hours: worked out once per distinct hours (a rebuild meets the same few
+    thousand times over)."""
+    slots = set()
+    day = WEEKDAYS.index(weekday)
+    start = opens_at.hour
+    end_minutes = closes_at.hour * 60 + closes_at.minute
+    if closes_at < opens_at:
+        end_minutes += 24 * 60  # past midnight
+    if closes_at == datetime.time(23, 59):
+        end_minutes = 24 * 60
+    for hour in range(start, (end_minutes + 59) // 60):
+        local_hour = hour % 24
+        slot = local_hour - local_hour % SLOT_HOURS
+        slots.add(f"{zone}|{WEEKDAYS[(day + hour // 24) % 7]}|{slot:02d}")
+    return frozenset(slots)
 
 
 # --- Reading services -----------------------------------------------------------------------------
@@ -156,6 +165,25 @@ AREA_FIELDS = (
 ADDRESS_FIELDS = ("address_1", "city", "state_province", "postal_code")  # what str(address) shows
 TERM_FIELDS = ("pk", "code", "name", "name_es", "synonyms", "synonyms_es", "parent_id")
 SCHEDULE_ORDER = ("kind", "weekday", "opens_at")
+# What document_for and spanish_search_text read of a service and of its organization.
+SERVICE_FIELDS = (
+    "pk",
+    "name",
+    "description",
+    "keywords",
+    "capacity_status",
+    "referral_method",
+    "last_verified_at",
+    "minimum_age",
+    "maximum_age",
+    "income_limit_percent_fpl",
+    "gender",
+    "populations_required",
+    "residency_required",
+    "interpretation_services",
+    *(spanish_field(name) for name in TRANSLATED_FIELDS["service"]),
+)
+ORGANIZATION_FIELDS = ("name", *(spanish_field(name) for name in TRANSLATED_FIELDS["organization"]))
 
 
 class Row(SimpleNamespace):
@@ -172,21 +200,30 @@ def listed_service_ids() -> list:
     return list(Service.objects.listed().order_by("pk").values_list("pk", flat=True))
 
 
-def services_to_index(service_ids: Iterable) -> Iterator[Service]:
+def services_to_index(service_ids: Iterable) -> Iterator[Row]:
     """Yield the listed services among these ids, in id order, with everything document_for reads.
 
-    Read a batch of BATCH_SIZE services at a time, in a fixed number of queries per batch; their
-    related rows come as plain Rows, attached as ``indexed_*`` lists. A service's locations are read
-    with its services-at-location (a join): 1,000 locations in one prefetch expression were more than
-    SQLite takes.
+    Read a batch of BATCH_SIZE services at a time, in a fixed number of queries per batch. The services
+    (with their organization as ``organization``) and their related rows come as plain Rows, not model
+    instances: a rebuild spent more making Service and Organization instances than reading them. The
+    related rows are attached as ``indexed_*`` lists. A service's locations are read with its
+    services-at-location (a join): 1,000 locations in one prefetch expression were more than SQLite takes.
     """
     ids = sorted({str(service_id) for service_id in service_ids})
     for start in range(0, len(ids), BATCH_SIZE):
         yield from _read_batch(ids[start : start + BATCH_SIZE])
 
 
-def _read_batch(ids: list[str]) -> list[Service]:
-    services = list(Service.objects.listed().filter(pk__in=ids).select_related("organization").order_by("pk"))
+def _read_batch(ids: list[str]) -> list[Row]:
+    organization_fields = [f"organization__{name}" for name in ORGANIZATION_FIELDS]
+    rows = Service.objects.listed().filter(pk__in=ids).order_by("pk").values_list(*SERVICE_FIELDS, *organization_fields)
+    services = []
+    for values in rows:
+        service = Row(**dict(zip(SERVICE_FIELDS, values[: len(SERVICE_FIELDS)], strict=True)))
+        service.organization = Row(**dict(zip(ORGANIZATION_FIELDS, values[len(SERVICE_FIELDS) :], strict=True)))
+        # Service.accepts_electronic_referrals, a property of the model
+        service.accepts_electronic_referrals = service.referral_method == Service.ReferralMethod.ELECTRONIC
+        services.append(service)
     if not services:
         return []
     ids = [service.pk for service in services]
@@ -263,7 +300,7 @@ class TermTree:
         return list(seen.values())
 
 
-def document_for(service: Service, tree: TermTree) -> dict:
+def document_for(service: Row, tree: TermTree) -> dict:
     """Return the search document of a listed service read by services_to_index (no queries: all read).
 
     Text fields are strings; filter fields are sorted lists of terms; ``data`` is what a search reads
