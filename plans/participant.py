@@ -107,6 +107,7 @@ def mine_link(request: HttpRequest, token: str) -> HttpResponse:
     link = link_for_token(token)
     if link is None:
         return link_unusable(request, expired=PlanLink.objects.filter(token=token).exists())
+    request.session.cycle_key()  # a session key planted before the exchange does not get to read the plan
     request.session[SESSION_KEY] = [str(link.plan_id), link.created_at.isoformat()]
     return redirect("plans:mine")
 
@@ -208,7 +209,7 @@ def step_of_session(request: HttpRequest, step_id) -> tuple[PlanLink | None, Ste
 @never_cache
 @require_POST
 def step_done(request: HttpRequest, step_id) -> HttpResponse:
-    """ "I did this": the participant's own open step is done today. Again on a done step: nothing changes."""
+    """Mark the participant's own open step done today ("I did this"). Again on a done step: nothing changes."""
     link, step = step_of_session(request, step_id)
     if link is None:
         return link_unusable(request, expired=SESSION_KEY in request.session)
@@ -228,8 +229,8 @@ def step_done(request: HttpRequest, step_id) -> HttpResponse:
 @never_cache
 @require_POST
 def step_help(request: HttpRequest, step_id) -> HttpResponse:
-    """ "I need help with this", with an optional short note: the request goes to the case manager's week.
-    Asking again in the same words before they answer changes nothing."""
+    """Ask for help with a step ("I need help with this"), with an optional short note: the request goes to
+    the case manager's week. Asking again in the same words before they answer changes nothing."""
     link, step = step_of_session(request, step_id)
     if link is None:
         return link_unusable(request, expired=SESSION_KEY in request.session)

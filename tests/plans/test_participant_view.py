@@ -60,11 +60,13 @@ def test_the_token_is_traded_for_a_session_and_a_token_free_address(client, plan
     """The link's visit redirects to /plans/mine/; the session holds the plan's id (and when its link was made),
     never the token; the page works from there."""
     token = PlanLink.objects.get(plan=plan).token
+    planted = client.session.session_key
 
     response = client.get(link_of(plan))
 
     assert response.status_code == 302
     assert response["Location"] == MINE
+    assert client.session.session_key != planted
     assert token not in str(dict(client.session))
     assert client.session[SESSION_KEY][0] == str(plan.pk)
     page = client.get(MINE)
@@ -148,8 +150,8 @@ def test_staff_notes_and_other_participants_stay_out(opened, plan, find_care, ca
 
 
 def test_i_did_this_moves_the_step_once(opened, plan, find_care, admin, workforce_program):
-    """ "I did this": the step is done today, recorded as the participant's, announced once; a repeat (a second
-    tap, a reload) changes nothing and says so."""
+    """Tapping "I did this": the step is done today, recorded as the participant's, announced once; a repeat (a
+    second tap, a reload) changes nothing and says so."""
     api = api_for(workforce_program, "Workforce CMS", admin)
     WebhookEndpoint.objects.create(
         client=api.client_system, url="https://cms.example.org/hooks", event_types=["plan.step_changed"]
@@ -175,9 +177,13 @@ def test_i_did_this_moves_the_step_once(opened, plan, find_care, admin, workforc
     assert WebhookEvent.objects.filter(type="plan.step_changed").count() == 1
 
 
-def test_i_need_help_reaches_the_case_managers_week_once(opened, plan, find_care, carol):
-    """ "I need help with this" with a short note: the step is in carol's week with the note; the same request
-    again changes nothing (same time, no second webhook); the page says it was asked."""
+def test_i_need_help_reaches_the_case_managers_week_once(opened, plan, find_care, carol, admin, workforce_program):
+    """Asking "I need help with this" with a short note: the step is in carol's week with the note; the same
+    request again changes nothing (same time, no second webhook); the page says it was asked."""
+    api = api_for(workforce_program, "Workforce CMS", admin)
+    WebhookEndpoint.objects.create(
+        client=api.client_system, url="https://cms.example.org/hooks", event_types=["plan.help_requested"]
+    )
     url = reverse("plans:mine_step_help", args=[find_care.pk])
 
     response = opened.post(url, {"note": "  I do not know which daycares take vouchers.  "})
@@ -192,6 +198,7 @@ def test_i_need_help_reaches_the_case_managers_week_once(opened, plan, find_care
 
     find_care.refresh_from_db()
     assert find_care.help_requested_at == asked_at
+    assert WebhookEvent.objects.filter(type="plan.help_requested").count() == 1
     html = again.content.decode()
     assert "Ya pidió ayuda con esto." in html
     assert "Pidió ayuda con esto el" in html and "take vouchers" in html
