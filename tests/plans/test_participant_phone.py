@@ -28,7 +28,7 @@ def browser_context_options() -> dict:
 
 def test_the_plan_fits_a_phone_and_its_buttons_work(transactional_db, live_server, page, plan, child_care, carol):  # noqa: F811
     """Open the private link on a phone: the Spanish page fits 360 px; "Lo hice" marks a step done; "Necesito
-    ayuda con esto" with a note puts the other step in carol's week."""
+    ayuda con esto" with a note puts the other step in carol's week; the language switch turns it into English."""
     Phone.objects.create(organization=plan.participant.organization, number="303-555-0100")
     child_care.in_their_words = LONG_WORDS
     child_care.save()
@@ -66,4 +66,9 @@ def test_the_plan_fits_a_phone_and_its_buttons_work(transactional_db, live_serve
     expect(page.get_by_text("Su gestor de casos se comunicará con usted sobre este paso.")).to_be_visible()
     assert [waiting.pk for waiting in week_of(carol).help_requested] == [second.pk]
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.get_by_role("button", name="English").tap()
+
+    expect(page.get_by_role("heading", name="Your plan")).to_be_visible()
+    assert page.url == f"{live_server.url}{reverse('plans:mine')}"
     assert page.csp_violations == []
