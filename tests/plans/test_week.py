@@ -162,7 +162,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client):
 
 
 def test_it_answers_a_request_for_help(client, carol, workforce_program, service_a):
-    """"Mark as answered": the request leaves the queue; the step stays due."""
+    """Marking a request for help answered: it leaves the queue; the step stays due."""
     plan = a_full_week(carol, workforce_program, service_a, "M. R.")
     step = Step.objects.get(barrier__plan=plan, help_requested_at__isnull=False)
     client.force_login(carol)
