@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from directory.models import Membership
 from plans import services as plan_services
+from plans.api import NOT_A_CASE_MANAGER
 from plans.models import CHECK_IN_IN_FUTURE, DUE_BEFORE_PLAN, Barrier, CheckIn, Plan, Step, StepEvent, StepProgress
 from plans.services import STEP_NOT_IN_PLAN
 from providers.models import TaxonomyTerm
@@ -344,3 +346,20 @@ def test_an_erased_participants_plan_shows_no_text(program_api, plan, child_care
     assert (barrier["category"], barrier["in_their_words"], barrier["goal"]) == ("child-care", "", "")
     assert barrier["steps"][0]["text"] == ""
     assert program_api.get(f"/api/v1/steps/{find_care.pk}/").json()["text"] == ""
+
+
+def test_a_client_that_sees_but_may_not_change_the_plan_is_refused(program_api, plan, child_care, find_care):
+    """A client whose user is not a case manager of the organization (its role changed) reads the plan but
+    changes nothing of it: 403 naming why."""
+    Membership.objects.filter(user=program_api.client_system.user).update(role=Membership.Role.AGENCY_EDITOR)
+    assert program_api.get(f"/api/v1/plans/{plan.pk}/").status_code == 200
+    writes = [
+        program_api.post(f"/api/v1/plans/{plan.pk}/barriers/", {"category": "child-care"}),
+        program_api.post(f"/api/v1/plans/{plan.pk}/steps/", {"barrier": str(child_care.pk), "text": "X"}),
+        program_api.patch(f"/api/v1/steps/{find_care.pk}/", {"status": "done"}, format="json"),
+        program_api.patch(f"/api/v1/barriers/{child_care.pk}/", {"resolved_on": None}, format="json"),
+    ]
+    assert [response.status_code for response in writes] == [403] * len(writes)
+    assert writes[0].json() == {"detail": str(NOT_A_CASE_MANAGER)}
+    find_care.refresh_from_db()
+    assert (Barrier.objects.count(), Step.objects.count(), find_care.status) == (1, 1, Step.Status.PLANNED)
