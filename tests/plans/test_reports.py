@@ -156,6 +156,18 @@ def test_it_gives_the_share_of_participants_with_a_check_in_each_week(client, ad
     assert "Participants with a check-in, per week" in section(client, "plan-check-ins")
 
 
+def test_it_counts_check_ins_of_the_plans_with_a_barrier_of_the_chosen_category(
+    client, admin, plan, child_care, transportation, carol
+):
+    """With a category chosen, only plans with a barrier of it count: child care counts carol's, transportation
+    none."""
+    plan_services.check_in_record(plan=plan, held_on=days_ago(2), method="phone", actor=carol)
+    client.force_login(admin)
+    rows = table(client, "plan-check-ins", **NOVEMBER, category="child-care")
+    assert (rows[3]["Participants with an open plan"], rows[3]["With a check-in"]) == ("1", "1")
+    assert table(client, "plan-check-ins", **NOVEMBER, category="transportation") == []
+
+
 def test_it_leaves_a_plan_whose_barriers_are_all_resolved_out_of_later_weeks(client, admin, plan, child_care):
     """A barrier resolved on 10 Nov closes the plan for the week after (12–18 Nov): 0 participants there."""
     child_care.identified_on = plan.started_on
