@@ -380,14 +380,14 @@ PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 1095)
 # What other apps keep of a participant is erased with them: functions called with the participant, in the
 # erasure's transaction (referrals does not import them).
 PARTICIPANT_ERASURE_HOOKS = ["handouts.services.participant_erase_handouts", "plans.services.participant_erase_plan"]
-# A referral made for a step of the participant's plan (plans/): the function that checks the step (an opaque
-# id from the refer page or the API) and ties them, and the functions told of every status change, which move
-# the step; each called in the referral's transaction (referrals does not import them).
-REFERRAL_STEP_HOOK = "plans.services.referral_for_step"
 # Participants the retention purge keeps whatever their referrals say: functions called with ``now`` that return
 # a queryset of participant ids (referrals does not import them). A plan is held while a step is open, or a
 # check-in was held, a step done or the plan started within PARTICIPANT_RETENTION_DAYS.
 PARTICIPANT_RETENTION_HOLDS = ["plans.selectors.participants_with_active_plans"]
+# A referral made for a step of the participant's plan (plans/): the function that checks the step (an opaque
+# id from the refer page or the API) and ties them, and the functions told of every status change, which move
+# the step; each called in the referral's transaction (referrals does not import them).
+REFERRAL_STEP_HOOK = "plans.services.referral_for_step"
 REFERRAL_STATUS_HOOKS = ["plans.services.referral_followed"]
 # The access log (referrals/access_log.py): reads by one person of one referral or participant within
 # this many minutes count once; records are kept this many days (six years, as HIPAA keeps its
