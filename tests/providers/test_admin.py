@@ -15,6 +15,8 @@ from django.utils import timezone
 from directory.mail import OutboxBackend
 from directory.models import Preference
 from handouts.models import Favourite, Handover, ListLink, ResourceList, ResourceListItem, TeamList, TeamListItem
+from plans import services as plan_services
+from plans.models import WeeklyReminder
 from providers.admin import ClosureInline
 from providers.models import (
     Accessibility,
@@ -133,6 +135,12 @@ def every_model(service_a, carol, superuser) -> None:
         sent_by=carol,
     )
     Favourite.objects.create(user=carol, service=service_a)
+    # The participant's plan: a barrier with a step, a check-in, and a weekly reminder sent.
+    plan = plan_services.plan_start(participant=participant, case_manager=carol)
+    barrier = plan_services.barrier_add(plan=plan, category=service_a.categories.get(), goal="Care by May", actor=carol)
+    plan_services.step_add(barrier=barrier, text="Visit two daycares", actor=carol)
+    plan_services.check_in_record(plan=plan, held_on=plan.started_on, method="phone", actor=carol)
+    WeeklyReminder.objects.create(user=carol, week_of=datetime.date(2026, 1, 5))
     team_list = TeamList.objects.create(organization=participant.organization, name="Our go-to child care")
     TeamListItem.objects.create(team_list=team_list, service=service_a)
     # An e-mail in the outbox, and the sign-in throttle's records (django-axes).
