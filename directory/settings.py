@@ -384,6 +384,9 @@ PARTICIPANT_ERASURE_HOOKS = ["handouts.services.participant_erase_handouts", "pl
 # a queryset of participant ids (referrals does not import them). A plan is held while a step is open, or a
 # check-in was held, a step done or the plan started within PARTICIPANT_RETENTION_DAYS.
 PARTICIPANT_RETENTION_HOLDS = ["plans.selectors.participants_with_active_plans"]
+# What other apps hold on a participant, in their own copy (referrals/copies.py): functions called with the
+# participant that return None or {"key", "title", "template", "data"} (data: the JSON copy's part under key).
+PARTICIPANT_COPY_SECTIONS = ["plans.copies.plan_copy"]
 # A referral made for a step of the participant's plan (plans/): the function that checks the step (an opaque
 # id from the refer page or the API) and ties them, and the functions told of every status change, which move
 # the step; each called in the referral's transaction (referrals does not import them).

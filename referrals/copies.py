@@ -5,9 +5,11 @@ their details, the consents they gave, every referral with its status and histor
 Reading it is a read of the participant and of each referral in the access log.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from referrals.erasure import may_erase
@@ -43,7 +45,13 @@ def _when(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def as_json(participant: Participant, referrals: list[Referral], consents) -> dict:
+def sections_of(participant: Participant) -> list[dict]:
+    """What other apps hold on the participant (settings.PARTICIPANT_COPY_SECTIONS), each a section of the copy."""
+    sections = (import_string(path)(participant) for path in settings.PARTICIPANT_COPY_SECTIONS)
+    return [section for section in sections if section is not None]
+
+
+def as_json(participant: Participant, referrals: list[Referral], consents, sections: list[dict] = ()) -> dict:
     """Return the copy as JSON-ready data: codes with their readable labels, times in ISO 8601."""
     erasure = getattr(participant, "erasure", None)
     return {
@@ -72,6 +80,7 @@ def as_json(participant: Participant, referrals: list[Referral], consents) -> di
             for consent in consents
         ],
         "referrals": [_referral(referral) for referral in referrals],
+        **{section["key"]: section["data"] for section in sections},
     }
 
 

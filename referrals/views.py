@@ -689,8 +689,9 @@ def participant_copy(request: HttpRequest, participant_id) -> HttpResponse:
     access_log.reads_record(
         reader=request.user, door=AccessRecord.Door.PARTICIPANT_COPY, things=[participant, *referrals]
     )
+    sections = copies.sections_of(participant)
     if request.GET.get("format") == "json":
-        data = copies.as_json(participant, referrals, consents)
+        data = copies.as_json(participant, referrals, consents, sections)
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="participant-{participant.pk}.json"'
         return response
@@ -698,6 +699,7 @@ def participant_copy(request: HttpRequest, participant_id) -> HttpResponse:
         "participant": participant,
         "referrals": referrals,
         "consents": consents,
+        "sections": sections,
         "today": timezone.localdate(),
     }
     return render(request, "referrals/participant_copy.html", context)
