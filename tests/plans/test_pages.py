@@ -288,3 +288,17 @@ def test_find_providers_opens_the_search_with_the_profile_and_the_step(client, c
     ]:
         assert part in location
     assert "M.+R." not in location and "M. R." not in location
+
+
+def test_the_private_link_is_offered_only_to_who_may_open_it(client, carol, admin, plan):
+    """The participant's case manager gets the link's page from the plan; a network admin, who may read the plan
+    but not the link (403), is not offered it."""
+    link_url = reverse("plans:participant_link", args=[plan.pk])
+    client.force_login(carol)
+    assert link_url in client.get(plan.get_absolute_url()).content.decode()
+
+    client.force_login(admin)
+    response = client.get(plan.get_absolute_url())
+    assert response.status_code == 200
+    assert link_url not in response.content.decode()
+    assert client.get(link_url).status_code == 403
