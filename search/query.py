@@ -82,6 +82,9 @@ from search.needs import words_that_matter
 if TYPE_CHECKING:
     from search.visitors import Visitor
 
+# Where the populations' check (search.eligibility.check_keys) sits in Columns.checks.
+POPULATIONS_CHECK = 3
+
 STRONG_MATCH = 1 / 3
 # The steps of the ranking, in order (the module's docstring says each): which of them a search uses is
 # ranking_steps'.
@@ -435,7 +438,7 @@ def _rank(
         columns.capacity[entries],
         fits.serves_area == 0,  # in the area, or no area, or no place given, first
         np.maximum(fits.verdict, 0),  # eligible before maybe (no profile: all alike)
-        _for_others(candidates, entries, request_populations),  # then for anyone before for others only
+        _for_others(candidates, entries, request_populations, text),  # then for anyone before for others only
         relevance < strong,  # then a strong match (a third of the best score) before a weak one
         -candidates.in_name[positions],  # then more of the words in the service's name (a share of them)
         -candidates.meets_need[positions],  # within a share: meeting more of the needs named (the most specific)
@@ -446,13 +449,18 @@ def _rank(
     return np.lexsort(keys), strong
 
 
-def _for_others(candidates: Candidates, entries: np.ndarray, populations: frozenset[str]) -> np.ndarray:
+def _for_others(candidates: Candidates, entries: np.ndarray, populations: frozenset[str], text: str) -> np.ndarray:
     """Return which of these entries are services for particular populations, none of them named by the query
     or the participant's profile (``populations``): veterans' counseling for "depression" comes after the
-    counseling for anyone."""
-    grouped = candidates.columns.facets[1]  # Brief.facets' populations
+    counseling for anyone; a daycare that welcomes families with children but serves anyone does not. A text
+    match's rule (band 3): without text, none (a list by place is nearest first)."""
+    if not text.strip():
+        return np.zeros(len(entries), bool)
+    grouped = candidates.columns.checks[POPULATIONS_CHECK]  # (populations, whether only they are served)
     named = populations | candidates.named_populations
-    others = np.array([bool(codes) and not named.intersection(codes) for codes in grouped.values], bool)
+    others = np.array(
+        [bool(codes) and only is not False and not named.intersection(codes) for codes, only in grouped.values], bool
+    )
     return others[grouped.numbers[entries]] if len(others) else np.zeros(len(entries), bool)
 
 

@@ -8,6 +8,7 @@ import pytest
 from providers.models import TaxonomyTerm
 from search.backends import get_backend
 from search.backends.base import SearchRequest
+from search.geography import place_for_zip
 from search.query import search
 
 from .conftest import make_service
@@ -36,13 +37,25 @@ def test_it_finds_the_services_of_a_population_its_phrases_name(taxonomy, search
 
 @pytest.mark.django_db
 def test_it_ranks_a_service_for_anyone_before_one_for_a_population_not_asked_for(taxonomy, search_index):
-    """Both are rent help; the veterans' comes after the one for anyone, though it is accepting clients and
-    comes first A to Z; once the query names veterans, it comes first."""
-    make_service("A Veterans Rent Desk", category="housing", populations=["veterans"])
+    """Both are rent help; the veterans' (for veterans only) comes after the one for anyone, though it is accepting
+    clients and comes first A to Z; once the query names veterans, it comes first."""
+    make_service("A Veterans Rent Desk", category="housing", populations=["veterans"], populations_required=True)
     make_service("Rent Desk", category="housing", capacity_status="waitlist")
     get_backend().rebuild()
     assert names("rent") == ["Rent Desk", "A Veterans Rent Desk"]
     assert names("veteran rent") == ["A Veterans Rent Desk", "Rent Desk"]
+
+
+@pytest.mark.django_db
+def test_a_service_that_names_a_population_but_serves_anyone_is_not_put_after(taxonomy, search_index):
+    """A daycare that lists youth among whom it serves, while serving anyone, is ranked as one
+    for anyone: the nearer of the two comes first for "daycare"."""
+    make_service("Near Daycare", populations=["youth"], populations_required=False)
+    make_service("Far Daycare", point=(39.75, -104.95))
+    get_backend().rebuild()
+    request = SearchRequest(text="daycare", place=place_for_zip("80219"))
+    results = search(request, log_unmet=False).results
+    assert [result.data["name"] for result in results] == ["Near Daycare", "Far Daycare"]
 
 
 @pytest.mark.django_db
