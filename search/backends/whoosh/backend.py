@@ -26,7 +26,7 @@ from whoosh.scoring import BM25F
 from providers.models import Accessibility
 from search.backends.base import MAX_NAME_MATCHES, SearchRequest, nearest_spellings, typo_distance, typo_reach
 from search.backends.whoosh import index
-from search.backends.whoosh.segments import Leaf, View, members
+from search.backends.whoosh.segments import READS, Leaf, View, members
 from search.candidates import NONE, Candidates, Picked, TextMatch
 from search.documents import (
     AREA_KINDS_CHECKED_LATER,
@@ -46,6 +46,10 @@ class WhooshBackend:
     name = "whoosh"
 
     def candidates(self, request: SearchRequest, *, verified_since: datetime.datetime | None) -> Candidates:
+        with READS:
+            return self._candidates(request, verified_since=verified_since)
+
+    def _candidates(self, request: SearchRequest, *, verified_since: datetime.datetime | None) -> Candidates:
         view = index.view()
         verified_since = microseconds_since_epoch(verified_since)
         filters = _filters(view, request)  # per leaf, or None: no filter
@@ -62,6 +66,12 @@ class WhooshBackend:
         return replace(search(view, understood, allowed), named_populations=understood.populations)
 
     def names_starting(
+        self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None
+    ) -> list:
+        with READS:
+            return self._names_starting(words, prefix, limit, verified_since=verified_since)
+
+    def _names_starting(
         self, words: list[str], prefix: str, limit: int, *, verified_since: datetime.datetime | None
     ) -> list:
         view = index.view()
@@ -88,7 +98,8 @@ class WhooshBackend:
         return [handle for _length, _name, handle in heapq.nsmallest(limit, found, key=lambda item: item[:2])]
 
     def details(self, handles: list) -> list[dict]:
-        return [searcher.stored_fields(docnum)["data"] for searcher, docnum in handles]
+        with READS:
+            return [searcher.stored_fields(docnum)["data"] for searcher, docnum in handles]
 
     def write(self, service_ids: Iterable) -> int:
         return index.write(service_ids)
@@ -100,7 +111,8 @@ class WhooshBackend:
         return index.document_count()
 
     def documents(self) -> dict[str, dict]:
-        return {fields["id"]: fields for fields in index.searcher().all_stored_fields()}
+        with READS:
+            return {fields["id"]: fields for fields in index.searcher().all_stored_fields()}
 
     def describe(self) -> str:
         return str(index.index_dir())

@@ -27,6 +27,12 @@ from whoosh.matching.wrappers import FilterMatcher
 from search.candidates import Columns, collecting_no_garbage, freeze_if_large
 from search.documents import BRIEF_VALUES, Brief, Briefs, brief_values
 
+# Whoosh reads a segment's files (written apart: compound=False) by seek and read on one file object shared by
+# the process's searcher: two threads reading at once (a threaded server: runserver, gthread workers) can each
+# read the other's bytes and find a term missing or garbled. So one thread of a process reads at a time; a
+# process per worker (gunicorn's sync workers) is not held back.
+READS = threading.RLock()
+
 MAX_TERM_BITSETS = 4096  # per segment: 50 MB at most at 100,000 documents (12.5 KB each)
 MAX_TEXT_TERMS_BYTES = 64 * 1024 * 1024  # per segment: text terms' bitsets and postings
 MAX_SPELLINGS = 100_000  # per segment: the spellings of words searched with typos
@@ -122,7 +128,7 @@ class SegmentCache:
         """Read every document's Brief from the ``brief`` column (from ``data`` where there is none, or an older
         one: an index written before the column existed, or before a Brief held what it holds now; slower but
         the same)."""
-        with self._lock:
+        with READS, self._lock:  # READS first, as a search holding it may load the briefs
             if self.briefs is None:
                 make = self.shared.make
                 stored = "brief" in reader.schema and reader.has_column("brief")
