@@ -64,9 +64,7 @@ def week_item(user, count: int | None = None) -> Attention:
         count = plans_week_count(user)
     return Attention(
         count,
-        ngettext(
-            "This week: %(count)s participant needs you", "This week: %(count)s participants need you", count
-        )
+        ngettext("This week: %(count)s participant needs you", "This week: %(count)s participants need you", count)
         % {"count": count},
         reverse("plans:week"),
     )

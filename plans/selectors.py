@@ -261,11 +261,7 @@ def week_of(user, today: datetime.date | None = None) -> Week:
     today = today or timezone.localdate()
     plan_ids = plans_followed_by(user).values("pk")
     step_related = ["barrier__plan__participant", "barrier__category"]
-    check_ins_due = list(
-        _check_ins_due(plan_ids, today)
-        .select_related("participant")
-        .order_by("last_seen", "pk")
-    )
+    check_ins_due = list(_check_ins_due(plan_ids, today).select_related("participant").order_by("last_seen", "pk"))
     steps_due = list(_steps_due(plan_ids, today).select_related(*step_related).order_by("due_on", "position", "pk"))
     help_requested = list(_help_requested(plan_ids).select_related(*step_related).order_by("help_requested_at"))
     referrals_waiting = list(

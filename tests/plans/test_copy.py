@@ -27,9 +27,7 @@ def test_the_json_copy_holds_the_plan(client, carol, plan, find_care):
 def test_the_printable_copy_shows_the_plan_in_spanish(client, carol, plan, find_care):
     client.force_login(carol)
 
-    response = client.get(
-        reverse("referrals:participant_copy", args=[plan.participant.pk]), HTTP_ACCEPT_LANGUAGE="es"
-    )
+    response = client.get(reverse("referrals:participant_copy", args=[plan.participant.pk]), HTTP_ACCEPT_LANGUAGE="es")
 
     assert "Visit two daycares near the training site" in response.content.decode()
     assert "En sus palabras" in response.content.decode()
